@@ -1,0 +1,61 @@
+"""``cvtex doctor``: is the toolchain cvtex needs installed?
+
+Checks XeLaTeX, the ko.TeX packages (``kotex.sty``, ``xetexko.sty``), the LaTeX packages
+the built-in themes load, and the fonts every built-in theme names (through fontconfig,
+which is how XeTeX's fontspec finds fonts by family name).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from . import engine, template
+
+LATEX_PACKAGES = ("kotex.sty", "xetexko.sty", "fontspec.sty", "hyperref.sty", "xcolor.sty", "enumitem.sty",
+                  "fancyhdr.sty", "geometry.sty")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def _run(*cmd: str) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def checks() -> list[Check]:
+    """Every check, in display order."""
+    out: list[Check] = []
+    xelatex = shutil.which(engine.ENGINE)
+    out.append(Check("XeLaTeX", bool(xelatex), engine.engine_version() if xelatex else "not on PATH"))
+    kpsewhich = shutil.which("kpsewhich")
+    for package in LATEX_PACKAGES:
+        path = _run(kpsewhich, package).strip() if kpsewhich else ""
+        out.append(Check(package, bool(path), _package_version(path) if path else "not found by kpsewhich"))
+    families = _run("fc-list", ":", "family")
+    installed = {name.strip() for line in families.splitlines() for name in line.split(",")}
+    wanted = sorted({font for name in template.builtin_themes()
+                     for fonts in template.load_theme(name).config.fonts.values()
+                     for font in fonts.model_dump().values()})
+    for font in wanted:
+        out.append(Check(f"font {font}", font in installed, "fontconfig" if font in installed else "not installed"))
+    return out
+
+
+def _package_version(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(4000)
+    except OSError:
+        return path
+    match = re.search(r"\[(\d{4}/\d{2}/\d{2}[^\]]*)\]", head)
+    return f"{match.group(1)}  {path}" if match else path

@@ -1,0 +1,79 @@
+"""LaTeX for user text: escaping, links, inline markup.
+
+Everything a profile says reaches TeX through these functions, so that every string
+is typeset literally:
+
+* :func:`escape` — ``pylatex.utils.escape_latex`` for the ten specials
+  ``\\ { } $ & # ^ _ ~ %`` (and ``[ ] -`` made inert), with ``^`` as
+  ``\\textasciicircum{}`` so the PDF text is U+005E. Input is already NFC with white
+  space folded (:func:`cvtex.text.clean_text`); nothing can form a ``^^`` sequence, a
+  control sequence or a comment. The fonts are loaded with ``Ligatures=TeXOff`` so
+  ``--``, ``'`` and `````` stay the characters written (fontspec manual §"Ligatures").
+* :func:`href` — hyperref's ``\\href``. Inside a macro argument the URL's ``% # & _ ~``
+  must be escaped and ``$`` written ``\\string$`` (hyperref manual, "\\href"); the PDF
+  link annotation then carries the URL exactly. URLs here have passed
+  :func:`cvtex.text.normalize_url`, so they are ASCII without ``{ } \\ ^`` or spaces.
+* :func:`markup` — ``[text](url)``, ``**bold**``, ``*italic*`` (:mod:`cvtex.markup`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pylatex.utils import escape_latex
+
+from . import markup as _markup
+from .text import normalize_url
+
+
+class LaTeX(str):
+    """A string that is already LaTeX source: templates emit it unchanged."""
+
+
+def escape(text: str) -> LaTeX:
+    """``text`` as LaTeX that typesets exactly ``text``."""
+    return LaTeX(str(escape_latex(text)).replace("\\^{}", "\\textasciicircum{}"))
+
+
+_URL_SPECIALS = {"%": r"\%", "#": r"\#", "&": r"\&", "_": r"\_", "~": r"\~", "$": r"\string$"}
+_URL_BREAKS = re.compile(r"(?<=[/.\-_?&=#:@])(?=[^/])")
+
+
+def url_target(url: str) -> LaTeX:
+    """The first argument of ``\\href`` for ``url`` (see module doc)."""
+    url = normalize_url(url)
+    return LaTeX("".join(_URL_SPECIALS.get(c, c) for c in url))
+
+
+def href(url: str, body: str) -> LaTeX:
+    """``\\href{url}{body}``; ``body`` is LaTeX (use :func:`escape` for text)."""
+    return LaTeX(f"\\href{{{url_target(url)}}}{{{body}}}")
+
+
+def url_text(url: str) -> LaTeX:
+    """A URL or address as visible text, breakable after ``/ . - _ ? & = # : @``."""
+    pieces = _URL_BREAKS.split(url)
+    return LaTeX("\\allowbreak{}".join(escape(p) for p in pieces))
+
+
+def display_url(url: str) -> str:
+    """A URL as people write it on paper: no scheme, no ``mailto:``, no trailing slash."""
+    shown = re.sub(r"^(https?://(www\.)?|mailto:|tel:)", "", url)
+    return shown[:-1] if shown.endswith("/") and shown.count("/") == 1 else shown
+
+
+def markup(text: str) -> LaTeX:
+    """Text with inline markup as LaTeX: links become ``\\href``, ``**x**`` ``\\textbf``,
+    ``*x*`` ``\\emph``; everything else is :func:`escape`-d."""
+    return LaTeX("".join(_span(s) for s in _markup.parse(text)))
+
+
+def _span(span: _markup.Span) -> str:
+    if span.kind == "text":
+        return escape(span.text)
+    inner = "".join(_span(c) for c in span.children)
+    if span.kind == "strong":
+        return f"\\textbf{{{inner}}}"
+    if span.kind == "em":
+        return f"\\emph{{{inner}}}"
+    return href(span.url, inner)
