@@ -30,6 +30,14 @@ class LaTeX(str):
     """A string that is already LaTeX source: templates emit it unchanged."""
 
 
+#: Settings every theme emits after loading kotex (template global ``text_fidelity``):
+#: a character no font has is an error (``\tracinglostchars=3``, XeTeX in TeX Live
+#: 2021+), and U+2026 HORIZONTAL ELLIPSIS is typeset with the Latin font because
+#: xetexko gives it to the Hangul font, whose shared glyph maps back to U+22EF in the
+#: PDF's ToUnicode — the PDF text would no longer be the text written.
+TEXT_FIDELITY = LaTeX("\\tracinglostchars=3\n\\XeTeXcharclass\"2026=0\n")
+
+
 def escape(text: str) -> LaTeX:
     """``text`` as LaTeX that typesets exactly ``text``."""
     return LaTeX(str(escape_latex(text)).replace("\\^{}", "\\textasciicircum{}"))

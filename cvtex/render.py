@@ -22,7 +22,8 @@ from .diagnostics import Diagnostic, ProfileError, field_path
 @dataclass
 class Output:
     """One written PDF: its locale, path, the ``.tex`` (with ``keep_tex``), the engine's
-    seconds, the bookmarks written and the overfull boxes the log reported."""
+    seconds, the bookmarks written, and the overfull boxes and missing characters the
+    engine's log reported."""
 
     locale: str
     pdf: Path
@@ -30,6 +31,7 @@ class Output:
     seconds: float
     bookmarks: int
     overfull: list[engine.Overfull] = field(default_factory=list)
+    missing_chars: list[engine.MissingChar] = field(default_factory=list)
 
 
 @dataclass
@@ -103,7 +105,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                 raise ProfileError([Diagnostic(str(theme_obj.path), 0, 0, f"theme error: {exc.args[0]} "
                                                "(each section needs \\hypertarget{((( destination(section) )))}{})")])
             outputs.append(Output(job.code, target, out_dir / f"{stem}-{job.code}.tex" if keep_tex else None,
-                                  job.build.seconds, count, job.build.log.overfull))
+                                  job.build.seconds, count, job.build.log.overfull,
+                                  job.build.log.missing_chars))
     return Result(Path(path), outputs, warnings)
 
 

@@ -16,7 +16,8 @@ helpers below) pass unchanged, so a theme cannot forget to escape user text.
 Helpers available to templates: ``destination(section)`` (the section's named
 destination, for ``\\hypertarget``), ``link(url, text=None)``, ``url_text(str)``,
 ``display_url(url)``, ``join(list, sep)``, ``bold(value)``, ``labelled(label, value)``,
-``tex(str)`` (trusted theme text only).
+``tex(str)`` (trusted theme text only), and ``text_fidelity`` — settings every theme
+emits after loading kotex (:data:`cvtex.latex.TEXT_FIDELITY`).
 """
 
 from __future__ import annotations
@@ -191,7 +192,8 @@ def _environment(theme_path: Path) -> SandboxedEnvironment:
         extensions=["jinja2.ext.do"],
     )
     env.globals.update(link=_link, url_text=lambda s: latex.url_text(s), display_url=latex.display_url,
-                       join=_join, bold=_bold, destination=lambda section: section_destination(section.id), labelled=_labelled, tex=lambda s: latex.LaTeX(s))
+                       join=_join, bold=_bold, destination=lambda section: section_destination(section.id), labelled=_labelled, tex=lambda s: latex.LaTeX(s),
+                       text_fidelity=latex.TEXT_FIDELITY)
     env.filters.update(url_text=lambda s: latex.url_text(s), display_url=latex.display_url)
     return env
 

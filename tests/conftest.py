@@ -1,0 +1,45 @@
+"""Shared fixtures. Rendering is real: XeLaTeX compiles every PDF these tests read."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = sorted((ROOT / "data").glob("*.yaml"))
+
+
+def squash(text: str) -> str:
+    """NFC, with all white space removed: PDF text extraction places spaces by
+    heuristics (around Hangul, at line ends), so comparisons ignore them."""
+    return "".join(unicodedata.normalize("NFC", text).split())
+
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF as poppler's ``pdftotext`` extracts it.
+
+    Not pypdf: pypdf 7.1 decodes two-byte glyph codes in the UTF-16 surrogate range
+    (glyph ids 0xD800-0xDFFF, which Noto CJK's Hangul glyphs use) as surrogate pairs
+    before its ToUnicode lookup, so '철탑' comes out as U+A0271 although the PDF's
+    ToUnicode CMap is correct (same family as py-pdf/pypdf#4035).
+    """
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory):
+    """Every data profile rendered once in every locale: {(stem, locale): Output}."""
+    from cvtex.render import render_profile
+
+    out_dir = tmp_path_factory.mktemp("rendered")
+    outputs = {}
+    for path in DATA:
+        result = render_profile(path, output_dir=out_dir, keep_tex=True)
+        for output in result.outputs:
+            outputs[(path.stem, output.locale)] = output
+    return outputs

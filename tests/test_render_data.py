@@ -1,0 +1,92 @@
+"""Issue 2: every data profile x every locale, compiled for real and checked."""
+
+from __future__ import annotations
+
+import pytest
+from pypdf import PdfReader
+
+from cvtex import loader, locale, markup, profile
+from cvtex.links import pdf_links, profile_links
+from cvtex.locale import Text
+
+from .conftest import DATA, pdf_text, squash
+
+CASES = [(path, code) for path in DATA for code in profile.validate(loader.load(path))[0].locales]
+IDS = [f"{p.stem}-{c}" for p, c in CASES]
+
+
+def view_of(path, code):
+    prof, _ = profile.validate(loader.load(path))
+    return locale.localize(prof, code)
+
+
+def texts(value, out=None):
+    """Every localized text value in a view."""
+    from types import SimpleNamespace
+
+    out = [] if out is None else out
+    if isinstance(value, Text):
+        out.append(value)
+    elif isinstance(value, SimpleNamespace):
+        for name, child in vars(value).items():
+            if name not in ("locale", "design", "locales"):
+                texts(child, out)
+    elif isinstance(value, list):
+        for child in value:
+            texts(child, out)
+    return out
+
+
+def test_data_profiles_exist():
+    assert {p.stem for p in DATA} >= {"example", "infra-backend", "ai-research"}
+
+
+@pytest.mark.parametrize("path,code", CASES, ids=IDS)
+def test_pdf_contains_every_text_field(rendered, path, code):
+    output = rendered[(path.stem, code)]
+    text = squash(pdf_text(output.pdf))
+    fields = texts(view_of(path, code))
+    assert len(fields) > 10
+    missing = [(t.path, markup.plain(t)) for t in fields if squash(markup.plain(t)) not in text]
+    assert missing == []
+
+
+@pytest.mark.parametrize("path,code", CASES, ids=IDS)
+def test_link_annotations_equal_profile_urls(rendered, path, code):
+    output = rendered[(path.stem, code)]
+    in_pdf = {link.url for link in pdf_links(output.pdf)}
+    expected = {link.url for link in profile_links(view_of(path, code))}
+    assert expected, "a data profile without links tests nothing"
+    assert in_pdf == expected
+
+
+@pytest.mark.parametrize("path,code", CASES, ids=IDS)
+def test_log_has_no_missing_glyph_or_overfull_box(rendered, path, code):
+    output = rendered[(path.stem, code)]
+    assert [b for b in output.overfull if b.points > 1.0] == []
+    assert output.missing_chars == []
+
+
+@pytest.mark.parametrize("path,code", CASES, ids=IDS)
+def test_metadata_language_and_outline(rendered, path, code):
+    output = rendered[(path.stem, code)]
+    view = view_of(path, code)
+    reader = PdfReader(output.pdf)
+    name = markup.plain(view.header.name)
+    meta = reader.metadata
+    assert meta.title == view.locale.document_title.format(name=name)
+    assert meta.author == name
+    assert meta.get("/Creator", "").startswith("cvtex ")
+    assert reader.root_object["/Lang"] == {"en": "en-US", "ko": "ko-KR"}[code]
+    titles = [item.title for item in reader.outline]
+    expected = ([view.locale.sections["summary"]] if view.summary else []) + [markup.plain(s.title) for s in view.sections]
+    assert titles == expected
+    assert output.bookmarks == len(expected)
+
+
+def test_korean_pdf_uses_korean_name_and_dates(rendered):
+    text = pdf_text(rendered[("infra-backend", "ko")].pdf)
+    assert "박준범" in text
+    assert "현재" in text and "2023. 9." in text
+    english = pdf_text(rendered[("infra-backend", "en")].pdf)
+    assert "Joonbeom Park" in english and "Sep 2023 – Present" in english
