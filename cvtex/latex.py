@@ -31,11 +31,16 @@ class LaTeX(str):
 
 
 #: Settings every theme emits after loading kotex (template global ``text_fidelity``):
-#: a character no font has is an error (``\tracinglostchars=3``, XeTeX in TeX Live
-#: 2021+), and U+2026 HORIZONTAL ELLIPSIS is typeset with the Latin font because
-#: xetexko gives it to the Hangul font, whose shared glyph maps back to U+22EF in the
-#: PDF's ToUnicode — the PDF text would no longer be the text written.
-TEXT_FIDELITY = LaTeX("\\tracinglostchars=3\n\\XeTeXcharclass\"2026=0\n")
+#: a character no font has is an error (``\\tracinglostchars=3``, XeTeX in TeX Live
+#: 2021+); and the punctuation xetexko hands to the Hangul font by its character class
+#: (xetexko.sty: ‘ ’ “ ” as CJK opening/closing marks, … and · as CJK symbols) is set
+#: with the Latin font instead (class 0). With the Hangul font they get full-width
+#: spacing ("What’ s") and Noto CJK's shared glyphs map back to other code points
+#: (U+2026 comes out as U+22EF), so the PDF text would not be the text written.
+TEXT_FIDELITY = LaTeX("\\tracinglostchars=3\n"
+                      + "".join(f'\\XeTeXcharclass"{code}=0 ' for code in ("2018", "2019", "201C", "201D",
+                                                                          "2026", "00B7"))
+                      + "\n")
 
 
 def escape(text: str) -> LaTeX:

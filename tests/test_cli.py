@@ -1,0 +1,68 @@
+"""The cvtex command as a user runs it (real subprocesses, real XeLaTeX)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from .conftest import ROOT, pdf_text
+
+CVTEX = str(Path(sys.executable).with_name("cvtex"))
+EXAMPLE = ROOT / "data" / "example.yaml"
+
+
+def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CVTEX, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_render_one_language_with_keep_tex_compiles_standalone_with_latexmk(tmp_path):
+    result = run("render", str(EXAMPLE), "--output-dir", str(tmp_path), "--lang", "ko", "--keep-tex", "--offline")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["example-ko.pdf", "example-ko.tex"]
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(tmp_path / "example-ko.tex", alone)
+    latexmk = subprocess.run(["latexmk", "-norc", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error",
+                              "example-ko.tex"], cwd=alone, capture_output=True, text=True, timeout=300)
+    assert latexmk.returncode == 0, latexmk.stdout[-2000:]
+    assert "한지우" in pdf_text(alone / "example-ko.pdf")
+    assert pdf_text(alone / "example-ko.pdf").split() == pdf_text(tmp_path / "example-ko.pdf").split()
+
+
+def test_render_without_toolchain_says_what_to_install(tmp_path):
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent))  # the venv only: no xelatex
+    result = run("render", str(EXAMPLE), "--output-dir", str(tmp_path), "--offline", env=env)
+    assert result.returncode == 3
+    assert "apt-get install" in result.stderr and "texlive-xetex" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_invalid_profile_exits_1_with_diagnostics_and_no_traceback(tmp_path):
+    broken = tmp_path / "cv.yaml"
+    broken.write_text(EXAMPLE.read_text(encoding="utf-8").replace("institution:", "instituton:"), encoding="utf-8")
+    result = run("render", str(broken), "--output-dir", str(tmp_path / "out"), "--offline")
+    assert result.returncode == 1
+    assert "error: unknown field 'instituton' (did you mean 'institution'?)" in result.stderr
+    assert "cv.yaml:" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_doctor_reports_the_toolchain():
+    result = run("doctor")
+    assert result.returncode == 0, result.stdout
+    for component in ("XeLaTeX", "kotex.sty", "xetexko.sty", "Noto Serif CJK KR"):
+        assert component in result.stdout
+    assert "missing" not in result.stdout
+
+
+def test_pdf_title_and_language_from_the_cli(tmp_path):
+    assert run("render", str(EXAMPLE), "-o", str(tmp_path), "--offline").returncode == 0
+    titles = {PdfReader(tmp_path / f"example-{c}.pdf").metadata.title for c in ("en", "ko")}
+    assert len(titles) == 2 and any(t.endswith("이력서") for t in titles)

@@ -1,0 +1,92 @@
+"""Stage 2+3: validation of the profile shape and the one-language view."""
+
+from __future__ import annotations
+
+import pytest
+
+from cvtex.diagnostics import ProfileError
+from cvtex.loader import loads
+from cvtex.locale import get_locale, localize, supported_locales
+from cvtex.profile import validate
+from cvtex.text import PRESENT, PartialDate, parse_date
+
+PROFILE = """\
+locales: [en, ko]
+header:
+  name: {en: Joonbeom Park, ko: 박준범}
+  name_aliases: [J. Park]
+sections:
+  - kind: experience
+    entries:
+      - organization: {en: Yonsei University, ko: 연세대학교}
+        roles:
+          - {title: {en: Graduate Researcher, ko: 대학원 연구원}, start: 2019-03, end: 2021-02}
+          - {title: {en: Undergraduate Researcher, ko: 학부 연구원}, start: 2017-12, end: present}
+  - kind: publications
+    title: {en: Papers, ko: 논문}
+    entries:
+      - {title: GAZEL, authors: [J. Park, S. Park], date: 2021-03-22, doi: 10.1109/PERCOM50583.2021.9439113}
+"""
+
+
+def test_dates_are_parsed_at_their_precision():
+    assert parse_date("2023") == PartialDate(2023)
+    assert parse_date("2023-09") == PartialDate(2023, 9)
+    assert parse_date("2023-09-01") == PartialDate(2023, 9, 1)
+    assert parse_date("Present") is PRESENT
+    for bad in ("2023-13", "2023-02-30", "23-09", "Sep 2023", "2023/09"):
+        with pytest.raises(ValueError):
+            parse_date(bad)
+
+
+def test_supported_locales_have_titles_for_every_section_kind():
+    from cvtex.profile import SECTION_KINDS
+
+    assert {"en", "ko"} <= set(supported_locales())
+    for code in supported_locales():
+        assert set(SECTION_KINDS) - {"custom"} <= set(get_locale(code).sections)
+
+
+def test_english_and_korean_views():
+    profile, warnings = validate(loads(PROFILE, "cv.yaml"))
+    assert warnings == []
+    en, ko = localize(profile, "en"), localize(profile, "ko")
+    assert (en.header.name, ko.header.name) == ("Joonbeom Park", "박준범")
+    assert [r.dates for r in en.sections[0].entries[0].roles] == ["Mar 2019 – Feb 2021", "Dec 2017 – Present"]
+    assert [r.dates for r in ko.sections[0].entries[0].roles] == ["2019. 3. – 2021. 2.", "2017. 12. – 현재"]
+    assert (en.sections[0].title, ko.sections[0].title) == ("Experience", "경력")
+    assert (en.sections[1].title, ko.sections[1].title) == ("Papers", "논문")
+    pub = ko.sections[1].entries[0]
+    assert pub.dates == "2021. 3. 22."
+    assert [(a.name, a.owner) for a in pub.authors] == [("J. Park", True), ("S. Park", False)]
+    assert pub.doi_url == "https://doi.org/10.1109/PERCOM50583.2021.9439113"
+    assert en.sections[0].entries[0].roles[1].title.path == "sections[0].entries[0].roles[1].title"
+
+
+def test_missing_translation_falls_back_and_warns():
+    text = PROFILE.replace("{en: Yonsei University, ko: 연세대학교}", "{en: Yonsei University}")
+    profile, warnings = validate(loads(text, "cv.yaml"))
+    assert localize(profile, "ko").sections[0].entries[0].organization == "Yonsei University"
+    (warning,) = warnings
+    assert warning.severity == "warning" and warning.line == 8
+    assert warning.field == "sections[0].entries[0].organization"
+
+
+def test_schema_errors_are_all_reported_with_positions():
+    broken = (PROFILE.replace("organization:", "organisation:").replace("start: 2019-03", "start: 2019-3")
+              .replace("kind: publications", "kind: publication"))
+    with pytest.raises(ProfileError) as info:
+        validate(loads(broken, "cv.yaml"))
+    found = [(d.line, d.column, d.message) for d in info.value.diagnostics]
+    assert found == [
+        (8, 9, "unknown field 'organisation' (did you mean 'organization'?)"),
+        (10, 68, "'2019-3' is not a date: write YYYY, YYYY-MM, YYYY-MM-DD or present"),
+        (12, 11, "unknown section kind 'publication' (did you mean 'publications'?)"),
+    ]
+
+
+def test_end_before_start_and_unsupported_locale_are_errors():
+    with pytest.raises(ProfileError, match="'end' \\(2019-01\\) is before 'start' \\(2019-03\\)"):
+        validate(loads(PROFILE.replace("end: 2021-02", "end: 2019-01"), "cv.yaml"))
+    with pytest.raises(ProfileError, match="cannot render locale 'fr'"):
+        validate(loads(PROFILE.replace("[en, ko]", "[en, ko, fr]"), "cv.yaml"), supported_locales=("en", "ko"))
