@@ -41,13 +41,18 @@ def checks() -> list[Check]:
     for package in LATEX_PACKAGES:
         path = _run(kpsewhich, package).strip() if kpsewhich else ""
         out.append(Check(package, bool(path), _package_version(path) if path else "not found by kpsewhich"))
-    families = _run("fc-list", ":", "family")
-    installed = {name.strip() for line in families.splitlines() for name in line.split(",")}
+    versions: dict[str, str] = {}
+    for line in _run("fc-list", "--format", "%{family}|%{fontversion}|%{file}\n").splitlines():
+        families, _, rest = line.partition("|")
+        version, _, file = rest.partition("|")
+        for family in families.split(","):
+            # fontconfig's fontversion is the font's 16.16 fixed-point revision (OpenType 'head').
+            versions.setdefault(family.strip(), f"{int(version or 0) / 65536:.3f}  {file}")
     wanted = sorted({font for name in template.builtin_themes()
                      for fonts in template.load_theme(name).config.fonts.values()
                      for font in fonts.model_dump().values()})
     for font in wanted:
-        out.append(Check(f"font {font}", font in installed, "fontconfig" if font in installed else "not installed"))
+        out.append(Check(f"font {font}", font in versions, versions.get(font, "not installed")))
     return out
 
 
