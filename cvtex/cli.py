@@ -2,7 +2,9 @@
 
 Exit codes (all commands): 0 success; 1 invalid input — a profile or theme problem,
 reported as ``file:line:col: error: message``; 2 wrong usage of the command;
-3 the toolchain is missing (``cvtex doctor`` says what to install).
+3 the toolchain is missing (``cvtex doctor`` says what to install); 4 a link in a PDF is
+broken or structurally wrong (``render``, ``check-links``; with ``--strict`` also an
+unverified link) — the PDFs are written.
 No user error prints a Python traceback unless ``--debug`` is given.
 """
 
@@ -22,7 +24,9 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 EXIT_INVALID = 1
+EXIT_USAGE = 2
 EXIT_TOOLCHAIN = 3
+EXIT_LINKS = 4
 
 
 @contextmanager
@@ -65,22 +69,32 @@ def render(
     keep_tex: bool = typer.Option(False, "--keep-tex", help="Also write <stem>-<lang>.tex, the compiled source."),
     timeout: float = typer.Option(60.0, "--timeout", help="Seconds an engine run may take before it is killed."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
+    offline: bool = typer.Option(False, "--offline", help="Check the PDFs' links without the network "
+                                 "(structure and syntax only)."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 4) on link warnings too, such as "
+                                "unverified links."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write the link check as JSON to this file."),
+    cache_age: str = typer.Option("1d", "--cache-age", help="Reuse link results younger than this "
+                                  "(0, 90s, 30m, 12h, 7d); 0 requests every link again."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
-    """Render each PROFILE to OUTPUT_DIR/<stem>-<lang>.pdf, one PDF per locale.
+    """Render each PROFILE to OUTPUT_DIR/<stem>-<lang>.pdf, one PDF per locale, then
+    check every link in the PDFs (over HTTP unless --offline).
 
     Example: [bold]cvtex render cv.yaml --output-dir out --lang ko --lang en[/]
     """
     from .render import render_profile
 
-    failed = False
+    max_age = _cache_age(cache_age)
+    codes: list[int] = []
+    rendered = []
     for path in profiles:
         try:
             with _user_errors(debug):
                 result = render_profile(path, output_dir=output_dir, locales=lang or None, theme=theme,
                                         keep_tex=keep_tex, timeout=timeout)
-        except typer.Exit:
-            failed = True
+        except typer.Exit as exc:
+            codes.append(exc.exit_code)
             continue
         if result.warnings and not quiet:
             _print_diagnostics(result.warnings)
@@ -90,33 +104,160 @@ def render(
                 note = f", {len(wide)} overfull line(s)" if wide else ""
                 out.print(f"wrote {o.pdf} ({o.locale}, {o.bookmarks} bookmarks, XeLaTeX {o.seconds:.1f} s{note})",
                           markup=False)
-    if failed:
+        rendered.append(result)
+    links_failed = False
+    if rendered:
+        from . import links
+
+        targets = []
+        policy = links.Policy()
+        with _user_errors(debug):
+            for result in rendered:
+                prof = links.read_profile(result.profile)
+                policy = policy.merged(links.load_policy(prof, [result.profile.parent, Path.cwd()]))
+                targets += [links.Target(o.pdf, links.expected_links(prof, o.locale)) for o in result.outputs]
+        links_failed = _check_links(targets, policy, offline=offline, strict=strict, report=report,
+                                    max_age=max_age, quiet=quiet, debug=debug)
+    if codes:  # a missing toolchain (3) says more than an invalid profile (1)
+        raise typer.Exit(EXIT_TOOLCHAIN if EXIT_TOOLCHAIN in codes else codes[0])
+    if links_failed:
+        raise typer.Exit(EXIT_LINKS)
+
+
+@app.command("check-links")
+def check_links(
+    pdfs: list[Path] = typer.Argument(..., help="PDF files to check."),
+    profile: Optional[Path] = typer.Option(None, "--profile", "-p", help="The profile the PDFs were rendered "
+                                           "from: its URLs must be exactly the PDFs' links."),
+    offline: bool = typer.Option(False, "--offline", help="Check structure and syntax only; no network."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 4) on warnings too, such as unverified links."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write the results as JSON to this file."),
+    cache_age: str = typer.Option("1d", "--cache-age", help="Reuse link results younger than this "
+                                  "(0, 90s, 30m, 12h, 7d); 0 requests every link again."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print problems only."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+) -> None:
+    """Check every link annotation in each PDF: compared with the PROFILE's URLs, internal
+    links resolved, mailto:/tel: syntax, and each http(s) URL requested once.
+
+    Exit 4 when a link is broken or wrong (with --strict also when one is unverified).
+    Exclusions and accepted status codes come from the profile's [bold]links:[/] settings
+    and a .cvtexignore file (next to the profile and in the current directory).
+
+    Example: [bold]cvtex check-links out/cv-en.pdf out/cv-ko.pdf --profile cv.yaml --report links.json[/]
+    """
+    from . import links
+
+    max_age = _cache_age(cache_age)
+    missing = [p for p in pdfs if not p.is_file()]
+    if missing:
+        err.print(f"error: {missing[0]}: no such file", markup=False, style="red")
         raise typer.Exit(EXIT_INVALID)
+    expected: list = [None] * len(pdfs)
+    with _user_errors(debug):
+        if profile is not None:
+            from .locale import get_locale
+
+            prof = links.read_profile(profile)
+            tags = {code: get_locale(code).language_tag for code in prof.locales}
+            for i, pdf in enumerate(pdfs):
+                code = links.locale_of_pdf(pdf, tags)
+                if code is None:
+                    err.print(f"error: {pdf}: cannot tell which of the profile's locales ({', '.join(tags)}) "
+                              "this PDF is in; name it <stem>-<locale>.pdf", markup=False, style="red")
+                    raise typer.Exit(EXIT_USAGE)
+                expected[i] = links.expected_links(prof, code)
+            policy = links.load_policy(prof, [profile.parent, Path.cwd()])
+        else:
+            policy = links.load_policy(None, [Path.cwd()])
+    targets = [links.Target(pdf, exp) for pdf, exp in zip(pdfs, expected)]
+    if _check_links(targets, policy, offline=offline, strict=strict, report=report, max_age=max_age,
+                    quiet=quiet, debug=debug):
+        raise typer.Exit(EXIT_LINKS)
+
+
+def _cache_age(text: str) -> float:
+    from .links import parse_age
+
+    try:
+        return parse_age(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--cache-age") from None
+
+
+def _check_links(targets, policy, *, offline: bool, strict: bool, report: Optional[Path], max_age: float,
+                 quiet: bool, debug: bool) -> bool:
+    """Run the link check, print the table and summary, write ``report``; True when it failed."""
+    from pypdf.errors import PdfReadError
+
+    from . import links
+
+    cache = None if offline else links.LinkCache(max_age=max_age)
+    try:
+        result = links.check_links(targets, policy=policy, offline=offline, cache=cache)
+    except (OSError, PdfReadError) as exc:
+        if debug:
+            raise
+        err.print(f"error: cannot read a PDF: {exc}", markup=False, style="red")
+        raise typer.Exit(EXIT_INVALID) from None
+    failed = result.failed(strict)
+    if not quiet or result.errors or (strict and result.warnings):
+        out.print(result.table(problems_only=quiet))
+    if not quiet:
+        out.print(f"links: {result.summary()} ({result.seconds:.1f} s)", markup=False)
+    if not result.cache_saved and not quiet:
+        err.print(f"warning: could not write the link cache {cache.path if cache else ''}", markup=False,
+                  style="yellow")
+    if report is not None:
+        try:
+            result.write_json(report)
+        except OSError as exc:
+            err.print(f"error: cannot write {report}: {exc}", markup=False, style="red")
+            raise typer.Exit(EXIT_INVALID) from None
+        if not quiet:
+            out.print(f"wrote {report}", markup=False)
+    if failed:
+        parts = [f"{len(result.errors)} link(s) broken or wrong"] if result.errors else []
+        if strict and result.warnings:
+            parts.append(f"{len(result.warnings)} link warning(s), which fail with --strict")
+        err.print(f"error: {'; '.join(parts)}", markup=False, style="red")
+    return failed
 
 
 @app.command()
 def validate(
     profiles: list[Path] = typer.Argument(..., help="Profile YAML files."),
-    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings (text missing in a locale) as errors."),
+    theme: Optional[str] = typer.Option(None, "--theme", "-t", help="Check glyphs against this theme's fonts "
+                                        "(built-in name or directory); default: the profile's design.theme."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
-    """Check profiles without running TeX: every problem, as file:line:col.
+    """Check profiles without running TeX: every problem at once, as file:line:col.
+
+    Checks the schema (with "did you mean" for typos), dates, URLs,
+    e-mail addresses, and that every character is visible and in the
+    theme's fonts. Exit status: 0 valid (warnings allowed unless
+    --strict); 1 invalid.
 
     Example: [bold]cvtex validate cv.yaml --strict[/]
     """
+    from dataclasses import replace
+
     from .render import load_profile
 
     failed = False
     for path in profiles:
         try:
             with _user_errors(debug):
-                _, _, warnings = load_profile(path)
+                _, _, warnings = load_profile(path, theme=theme)
         except typer.Exit:
             failed = True
             continue
         if warnings:
-            _print_diagnostics(warnings)
+            _print_diagnostics([replace(w, severity="error") for w in warnings] if strict else warnings)
             failed = failed or strict
+        if not (warnings and strict):
+            out.print(f"{path}: ok" + (f" ({len(warnings)} warning(s))" if warnings else ""), markup=False)
     if failed:
         raise typer.Exit(EXIT_INVALID)
 

@@ -81,15 +81,25 @@ def _plain(span: Span) -> str:
     return span.text if span.kind == "text" else "".join(_plain(c) for c in span.children)
 
 
-def link_targets(text: str) -> list[str]:
-    """The URLs of the ``[text](url)`` links in ``text``, in order."""
-    out: list[str] = []
+def plain_span(span: Span) -> str:
+    """The text a reader sees of one span."""
+    return _plain(span)
+
+
+def links(text: str) -> list[Span]:
+    """The ``[text](url)`` link spans in ``text``, in order (``span.url``, ``span.children``)."""
+    out: list[Span] = []
 
     def visit(spans: tuple[Span, ...]) -> None:
         for span in spans:
             if span.kind == "link":
-                out.append(span.url)
+                out.append(span)
             visit(span.children)
 
     visit(parse(text))
     return out
+
+
+def link_targets(text: str) -> list[str]:
+    """The URLs of the ``[text](url)`` links in ``text``, in order."""
+    return [span.url for span in links(text)]

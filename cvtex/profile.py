@@ -12,29 +12,57 @@ A profile is::
     design: {theme, paper, accent_color, font_size, margins}
     links: {exclude, accept}     # link-check policy
 
-Every human-readable field is :data:`~cvtex.text.Text`: a string or ``{locale: string}``.
-Text may use inline markup ``[text](url)``, ``**bold**`` and ``*italic*``. Unknown keys
-are errors. :func:`validate` turns every problem into a :class:`Diagnostic` with
-``file:line:col`` and the field path.
+Every human-readable field is :data:`~cvtex.text.Text` (at most 300 characters: a title,
+a name, a place) or :data:`~cvtex.text.Paragraph` (``summary``, ``highlights``, ``thesis``,
+``note``): a string or ``{locale: string}``.
+Text may use inline markup ``[text](url)``, ``**bold**`` and ``*italic*``. Every other
+printed string (an author alias, a patent number, a DOI, an e-mail address, a phone
+number) is checked like text (:func:`cvtex.text.printable`). Unknown keys are errors.
+:func:`validate` turns every problem into a :class:`Diagnostic` with ``file:line:col``
+and the field path.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
+                      ValidationError, ValidationInfo, field_validator, model_validator)
+
+from pydantic_core import PydanticCustomError
 
 from . import markup
 from .diagnostics import Diagnostic, ProfileError, field_path
 from .loader import Document, Loc
-from .text import Date, Email, LocaleCode, LocalizedText, PartialDate, Phone, Text, Url, normalize_url
+from .text import (LOCALE_PATTERN, Date, Doi, Email, LocaleCode, Paragraph, PartialDate, Phone,
+                   PlainStr, Text, Url, doi_url, is_text)
 
 
 class Model(BaseModel):
-    """Base of every schema model: unknown keys are errors, values are immutable."""
+    """Base of every schema model: unknown keys are errors, values are immutable.
+
+    ``linked_field`` names the text that is printed as the text of the model's ``url``
+    link (a titled entry with a ``url``, a link's ``label``); it may not contain a
+    ``[..](..)`` link of its own: a PDF link cannot hold another, so it would be lost.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+    linked_field: ClassVar[str | None] = None
+
+    @model_validator(mode="after")
+    def _no_link_in_link(self) -> "Model":
+        text = getattr(self, self.linked_field, None) if self.linked_field else None
+        if text is not None and getattr(self, "url", None):
+            for value in text.all():
+                for url in markup.link_targets(value):
+                    raise PydanticCustomError(
+                        "link_in_link", "{message}",
+                        {"message": f"'{self.linked_field}' is already the text of the link to 'url', so the link "
+                                    f"[..]({url}) inside it would be lost; remove the [..](..) or the url",
+                         "field": self.linked_field})
+        return self
 
 
 def _url_shorthand(value: Any) -> Any:
@@ -43,6 +71,8 @@ def _url_shorthand(value: Any) -> Any:
 
 class Link(Model):
     """A URL with an optional label (shown instead of the URL). A plain string is the URL."""
+
+    linked_field: ClassVar[str | None] = "label"
 
     url: Url
     label: Text | None = None
@@ -54,8 +84,8 @@ LinkItem = Annotated[Link, BeforeValidator(_url_shorthand)]
 class SocialProfile(Model):
     """An account on a network: GitHub, LinkedIn, Google Scholar, ORCID, X, …"""
 
-    network: str = Field(description="github, linkedin, google-scholar, orcid, x, youtube, blog, … (free text)")
-    username: str | None = None
+    network: PlainStr = Field(description="github, linkedin, google-scholar, orcid, x, youtube, blog, … (free text)")
+    username: PlainStr | None = None
     url: Url
 
 
@@ -64,7 +94,7 @@ class Header(Model):
     author lists (``J. Park``); they are highlighted in publications."""
 
     name: Text
-    name_aliases: list[str] = []
+    name_aliases: list[PlainStr] = []
     headline: Text | None = None
     location: Text | None = None
     emails: list[Email] = []
@@ -85,12 +115,17 @@ class Dated(Model):
     @model_validator(mode="after")
     def _check_period(self) -> "Dated":
         if self.date and (self.start or self.end):
-            raise ValueError("give either 'date' or 'start'/'end', not both")
+            raise _at("date", "give either 'date' or 'start'/'end', not both")
         if self.start and self.start.present:
-            raise ValueError("'start' cannot be present")
+            raise _at("start", "'start' cannot be present (write the date you started; 'end: present' if ongoing)")
         if self.start and self.end and not self.end.present and _key(self.end) < _key(self.start):
-            raise ValueError(f"'end' ({self.end}) is before 'start' ({self.start})")
+            raise _at("end", f"'end' ({self.end}) is before 'start' ({self.start})")
         return self
+
+
+def _at(field: str, message: str) -> PydanticCustomError:
+    """A model-level error shown at one of its fields (see ``_diagnostics``)."""
+    return PydanticCustomError("value_error", "{message}", {"message": message, "field": field})
 
 
 def _key(d: PartialDate) -> tuple[int, int, int]:
@@ -105,11 +140,13 @@ class Role(Dated):
     team: Text | None = None
     location: Text | None = None
     advisor: Text | None = None
-    highlights: list[Text] = []
+    highlights: list[Paragraph] = []
 
 
 class ExperienceEntry(Model):
     """An organization and the roles held there (several roles stay grouped)."""
+
+    linked_field: ClassVar[str | None] = "organization"
 
     organization: Text
     department: Text | None = None
@@ -119,6 +156,8 @@ class ExperienceEntry(Model):
 
 
 class EducationEntry(Dated):
+
+    linked_field: ClassVar[str | None] = "institution"
     institution: Text
     degree: Text | None = None
     area: Text | None = None
@@ -126,25 +165,27 @@ class EducationEntry(Dated):
     url: Url | None = None
     score: Text | None = None
     advisor: Text | None = None
-    thesis: Text | None = None
+    thesis: Paragraph | None = None
     courses: list[Text] = []
-    highlights: list[Text] = []
+    highlights: list[Paragraph] = []
 
 
 class PublicationEntry(Dated):
     """A paper, article, book or preprint. Authors matching the owner's name or
     ``header.name_aliases`` are highlighted."""
 
+    linked_field: ClassVar[str | None] = "title"
+
     title: Text
     authors: list[Text] = []
     venue: Text | None = None
-    doi: str | None = Field(default=None, pattern=r"^10\.\d{4,9}/\S+$")
+    doi: Doi | None = None
     url: Url | None = None
-    note: Text | None = None
+    note: Paragraph | None = None
 
     @property
     def doi_url(self) -> str | None:
-        return normalize_url("https://doi.org/" + self.doi) if self.doi else None
+        return doi_url(self.doi) if self.doi else None
 
 
 class ProjectEntry(Dated):
@@ -152,44 +193,54 @@ class ProjectEntry(Dated):
     organization: Text | None = None
     role: Text | None = None
     collaborators: list[Text] = []
-    summary: Text | None = None
+    summary: Paragraph | None = None
     links: list[LinkItem] = []
-    highlights: list[Text] = []
+    highlights: list[Paragraph] = []
 
 
 class AwardEntry(Dated):
+
+    linked_field: ClassVar[str | None] = "title"
     title: Text
     issuer: Text | None = None
     url: Url | None = None
-    summary: Text | None = None
+    summary: Paragraph | None = None
 
 
 class TalkEntry(Dated):
+
+    linked_field: ClassVar[str | None] = "title"
     title: Text
     event: Text | None = None
     location: Text | None = None
     url: Url | None = None
-    summary: Text | None = None
+    summary: Paragraph | None = None
 
 
 class TeachingEntry(Dated):
+
+    linked_field: ClassVar[str | None] = "title"
     title: Text
     institution: Text | None = None
     role: Text | None = None
     url: Url | None = None
-    summary: Text | None = None
+    summary: Paragraph | None = None
 
 
 class PatentEntry(Dated):
+
+    linked_field: ClassVar[str | None] = "title"
     title: Text
     status: Text | None = None
-    number: str | None = None
+    number: PlainStr | None = None
     holder: Text | None = None
     inventors: list[Text] = []
     url: Url | None = None
 
 
 class PressEntry(Dated):
+
+    linked_field: ClassVar[str | None] = "title"
     title: Text
     outlet: Text | None = None
     url: Url | None = None
@@ -208,12 +259,14 @@ class LanguageEntry(Model):
 class CustomEntry(Dated):
     """A generic entry for a section no built-in kind fits."""
 
+    linked_field: ClassVar[str | None] = "title"
+
     title: Text
     subtitle: Text | None = None
     location: Text | None = None
     url: Url | None = None
-    summary: Text | None = None
-    highlights: list[Text] = []
+    summary: Paragraph | None = None
+    highlights: list[Paragraph] = []
 
 
 class SectionBase(Model):
@@ -297,7 +350,7 @@ SECTION_KINDS = tuple(SECTION_MODELS)
 
 def _section_kind(value: Any) -> str | None:
     kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
-    return kind if kind in SECTION_MODELS else None
+    return kind if isinstance(kind, str) and kind in SECTION_MODELS else None
 
 
 Section = Annotated[
@@ -326,14 +379,23 @@ class LinkPolicy(Model):
     accept: dict[str, list[int]] = {}
 
 
+def _renderable(code: str, info: ValidationInfo) -> str:
+    """An output locale must be one cvtex has locale data for (validation context
+    ``"supported_locales"``; no check without it)."""
+    supported = (info.context or {}).get("supported_locales")
+    if supported is not None and code not in supported:
+        raise ValueError(f"cvtex cannot render locale '{code}' yet; supported: {', '.join(supported)}")
+    return code
+
+
 class Profile(Model):
     """A whole CV. ``locales`` are the languages to render (the first is the fallback
     for text not given in a language)."""
 
     schema_: str | None = Field(default=None, alias="$schema", description="JSON Schema URL for editors")
-    locales: list[LocaleCode] = Field(min_length=1)
+    locales: list[Annotated[LocaleCode, AfterValidator(_renderable)]] = Field(min_length=1)
     header: Header
-    summary: Text | None = None
+    summary: Paragraph | None = None
     sections: list[Section] = []
     design: Design = Design()
     links: LinkPolicy = LinkPolicy()
@@ -364,53 +426,85 @@ class Profile(Model):
 
 # --------------------------------------------------------------------------- validate
 
-def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None) -> tuple[Profile, list[Diagnostic]]:
-    """Validate a loaded document against the schema.
+def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
+             glyphs: Any = None) -> tuple[Profile, list[Diagnostic]]:
+    """Validate a loaded document against the schema; report every problem at once.
 
-    Returns the :class:`Profile` and the warnings (text not given in every locale).
-    Raises :class:`ProfileError` with every error found, each with file, line, column
-    and field path; misspelled keys and section kinds get a "did you mean" hint.
+    Returns the :class:`Profile` and the warnings: a text given in some but not all of
+    the profile's locales (that PDF falls back to another language), a text in a locale
+    the profile does not render. Raises :class:`ProfileError` with every error and
+    warning, sorted by position, each with file, line, column and field path; misspelled
+    keys and section kinds get a "did you mean" hint.
+
     ``supported_locales`` (the locales cvtex has titles and date formats for) makes an
-    unsupported output locale an error.
+    unsupported output locale an error. ``glyphs`` (a :class:`cvtex.fonts.Coverage`)
+    makes a character the theme's fonts cannot set an error in the field that has it.
     """
+    context = {"supported_locales": supported_locales, "glyphs": glyphs}
+    warnings = _localization_warnings(doc, supported_locales)
     try:
-        profile = Profile.model_validate(doc.data)
+        profile = Profile.model_validate(doc.data, context=context)
     except ValidationError as exc:
-        raise ProfileError(_diagnostics(doc, exc)) from None
-    problems: list[Diagnostic] = []
-    for i, code in enumerate(profile.locales):
-        if supported_locales is not None and code not in supported_locales:
-            problems.append(doc.diagnostic(("locales", i), f"cvtex cannot render locale '{code}' yet; "
-                                           f"supported: {', '.join(supported_locales)}", field_name=f"locales[{i}]"))
-    for loc, value in walk(profile):
-        if isinstance(value, LocalizedText):
-            problems.extend(_check_inline_links(doc, loc, value))
-            missing = value.missing(profile.locales)
-            if missing and len(missing) < len(profile.locales):
-                problems.append(doc.diagnostic(loc, f"no {', '.join(missing)} text: the "
-                                               f"{'/'.join(missing)} PDF falls back to another language",
-                                               severity="warning", field_name=field_path(loc)))
-            extra = [code for code in value.values if code != "*" and code not in profile.locales]
-            if extra:
-                problems.append(doc.diagnostic(loc + (extra[0],), f"text in '{extra[0]}', which is not one of the "
-                                               f"profile's locales ({', '.join(profile.locales)})",
-                                               severity="warning", key=True, field_name=field_path(loc)))
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ProfileError(problems)
-    return profile, problems
+        raise ProfileError(by_position(_diagnostics(doc, exc) + warnings)) from None
+    return profile, warnings
 
 
-def _check_inline_links(doc: Document, loc: Loc, text: LocalizedText) -> list[Diagnostic]:
-    out = []
-    for code, value in text.values.items():
-        for url in markup.link_targets(value):
-            try:
-                normalize_url(url)
-            except ValueError as exc:
-                where = loc if code == "*" else loc + (code,)
-                out.append(doc.diagnostic(where, f"link [..]({url}): {exc}", field_name=field_path(loc)))
+def by_position(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """``diagnostics`` in file order (by file, line, column; an error before a warning)."""
+    return sorted(diagnostics, key=lambda d: (d.file, d.line, d.column, d.severity != "error"))
+
+
+def _localization_warnings(doc: Document, supported: tuple[str, ...] | None = None) -> list[Diagnostic]:
+    """Warnings for texts missing in some of the profile's locales, or given in a locale
+    it does not render. Works on the raw document, so they are reported alongside
+    schema errors; nothing when ``locales`` itself is invalid (locales cvtex cannot
+    render, an error of their own, are left out)."""
+    locales = doc.data.get("locales") if isinstance(doc.data, dict) else None
+    if not (isinstance(locales, list) and locales
+            and all(isinstance(c, str) and re.match(LOCALE_PATTERN, c) for c in locales)):
+        return []
+    locales = [c for c in locales if supported is None or c in supported] or locales
+    out: list[Diagnostic] = []
+    for loc, value in text_values(doc.data):
+        if not isinstance(value, dict) or not value:
+            continue
+        missing = [code for code in locales if code not in value]
+        if missing and len(missing) < len(locales):
+            out.append(doc.diagnostic(loc, f"no {', '.join(missing)} text: the {'/'.join(missing)} PDF falls back "
+                                      "to another language", severity="warning", field_name=field_path(loc)))
+        extra = [code for code in value if code not in locales]
+        if extra:
+            out.append(doc.diagnostic(loc + (extra[0],), f"text in '{extra[0]}', which is not one of the profile's "
+                                      f"locales ({', '.join(locales)})", severity="warning", key=True,
+                                      field_name=field_path(loc)))
     return out
+
+
+def text_values(data: Any, annotation: Any = None, loc: Loc = ()):
+    """Yield ``(loc, raw value)`` for every :data:`~cvtex.text.Text` field of a raw
+    profile document, guided by the schema (works on invalid documents too)."""
+    from typing import get_args, get_origin
+
+    annotation = Profile if annotation is None else annotation
+    if is_text(annotation):
+        yield loc, data
+    elif isinstance(data, list):
+        stack, item = [annotation], None
+        while stack and item is None:
+            ann = stack.pop()
+            if get_origin(ann) is list:
+                item = get_args(ann)[0]
+            else:
+                stack.extend(get_args(ann))
+        if item is not None:
+            for i, child in enumerate(data):
+                yield from text_values(child, item, loc + (i,))
+    elif isinstance(data, dict):
+        model = _resolve_model(annotation, data)
+        for key, child in data.items() if model else ():
+            info = _field_by_key(model, key)
+            if info is not None:
+                yield from text_values(child, info.rebuild_annotation(), loc + (key,))
 
 
 def walk(value: Any, loc: Loc = ()):
@@ -457,12 +551,14 @@ def _diagnostics(doc: Document, exc: ValidationError) -> list[Diagnostic]:
         if message.startswith("Value error, "):
             message = message[len("Value error, "):]
         is_key = False
+        missing_field = ""
         if kind == "extra_forbidden":
             is_key = True
             name = loc[-1] if loc else "?"
-            message = f"unknown field '{name}'" + _did_you_mean(str(name), _fields_at(doc.data, loc[:-1]))
+            message = f"unknown field '{name}'" + did_you_mean(str(name), _fields_at(doc.data, loc[:-1]))
         elif kind == "missing":
             message = f"missing required field '{err['loc'][-1]}'"
+            missing_field = field_path(loc + (str(err["loc"][-1]),))
         elif kind == "section_kind":
             got = doc.data
             for part in loc:
@@ -472,7 +568,7 @@ def _diagnostics(doc: Document, exc: ValidationError) -> list[Diagnostic]:
                 message = "a section needs 'kind:' — one of " + ", ".join(SECTION_KINDS)
             else:
                 loc = loc + ("kind",)
-                message = f"unknown section kind '{given}'" + _did_you_mean(str(given), SECTION_KINDS)
+                message = f"unknown section kind '{given}'" + did_you_mean(str(given), SECTION_KINDS)
         elif kind == "literal_error" and err["loc"][-1:] != ("kind",):
             message = message.replace("Input should be", "must be")
         elif kind in ("too_short",) and "entries" in str(err["loc"][-1:]):
@@ -480,20 +576,45 @@ def _diagnostics(doc: Document, exc: ValidationError) -> list[Diagnostic]:
         elif kind == "too_short":
             message = "needs at least one item"
         elif kind == "string_pattern_mismatch":
-            message = f"'{_value_at(doc.data, loc)}' does not match the expected form ({err['ctx']['pattern']})"
-        message = message.replace("Input should be", "expected")
+            pattern = err["ctx"]["pattern"]
+            message = f"'{_value_at(doc.data, loc)}' is not {_PATTERNS.get(pattern, f'of the form {pattern}')}"
+        message = _TYPE_MESSAGES.get(kind, message.replace("Input should be", "expected"))
         key = (loc, message)
         if key in seen:
             continue
         seen.add(key)
-        out.append(doc.diagnostic(loc, message, key=is_key, field_name=field_path(loc)))
+        if (err.get("ctx") or {}).get("field"):
+            loc = loc + (err["ctx"]["field"],)
+            is_key = False
+        char = (err.get("ctx") or {}).get("char", "")
+        out.append(doc.diagnostic(loc, message, key=is_key, field_name=missing_field or field_path(loc), char=char))
     # "missing 'organization'" says nothing new next to "unknown 'organisation' (did you mean 'organization'?)"
-    hinted = {(d.field.rsplit(".", 1)[0], d.message.split("did you mean '")[1].rstrip("'?)"))
+    def parent(path: str) -> str:
+        return path.rsplit(".", 1)[0] if "." in path else ""
+
+    hinted = {(parent(d.field), d.message.split("did you mean '")[1].rstrip("'?)"))
               for d in out if "did you mean '" in d.message}
     out = [d for d in out if not (d.message.startswith("missing required field '")
-                                  and (d.field, d.message.split("'")[1]) in hinted)]
+                                  and (parent(d.field), d.message.split("'")[1]) in hinted)]
     out.sort(key=lambda d: (d.line, d.column))
     return out
+
+
+#: Messages for pydantic's type errors, in a profile's terms.
+_TYPE_MESSAGES = {
+    "list_type": "expected a list: [a, b] or one '- item' line per item",
+    "dict_type": "expected a mapping: 'key: value' lines or {key: value}",
+    "model_type": "expected a mapping: 'key: value' lines or {key: value}",
+    "model_attributes_type": "expected a mapping: 'key: value' lines or {key: value}",
+    "string_type": "expected text",
+}
+
+#: What the schema's string patterns mean, for messages.
+_PATTERNS = {
+    r"^#[0-9A-Fa-f]{6}$": "a colour written #RRGGBB",
+    r"^\d+(\.\d+)?(mm|cm|in|pt)$": "a length such as 18mm (mm, cm, in or pt)",
+    r"^[a-z][a-z0-9-]*$": "an id: lowercase letters, digits and '-', starting with a letter",
+}
 
 
 def _value_at(data: Any, loc: Loc) -> Any:
@@ -539,11 +660,13 @@ def _resolve_model(annotation: Any, node: Any) -> type[BaseModel] | None:
             collect(arg)
 
     collect(annotation)
-    if isinstance(node, dict) and node.get("kind") in SECTION_MODELS and any(issubclass(m, SectionBase) for m in found):
-        return SECTION_MODELS[node["kind"]]
+    kind = node.get("kind") if isinstance(node, dict) else None
+    if isinstance(kind, str) and kind in SECTION_MODELS and any(issubclass(m, SectionBase) for m in found):
+        return SECTION_MODELS[kind]
     return found[0] if found else None
 
 
-def _did_you_mean(name: str, candidates: Any) -> str:
+def did_you_mean(name: str, candidates: Any) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``candidates`` (difflib ratio ≥ 0.6), or ''."""
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -3,27 +3,30 @@
 :func:`render_profile` runs load -> validate -> (per locale, in parallel) localize ->
 template -> compile, and only when every locale compiled, post-processes and writes
 all PDFs. Any failure raises :class:`~cvtex.diagnostics.ProfileError` (or
-:class:`~cvtex.engine.EngineMissing`) and leaves every earlier output untouched.
+:class:`~cvtex.engine.EngineMissing`) and leaves every earlier output untouched: an
+invalid profile (every problem at once, :func:`load_profile`), a theme error, a LaTeX
+error, a glyph no font has, a timeout, text that would run off a page, an output that
+cannot be written.
 """
 
 from __future__ import annotations
 
 import tempfile
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, engine, loader, locale, markup, pdf, profile as schema, template
+from . import __version__, engine, fonts, loader, locale, markup, pdf, profile as schema, template
 from .diagnostics import Diagnostic, ProfileError, field_path
+from .text import describe_char
 
 
 @dataclass
 class Output:
     """One written PDF: its locale, path, the ``.tex`` (with ``keep_tex``), the engine's
-    seconds, the bookmarks written, and the overfull boxes and missing characters the
-    engine's log reported."""
+    seconds, the bookmarks written, and the overfull boxes (lines too wide, boxes too
+    high; :class:`cvtex.engine.Overfull`) and missing characters the engine's log reported."""
 
     locale: str
     pdf: Path
@@ -52,10 +55,41 @@ class _Job:
     error: Exception | None = None
 
 
-def load_profile(path: Path | str) -> tuple[loader.Document, schema.Profile, list[Diagnostic]]:
-    """Load and validate a profile file; raises :class:`ProfileError`."""
+def load_profile(path: Path | str, *, theme: str | None = None,
+                 check_glyphs: bool = True) -> tuple[loader.Document, schema.Profile, list[Diagnostic]]:
+    """Load and validate a profile file, without TeX (what ``cvtex validate`` runs).
+
+    ``theme`` (a built-in name or a directory) overrides the profile's ``design.theme``.
+    With ``check_glyphs``, every printed character is checked against that theme's fonts
+    (:mod:`cvtex.fonts`; skipped when fontconfig cannot describe them). Raises
+    :class:`ProfileError` with every error and warning found; returns the document, the
+    profile and the warnings.
+    """
     doc = loader.load(path)
-    profile, warnings = schema.validate(doc, supported_locales=locale.supported_locales())
+    problems: list[Diagnostic] = []
+    coverage = None
+    raw_design = doc.data.get("design") if isinstance(doc.data, dict) else None
+    raw_theme = raw_design.get("theme") if isinstance(raw_design, dict) else None
+    name = theme or (raw_theme if isinstance(raw_theme, str) else None) or "classic"
+    try:
+        theme_obj = template.load_theme(name)
+    except ProfileError as exc:
+        if theme:  # given on the command line: not a problem of the profile
+            raise
+        hint = schema.did_you_mean(name, template.builtin_themes())
+        problems = [doc.diagnostic(("design", "theme"), d.message + hint, field_name="design.theme")
+                    for d in exc.diagnostics]
+    else:
+        if check_glyphs:
+            raw_locales = doc.data.get("locales")
+            codes = [c for c in raw_locales if isinstance(c, str)] if isinstance(raw_locales, list) else []
+            coverage = fonts.theme_coverage(theme_obj, codes)
+    try:
+        profile, warnings = schema.validate(doc, supported_locales=locale.supported_locales(), glyphs=coverage)
+    except ProfileError as exc:
+        raise ProfileError(schema.by_position(exc.diagnostics + problems)) from None
+    if problems:
+        raise ProfileError(schema.by_position(warnings + problems))
     return doc, profile, warnings
 
 
@@ -71,7 +105,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     Raises :class:`ProfileError` (invalid profile or theme, LaTeX error, missing glyph,
     timeout) or :class:`~cvtex.engine.EngineMissing`.
     """
-    doc, profile, warnings = load_profile(path)
+    doc, profile, warnings = load_profile(path, theme=theme)
     codes = _requested_locales(doc, profile, locales)
     theme_obj = template.load_theme(theme or profile.design.theme)
     engine.find_engine()
@@ -79,10 +113,13 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     stem = Path(path).stem
 
     views = {code: locale.localize(profile, code) for code in codes}
-    jobs = [_Job(code, view, template.render(view, theme_obj)) for code, view in views.items()]
+    try:
+        jobs = [_Job(code, view, template.render(view, theme_obj)) for code, view in views.items()]
+    except ValueError as exc:  # a theme helper given a bad argument, e.g. link() with a non-URL
+        raise ProfileError([Diagnostic(str(theme_obj.path), 0, 0, f"theme template error: {exc}")]) from None
     if keep_tex:
         for job in jobs:
-            pdf.write_atomic(out_dir / f"{stem}-{job.code}.tex", lambda fh, t=job.tex.text: fh.write(t.encode()))
+            _write(out_dir / f"{stem}-{job.code}.tex", lambda fh, t=job.tex.text: fh.write(t.encode()))
     with tempfile.TemporaryDirectory(prefix="cvtex-") as tmp, ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         def run(job: _Job) -> None:
             try:
@@ -93,6 +130,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
 
         list(pool.map(run, jobs))
         problems = [d for job in jobs if job.error for d in _compile_diagnostics(doc, job, stem)]
+        problems += [d for job in jobs if job.build for d in _lost_text(doc, job)]
         if problems:
             raise ProfileError(warnings + problems)
         outputs = []
@@ -100,7 +138,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
             assert job.build is not None
             target = out_dir / f"{stem}-{job.code}.pdf"
             try:
-                count = pdf.finish(job.build.pdf, target, _metadata(job.view), _bookmarks(job.view))
+                count = _write(target, None, job)
             except KeyError as exc:
                 raise ProfileError([Diagnostic(str(theme_obj.path), 0, 0, f"theme error: {exc.args[0]} "
                                                "(each section needs \\hypertarget{((( destination(section) )))}{})")])
@@ -108,6 +146,20 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                                   job.build.seconds, count, job.build.log.overfull,
                                   job.build.log.missing_chars))
     return Result(Path(path), outputs, warnings)
+
+
+def _write(target: Path, write, job: _Job | None = None) -> int:
+    """Write ``target`` atomically (with ``job``: the finished PDF of that job, returning
+    its bookmark count); an unwritable output is a :class:`ProfileError`, not a crash."""
+    try:
+        if job is not None:
+            assert job.build is not None
+            return pdf.finish(job.build.pdf, target, _metadata(job.view), _bookmarks(job.view))
+        pdf.write_atomic(target, write)
+        return 0
+    except OSError as exc:
+        raise ProfileError([Diagnostic(str(target), 0, 0, f"cannot write the output: "
+                                                          f"{exc.strerror or exc}")]) from None
 
 
 def _requested_locales(doc: loader.Document, profile: schema.Profile, locales: list[str] | None) -> list[str]:
@@ -121,27 +173,52 @@ def _requested_locales(doc: loader.Document, profile: schema.Profile, locales: l
 
 
 def _compile_diagnostics(doc: loader.Document, job: _Job, stem: str) -> list[Diagnostic]:
+    """What a failed compile means for the user: a missing glyph names the character and
+    points at the profile fields that have it; a timeout says so; any other LaTeX error
+    gives the log's message, the ``.tex`` line and what it says, and the profile fields
+    on that line (or that the line comes from the theme) — never the raw transcript."""
     exc = job.error
     assert isinstance(exc, engine.CompileError)
     where = f"{job.code} PDF"
     if exc.log.missing_chars:
         out = []
         for missing in exc.log.missing_chars:
-            name = unicodedata.name(missing.char, "unnamed character")
-            message = (f"no font of the theme has the character '{missing.char}' (U+{ord(missing.char):04X} {name}) "
-                       f"needed in the {where}; remove it or choose fonts that have it")
+            message = (f"no glyph for {describe_char(missing.char)} in {missing.font.split('/')[0]}, the font the "
+                       f"{where} sets it in; remove it or use a theme whose fonts have it")
             locs = job.tex.fields_containing(missing.char) or [()]
-            out.extend(doc.diagnostic(loc, message, field_name=field_path(loc)) for loc in locs)
+            out.extend(doc.diagnostic(loc, message, field_name=field_path(loc), char=missing.char) for loc in locs)
         return out
     if exc.timed_out:
         return [Diagnostic(doc.name, 0, 0, f"{where}: {exc}")]
     first = exc.log.errors[0] if exc.log.errors else engine.TexError(str(exc))
     locs = job.tex.fields_on_line(first.line) if first.line else []
     line_note = f" at line {first.line} of {stem}-{job.code}.tex (see it with --keep-tex)" if first.line else ""
-    message = f"LaTeX error in the {where}{line_note}: {first.message}"
+    context = first.context[-60:].strip()
+    near = f" (after '{'…' if len(first.context) > 60 else ''}{context}')" if context else ""
+    message = f"LaTeX error in the {where}{line_note}: {first.message}{near}"
     if locs:
         return [doc.diagnostic(loc, message, field_name=field_path(loc)) for loc in locs[:3]]
+    if first.line:
+        message += "; that line comes from the theme, not from a profile field"
     return [Diagnostic(doc.name, 0, 0, message)]
+
+
+#: A page whose content is taller than this much past the text area loses a line or
+#: more off its bottom edge (pt; a line of the themes is about 12 pt).
+PAGE_OVERFLOW_PT = 12.0
+
+
+def _lost_text(doc: loader.Document, job: _Job) -> list[Diagnostic]:
+    """An error when a page's content runs past its bottom edge: that text would be
+    missing from the PDF (an unbreakable block taller than a page, e.g. a title
+    hundreds of words long in a theme's two-column row)."""
+    assert job.build is not None
+    worst = max((o.points for o in job.build.log.overfull if o.box == "page"), default=0.0)
+    if worst <= PAGE_OVERFLOW_PT:
+        return []
+    return [Diagnostic(doc.name, 0, 0, f"the {job.code} PDF would lose text: a block runs {worst:.0f} pt past the "
+                                       "bottom of a page because it cannot break across pages (a very long title "
+                                       "or name? shorten it, or move the text to a summary or highlights)")]
 
 
 def _metadata(view) -> pdf.Metadata:

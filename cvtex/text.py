@@ -5,13 +5,22 @@ Rules and their sources:
 * Text is normalized to Unicode NFC (UAX #15) so decomposed Hangul jamo typesets and
   compares as the composed syllables; runs of white space (including CR, LF, TAB,
   U+0085, U+2028, U+2029) become one space — a text field is one paragraph.
-* Control characters (C0 other than white space, DEL, C1) and bidirectional
-  formatting characters (UAX #9 §2: LRE RLE PDF LRO RLO LRI RLI FSI PDI LRM RLM ALM)
-  cannot be typeset visibly and are refused.
+* Characters that cannot be seen in a PDF are refused, each with a message naming it:
+  control characters (C0 other than the white space above, DEL, C1); bidirectional
+  formatting characters (UAX #9 §2: LRE RLE PDF LRO RLO LRI RLI FSI PDI LRM RLM ALM);
+  every other format character (general category Cf: soft hyphen, zero-width space and
+  joiners, word joiner, BOM, tag characters — invisible, so "the text in the PDF" could
+  not be checked); unassigned code points and noncharacters (category Cn); lone
+  surrogates.
+* Glyphs: when validation is given a glyph checker in the pydantic context (key
+  ``"glyphs"``, see :class:`cvtex.fonts.Coverage`), every printed string is checked
+  against the theme's fonts and a character no font would set is refused.
 * URLs (RFC 3986): only ``http``, ``https``, ``mailto`` and ``tel`` (RFC 6068, RFC 3966);
-  no white space; an internationalized host becomes its IDNA A-label (RFC 5891) and
-  non-ASCII characters elsewhere are percent-encoded as UTF-8 (RFC 3987 §3.1). ASCII
-  is kept exactly as written, so ``% # ~ _ &`` reach the PDF unchanged.
+  no white space; a ``%`` must start a percent-encoded byte ``%XX`` (RFC 3986 §2.1: a
+  literal percent sign is written ``%25``); an internationalized host becomes its IDNA
+  A-label (RFC 5891) and non-ASCII characters elsewhere are percent-encoded as UTF-8
+  (RFC 3987 §3.1). ASCII is kept exactly as written, so ``% # ~ _ &`` reach the PDF's link
+  annotation unchanged.
 * Dates: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` (ISO 8601 calendar dates, reduced
   precision) or ``present``.
 """
@@ -25,7 +34,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Union
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import AfterValidator, BeforeValidator, Discriminator, Tag, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Tag, ValidationInfo, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from . import markup
 
 LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z]{2})?$"
 
@@ -33,34 +45,111 @@ _WHITESPACE = re.compile(r"[\s\u0085\u2028\u2029]+")
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
+class TextError(ValueError):
+    """A text cannot be used; ``char`` is the offending character ('' when not one)."""
+
+    def __init__(self, message: str, char: str = "") -> None:
+        super().__init__(message)
+        self.char = char
+
+
+#: Line and paragraph breaks folded into a space like other white space (not "controls").
+_BREAKS = "\t\n\r\x85"
+
+
+def describe_char(ch: str) -> str:
+    """``'😀' (U+1F600 GRINNING FACE)``; an invisible character without the quoted glyph."""
+    name = unicodedata.name(ch, "")
+    code = f"U+{ord(ch):04X}" + (f" {name}" if name else "")
+    visible = unicodedata.category(ch)[0] not in "CZM"
+    return f"'{ch}' ({code})" if visible else code
+
+
 def clean_text(value: str) -> str:
-    """NFC-normalize ``value`` and fold white space; raise ``ValueError`` on characters
-    that cannot be typeset (control and bidi formatting characters) or an empty text."""
+    """NFC-normalize ``value`` (UAX #15) and fold white space to single spaces.
+
+    Raises :class:`TextError` (a ``ValueError``) for an empty text or a character that
+    cannot be seen in a PDF (see module doc), naming the character.
+    """
     value = unicodedata.normalize("NFC", value)
     for ch in value:
         code = ord(ch)
-        if ch in "\t\n\r":
+        if ch in _BREAKS:
             continue
-        if code < 0x20 or 0x7F <= code <= 0x9F:
-            raise ValueError(f"control character U+{code:04X} cannot be typeset; remove it")
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            raise TextError(f"control character {describe_char(ch)} cannot be typeset; remove it", ch)
         if ch in _BIDI:
-            name = unicodedata.name(ch, "bidi control")
-            raise ValueError(f"bidirectional control character U+{code:04X} ({name}) cannot be typeset; remove it")
-        if 0xD800 <= code <= 0xDFFF:
-            raise ValueError(f"lone surrogate U+{code:04X} is not text")
+            raise TextError(f"bidirectional control character {describe_char(ch)} cannot be typeset "
+                            "(UAX #9); remove it", ch)
+        if category == "Cf":
+            raise TextError(f"invisible formatting character {describe_char(ch)} would not show in the PDF; "
+                            "remove it", ch)
+        if category == "Cs":
+            raise TextError(f"lone surrogate U+{code:04X} is not text", ch)
+        if category == "Cn":
+            raise TextError(f"U+{code:04X} is not a character (unassigned in Unicode "
+                            f"{unicodedata.unidata_version}, or a noncharacter)", ch)
     value = _WHITESPACE.sub(" ", value).strip()
     if not value:
-        raise ValueError("text must not be empty")
+        raise TextError("text must not be empty")
     return value
 
 
-def _check_text(value: Any) -> str:
+def _problem(kind: str, message: str, char: str = "") -> PydanticCustomError:
+    """A validation error whose ``ctx`` keeps the offending character (to point at it)."""
+    return PydanticCustomError(kind, "{message}", {"message": message, "char": char})
+
+
+def check_glyphs(text: str, info: ValidationInfo | None) -> None:
+    """Refuse a character of ``text`` (as printed: markup removed) that the glyph checker
+    in the validation context says no font would set. Without a checker: no check."""
+    glyphs = (info.context or {}).get("glyphs") if info is not None else None
+    if glyphs is None:
+        return
+    missing = glyphs.missing(markup.plain(text))
+    if missing:
+        fonts = list(dict.fromkeys(font for _, font in missing))
+        chars = ", ".join(describe_char(ch) for ch, _ in missing[:3]) + (", …" if len(missing) > 3 else "")
+        it = "it" if len(missing) == 1 else "them"
+        raise _problem("glyph", f"no glyph for {chars} in {' or '.join(fonts)}, the font{'s' if len(fonts) > 1 else ''} "
+                                f"the theme sets {it} in; remove {it} or use a theme whose fonts have {it}",
+                       missing[0][0])
+
+
+def printable(value: Any, info: ValidationInfo | None = None) -> str:
+    """:func:`clean_text` plus the glyph check; the check behind every printed string."""
     if not isinstance(value, str):
-        raise ValueError("expected text")
-    return clean_text(value)
+        raise _problem("text_type", "expected text")
+    try:
+        value = clean_text(value)
+    except TextError as exc:
+        raise _problem("text", str(exc), exc.char) from None
+    check_glyphs(value, info)
+    return value
 
 
+def _check_text(value: Any, info: ValidationInfo) -> str:
+    value = printable(value, info)
+    problems = []
+    for link in markup.links(value):
+        try:
+            normalize_url(link.url)
+        except ValueError as exc:
+            problems.append(f"link [..]({link.url}): {exc}")
+        else:
+            if not markup.plain_span(link).strip():
+                problems.append(f"link [..]({link.url}) has no text, so nothing in the PDF could be clicked; "
+                                "write [text](url)")
+    if problems:
+        raise _problem("link", "; ".join(problems))
+    return value
+
+
+#: A text with inline markup (one language): cleaned, links checked, glyphs checked.
 CleanStr = Annotated[str, BeforeValidator(_check_text)]
+#: A string printed as written (no markup): an author alias, a patent number, a network.
+PlainStr = Annotated[str, BeforeValidator(printable), WithJsonSchema({"type": "string", "minLength": 1})]
 
 
 @dataclass(frozen=True)
@@ -123,25 +212,71 @@ def _check_locale(code: str) -> str:
     return code
 
 
-_TEXT_SCHEMA = {
-    "anyOf": [
-        {"type": "string", "minLength": 1},
-        {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string", "minLength": 1},
-         "propertyNames": {"pattern": LOCALE_PATTERN}},
-    ],
-    "description": "Text, the same in every language, or a mapping of locale code to text: {en: …, ko: …}.",
-}
+#: Most visible characters in a :data:`Text` (a title, a name, a place): themes set such
+#: fields in rows that cannot break across pages, so a pasted paragraph would not fit.
+MAX_LINE = 300
 
-#: A human-readable field: a string, or ``{locale: string}``.
-Text = Annotated[
-    Annotated[
-        Union[Annotated[CleanStr, Tag("text")], Annotated[dict[LocaleCode, CleanStr], Tag("localized")]],
-        Discriminator(_text_kind, custom_error_type="text_type",
-                      custom_error_message="expected text, or a mapping of locale to text such as {en: …, ko: …}"),
-    ],
-    AfterValidator(_to_localized),
-    WithJsonSchema(_TEXT_SCHEMA),
-]
+
+def _check_line(value: Any, info: ValidationInfo) -> str:
+    value = _check_text(value, info)
+    shown = len(markup.plain(value))
+    if shown > MAX_LINE:
+        raise _problem("too_long", f"{shown} characters is too long for this field (at most {MAX_LINE}: it is set "
+                                   "as a heading, which cannot break across pages); put long text in a summary or "
+                                   "highlights")
+    return value
+
+
+def _text_schema(max_length: int | None) -> dict[str, Any]:
+    string: dict[str, Any] = {"type": "string", "minLength": 1}
+    if max_length:
+        string["maxLength"] = max_length
+    return {
+        "anyOf": [string, {"type": "object", "minProperties": 1, "additionalProperties": string,
+                           "propertyNames": {"pattern": LOCALE_PATTERN}}],
+        "description": "Text, the same in every language, or a mapping of locale code to text: {en: …, ko: …}."
+                       + (f" At most {max_length} characters." if max_length else ""),
+    }
+
+
+class _TextMarker:
+    """Metadata that marks the :data:`Text` and :data:`Paragraph` annotations (:func:`is_text`)."""
+
+
+TEXT_MARKER = _TextMarker()
+
+
+def is_text(annotation: Any) -> bool:
+    """Whether a field annotation is :data:`Text` or :data:`Paragraph` (or ``… | None``)."""
+    from typing import get_args, get_origin
+
+    if get_origin(annotation) is Annotated:
+        return any(arg is TEXT_MARKER for arg in get_args(annotation)[1:])
+    if get_origin(annotation) is Union:
+        return any(is_text(arg) for arg in get_args(annotation))
+    return False
+
+
+def _localized(check: Any, max_length: int | None) -> Any:
+    one = Annotated[str, BeforeValidator(check)]
+    return Annotated[
+        Annotated[
+            Union[Annotated[one, Tag("text")], Annotated[dict[LocaleCode, one], Tag("localized")]],
+            Discriminator(_text_kind, custom_error_type="text_type",
+                          custom_error_message="expected text, or a mapping of locale to text such as {en: …, ko: …}"),
+        ],
+        AfterValidator(_to_localized),
+        WithJsonSchema(_text_schema(max_length)),
+        TEXT_MARKER,
+    ]
+
+
+#: A human-readable field: a string, or ``{locale: string}``; at most :data:`MAX_LINE`
+#: visible characters (titles, names, places — what themes set as headings).
+Text = _localized(_check_line, MAX_LINE)
+#: Like :data:`Text`, without a length limit: summaries, highlights, notes, a thesis title
+#: — what themes set as paragraphs, which break across lines and pages.
+Paragraph = _localized(_check_text, None)
 
 # --------------------------------------------------------------------------- URLs
 
@@ -160,11 +295,15 @@ def _encode_non_ascii(part: str) -> str:
     return "".join(quote(c, safe="") if ord(c) >= 128 or c in _NOT_IN_URI else c for c in part)
 
 
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def normalize_url(url: str) -> str:
     """Check ``url`` against the link policy and return its ASCII form.
 
     Raises ``ValueError`` naming the problem: a scheme other than http, https, mailto or
-    tel; white space or control characters; no host for http(s); a malformed address.
+    tel; white space or control characters; a ``%`` that does not start ``%XX`` (RFC 3986
+    §2.1); no host for http(s); a malformed address.
     """
     if not isinstance(url, str):
         raise ValueError("expected a URL")
@@ -173,6 +312,12 @@ def normalize_url(url: str) -> str:
         raise ValueError("the URL is empty")
     if any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in _BIDI for c in url):
         raise ValueError("a URL must not contain spaces or control characters (percent-encode a space as %20)")
+    bad = _BAD_PERCENT.search(url)
+    if bad:
+        left, right = (0, len(url)) if len(url) <= 60 else (max(bad.start() - 30, 0), bad.start() + 10)
+        shown = ("…" if left else "") + url[left:right] + ("…" if right < len(url) else "")
+        raise ValueError(f"'%' in '{shown}' does not start a percent-encoded byte such as %20 (RFC 3986 §2.1); "
+                         "write a literal percent sign as %25")
     match = re.match(r"^([A-Za-z][A-Za-z0-9+.\-]*):", url)
     if not match:
         raise ValueError(f"'{url}' has no scheme: write https://{url}" if "." in url.split("/")[0]
@@ -206,27 +351,65 @@ def normalize_url(url: str) -> str:
     return scheme + ":" + _encode_non_ascii(rest)
 
 
-def _check_email(value: Any) -> str:
-    if not isinstance(value, str) or not _EMAIL.match(value.strip()):
-        raise ValueError(f"'{value}' is not an e-mail address")
-    return value.strip()
+#: Characters an address may contain (RFC 5322 atext) that would change the meaning of the
+#: ``mailto:`` link cvtex makes of it unless percent-encoded (RFC 6068 §2).
+_MAILTO_DELIMS = "%#&?"
 
 
-def _check_phone(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("expected a telephone number")
-    value = clean_text(value)
+def _check_email(value: Any, info: ValidationInfo | None = None) -> str:
+    value = printable(value, info)
+    if not _EMAIL.match(value):
+        raise _problem("email", f"'{value}' is not an e-mail address")
+    for ch in value:
+        if ch in _MAILTO_DELIMS:
+            raise _problem("email", f"'{ch}' in an e-mail address would change the mailto: link made of it "
+                                    "(RFC 6068 §2); cvtex does not support such addresses", ch)
+    try:
+        normalize_url("mailto:" + value)
+    except ValueError as exc:
+        raise _problem("email", str(exc)) from None
+    return value
+
+
+def _check_phone(value: Any, info: ValidationInfo | None = None) -> str:
+    value = printable(value, info)
     digits = re.sub(r"[\s\-.()]", "", value)
     if not re.fullmatch(r"\+?[0-9]{3,20}", digits):
-        raise ValueError(f"'{value}' is not a telephone number (digits, spaces, + - . ( ) only)")
+        raise _problem("phone", f"'{value}' is not a telephone number (digits, spaces, + - . ( ) only)")
     return value
+
+
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def _check_doi(value: Any, info: ValidationInfo | None = None) -> str:
+    value = printable(value, info)
+    if not _DOI.match(value):
+        resolver = re.match(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", value, re.I)
+        hint = (f"write the DOI itself ({value[resolver.end():]}) without '{resolver.group(0)}'" if resolver
+                else "a DOI has the form 10.NNNN/suffix")
+        raise _problem("doi", f"'{value}' is not a DOI: {hint}")
+    return value
+
+
+#: Characters of a DOI that must or should be percent-encoded in a URL (DOI Handbook
+#: §2.5.2.4 "Encoding rules for URL"): % " # space ? and < > { } ^ [ ] ` | \\.
+_DOI_SAFE = "".join(c for c in map(chr, range(0x21, 0x7F)) if c not in '%"#?<>{}^[]`|\\')
+
+
+def doi_url(doi: str) -> str:
+    """The resolver URL of ``doi``: ``https://doi.org/`` + the DOI, percent-encoded."""
+    return normalize_url("https://doi.org/" + quote(doi, safe=_DOI_SAFE))
 
 
 Url = Annotated[str, AfterValidator(normalize_url),
                 WithJsonSchema({"type": "string", "pattern": "^(https?|mailto|tel):",
                                 "description": "An http(s), mailto or tel URL."})]
-Email = Annotated[str, AfterValidator(_check_email), WithJsonSchema({"type": "string", "format": "email"})]
-Phone = Annotated[str, AfterValidator(_check_phone), WithJsonSchema({"type": "string"})]
+Email = Annotated[str, BeforeValidator(_check_email), WithJsonSchema({"type": "string", "format": "email"})]
+Phone = Annotated[str, BeforeValidator(_check_phone), WithJsonSchema({"type": "string"})]
+Doi = Annotated[str, BeforeValidator(_check_doi),
+                WithJsonSchema({"type": "string", "pattern": r"^10\.\d{4,9}/\S+$",
+                                "description": "A DOI (10.NNNN/suffix), without the resolver URL."})]
 
 
 def tel_url(phone: str) -> str:

@@ -37,5 +37,5 @@ echo "==> pip install -e .[test]"
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
 
-echo "==> cvtex render data/example.yaml --output-dir out"
-.venv/bin/cvtex render data/example.yaml --output-dir out
+echo "==> cvtex render data/example.yaml --output-dir out --offline"
+.venv/bin/cvtex render data/example.yaml --output-dir out --offline

@@ -17,8 +17,10 @@ def squash(text: str) -> str:
     return "".join(unicodedata.normalize("NFC", text).split())
 
 
-def pdf_text(path: Path) -> str:
-    """The text of a PDF as poppler's ``pdftotext`` extracts it.
+def pdf_text(path: Path, *, raw: bool = False) -> str:
+    """The text of a PDF as poppler's ``pdftotext`` extracts it; with ``raw``, in the
+    order the content stream draws it (``-raw``: side-by-side columns are not
+    interleaved line by line, page footers come between pages).
 
     Not pypdf: pypdf 7.1 decodes two-byte glyph codes in the UTF-16 surrogate range
     (glyph ids 0xD800-0xDFFF, which Noto CJK's Hangul glyphs use) as surrogate pairs
@@ -27,8 +29,8 @@ def pdf_text(path: Path) -> str:
     """
     import subprocess
 
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["pdftotext", *(["-raw"] if raw else []), "-enc", "UTF-8", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture(scope="session")

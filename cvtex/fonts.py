@@ -1,0 +1,254 @@
+"""Glyph coverage: can a theme's fonts set every character of a text? Answered without TeX.
+
+XeLaTeX with kotex (the xetexko package) sets each character in one of two fonts, chosen
+by the character's ``\\XeTeXcharclass`` (xetexko.sty, "interchartoks"): the Latin font
+(``\\setmainfont``) or the Hangul font (``\\setmainhangulfont``; kotex also uses it for
+hanja when, as in cvtex's themes, no hanja font is set); combining marks and some ASCII
+punctuation stay in the preceding character's font. There is no fallback: a character
+missing from the font it is routed to is lost (an error under ``\\tracinglostchars=3``).
+So ``'Ж'`` fails even though Noto CJK has it (it is routed to the Latin font), and
+``'①'`` works although TeX Gyre Pagella lacks it (it is routed to the Hangul font).
+
+Two pieces of data answer the question:
+
+* which font each code point is routed to — the classes come from Unicode line-breaking
+  data (``load-unicode-xetex-classes.tex``) that Python's standard library does not
+  have, refined by xetexko and by cvtex's own settings (:data:`cvtex.latex.TEXT_FIDELITY`).
+  They are dumped once from XeTeX itself into ``xetexko-routes.txt`` next to this module
+  (``python -m cvtex.fonts`` regenerates it; ``tests/test_engine_glyphs.py`` checks it
+  against the installed TeX);
+* which characters each font has — fontconfig's charset of every face of the family
+  (``fc-list``; XeTeX finds fonts through fontconfig too). A character counts as present
+  only if every face has it (bold and italic text use other faces).
+
+Only the main pair (``main`` + ``hangul``) is checked: body text is set in it. A theme
+that sets text in its ``sans`` fonts is still protected by the engine's check at render
+time. Without ``fc-list``, or when a font is not installed, there is no check here
+(:func:`theme_coverage` returns ``None``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROUTES_FILE = Path(__file__).with_name("xetexko-routes.txt")
+
+#: Route letters in :data:`ROUTES_FILE`.
+LATIN, HANGUL, HANJA, KEEP = "L", "H", "J", "K"
+
+Ranges = tuple[tuple[int, int], ...]
+
+
+# --------------------------------------------------------------------------- routes
+
+@lru_cache(maxsize=1)
+def _routes() -> tuple[list[int], list[str]]:
+    starts: list[int] = []
+    letters: list[str] = []
+    for line in ROUTES_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            start, letter = line.split()
+            starts.append(int(start, 16))
+            letters.append(letter)
+    return starts, letters
+
+
+def route(code: int) -> str:
+    """The font code point ``code`` is set in: :data:`LATIN`, :data:`HANGUL`, :data:`HANJA`
+    or :data:`KEEP` (the preceding character's font)."""
+    starts, letters = _routes()
+    return letters[bisect.bisect_right(starts, code) - 1]
+
+
+def routes_source() -> str:
+    """A LaTeX document that writes the route of every code point to ``routes.txt``:
+    lines ``<first code point, hex> <letter>``, one per run, after a ``# xetexko …`` line."""
+    from .latex import TEXT_FIDELITY
+
+    return r"""\documentclass{article}
+\usepackage{fontspec}
+\usepackage{kotex}
+""" + TEXT_FIDELITY + r"""\makeatletter
+\newwrite\cvtex@out \immediate\openout\cvtex@out=routes.txt
+\immediate\write\cvtex@out{\@percentchar\space xetexko \csname ver@xetexko.sty\endcsname}
+\def\cvtex@let#1#2{\edef\cvtex@v{#2}\expandafter\let\csname cvtex@r@\number\csname XeTeXcharclass#1\endcsname
+  \endcsname\cvtex@v}
+\@for\cvtex@c:={AA,AO,AC,AP,AM,AH,HG,ID,CJ,SY,OP,CL,MD,FS,EX,LD,VC}\do{%
+  \expandafter\let\expandafter\cvtex@f\csname XeKo@font\cvtex@c\endcsname
+  \cvtex@let\cvtex@c{\ifx\cvtex@f\XeKo@font@Latin L\else\ifx\cvtex@f\XeKo@font@Hangul H\else
+    \ifx\cvtex@f\XeKo@font@CJK J\else\ifx\cvtex@f\relax K\else ?\fi\fi\fi\fi}}
+\cvtex@let{CM}{K}\cvtex@let{JJ}{K}
+\count@=0 \@tempcnta=0 \def\cvtex@last{L}
+\loop
+  \edef\cvtex@now{\ifcsname cvtex@r@\the\XeTeXcharclass\count@\endcsname
+    \csname cvtex@r@\the\XeTeXcharclass\count@\endcsname\else ?\the\XeTeXcharclass\count@\fi}%
+  \ifx\cvtex@now\cvtex@last\else
+    \immediate\write\cvtex@out{\the\@tempcnta\space\cvtex@last}%
+    \@tempcnta=\count@ \let\cvtex@last\cvtex@now
+  \fi
+  \ifnum\count@<"10FFFF \advance\count@\@ne \repeat
+\immediate\write\cvtex@out{\the\@tempcnta\space\cvtex@last}
+\immediate\closeout\cvtex@out
+\makeatother
+\begin{document}
+x
+\end{document}
+"""
+
+
+def generate_routes(timeout: float = 120.0) -> tuple[str, list[tuple[int, str]]]:
+    """Run :func:`routes_source` through the installed XeLaTeX.
+
+    Returns ``(xetexko version line, [(first code point, letter), …])``. Raises
+    :class:`cvtex.engine.EngineMissing`, :class:`cvtex.engine.CompileError`, or
+    ``RuntimeError`` for a character class this module does not know.
+    """
+    from . import engine
+
+    with tempfile.TemporaryDirectory(prefix="cvtex-routes-") as tmp:
+        engine.compile(routes_source(), Path(tmp), jobname="routes", timeout=timeout)
+        lines = (Path(tmp) / "routes.txt").read_text(encoding="utf-8").splitlines()
+    version = lines[0].lstrip("% ").strip()
+    runs = [(int(start), letter) for start, letter in (line.split() for line in lines[1:])]
+    unknown = sorted({letter for _, letter in runs if letter not in (LATIN, HANGUL, HANJA, KEEP)})
+    if unknown:
+        raise RuntimeError(f"xetexko uses character classes cvtex does not know: {unknown}")
+    return version, runs
+
+
+def write_routes(path: Path = ROUTES_FILE) -> None:
+    """Regenerate :data:`ROUTES_FILE` from the installed TeX (``python -m cvtex.fonts``)."""
+    version, runs = generate_routes()
+    header = [
+        "# Generated by `python -m cvtex.fonts` (cvtex/fonts.py); do not edit.",
+        f"# {version}",
+        "# The font XeLaTeX + kotex (xetexko) with cvtex's text_fidelity settings sets each character in:",
+        "# from the code point (hex) on, L = the Latin font, H = the Hangul font, J = the hanja font",
+        "# (kotex uses the Hangul font when none is set), K = the preceding character's font.",
+    ]
+    path.write_text("\n".join(header + [f"{start:04X} {letter}" for start, letter in runs]) + "\n", encoding="utf-8")
+    _routes.cache_clear()
+
+
+# --------------------------------------------------------------------------- fonts
+
+def _parse_charset(text: str) -> Ranges:
+    out = []
+    for part in text.split():
+        first, _, last = part.partition("-")
+        out.append((int(first, 16), int(last or first, 16)))
+    return tuple(out)
+
+
+def _intersect(a: Ranges, b: Ranges) -> Ranges:
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if lo <= hi:
+            out.append((lo, hi))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return tuple(out)
+
+
+@lru_cache(maxsize=32)
+def family_charset(family: str) -> Ranges | None:
+    """The code points every face of font ``family`` has, as sorted inclusive ranges,
+    from fontconfig; ``None`` when ``fc-list`` is missing or no face has that family."""
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return None
+    pattern = re.sub(r"([-:,\\=])", r"\\\1", family)
+    try:
+        result = subprocess.run([fc_list, "--format", "%{charset}\n", pattern], capture_output=True, text=True,
+                                timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    faces = [_parse_charset(line) for line in result.stdout.splitlines() if line.strip()]
+    if result.returncode != 0 or not faces:
+        return None
+    common = faces[0]
+    for face in faces[1:]:
+        common = _intersect(common, face)
+    return common
+
+
+def _has(ranges: Ranges, code: int) -> bool:
+    i = bisect.bisect_right(ranges, (code, sys.maxunicode + 1)) - 1
+    return i >= 0 and ranges[i][0] <= code <= ranges[i][1]
+
+
+@dataclass(frozen=True)
+class FontPair:
+    """The two fonts a locale's text is set in: names and charsets."""
+
+    latin: str
+    hangul: str
+    latin_chars: Ranges
+    hangul_chars: Ranges
+
+    def font(self, letter: str) -> tuple[str, Ranges]:
+        return (self.latin, self.latin_chars) if letter == LATIN else (self.hangul, self.hangul_chars)
+
+
+class Coverage:
+    """What a theme's fonts can set, for the locales a profile renders.
+
+    :meth:`missing` is what validation calls (see :func:`cvtex.text.check_glyphs`).
+    """
+
+    def __init__(self, pairs: list[FontPair]) -> None:
+        self.pairs = list(dict.fromkeys(pairs))
+
+    def missing(self, text: str) -> list[tuple[str, str]]:
+        """The characters of ``text`` (as printed) some locale's fonts cannot set, each
+        with the name of the font it would be set in: ``[(char, font), …]``, in order."""
+        out: list[tuple[str, str]] = []
+        for pair in self.pairs:
+            previous = ""
+            for ch in text:
+                if ch == " " or any(ch == c for c, _ in out):
+                    continue
+                letter = route(ord(ch))
+                if letter == HANJA:
+                    letter = HANGUL
+                if letter == KEEP:
+                    needed = [previous] if previous else [LATIN, HANGUL]
+                else:
+                    needed, previous = [letter], letter
+                for need in needed:
+                    name, chars = pair.font(need)
+                    if not _has(chars, ord(ch)):
+                        out.append((ch, name))
+                        break
+        return out
+
+
+def theme_coverage(theme, locales: list[str] | tuple[str, ...]) -> Coverage | None:
+    """The :class:`Coverage` of a :class:`cvtex.template.Theme` for ``locales`` (a locale
+    without its own fonts uses the theme's ``default`` or first font set, as the
+    templates do); ``None`` when fontconfig cannot describe every font."""
+    fonts = theme.config.fonts
+    pairs = []
+    for code in locales or list(fonts):
+        chosen = fonts.get(code) or fonts.get("default") or next(iter(fonts.values()))
+        latin, hangul = family_charset(chosen.main), family_charset(chosen.hangul)
+        if latin is None or hangul is None:
+            return None
+        pairs.append(FontPair(chosen.main, chosen.hangul, latin, hangul))
+    return Coverage(pairs)
+
+
+if __name__ == "__main__":  # python -m cvtex.fonts
+    write_routes()
+    print(f"wrote {ROUTES_FILE}")

@@ -1,0 +1,92 @@
+"""Issue 3: validation's glyph check (cvtex/fonts.py) agrees with what XeTeX does.
+
+The check answers without TeX from two data sources — the xetexko routing table shipped
+in cvtex/xetexko-routes.txt and fontconfig's charsets — so both are tested against the
+real engine here.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cvtex import engine, fonts, loader, locale, profile, template
+from cvtex.diagnostics import ProfileError
+from cvtex.render import load_profile
+
+from .fixtures.pdfs import profile_with
+
+pytestmark = pytest.mark.tex
+
+#: Characters from many scripts and symbol blocks; some each font has, some only one has,
+#: some neither (a character routed to the font that lacks it must be refused).
+SAMPLE = ("aZ09 ĳ ß Ł ő ŀ ǅ ẞ ʼ ˈ α Ω ά Ж ё Ә ⁿ ₁ ² ½ ‰ ‒ ― ‖ † • ′ ※ ℃ ℓ № ™ Ⅳ ⅰ ← ⇒ ∀ ∑ √ ≈ ≤ ⊂ ⌘ ① ⑴ ⒜ ─ ┼ ■ ▲ ◆ ○ ★ ☎ ☕ ♠ ♥ ✓ ✔ ✉ ❤ "
+          "、 。 〈 》 「 】 〒 ぁ ア ㄱ ㅎ ㆍ ㈜ ㉠ ㎏ 一 漢 鬱 豈 가 힣 ꥠ ퟻ ＡＢ ｱ ￦ 𠀀 𝕏 😀 🇰 ا א क ก ሀ Ꭰ ᠠ "
+          "\u0301 \u20dd \ue000 \ufb01 \ufffd")
+
+
+@pytest.fixture(scope="module")
+def coverage():
+    cov = fonts.theme_coverage(template.load_theme("classic"), ["en", "ko"])
+    assert cov is not None, "fontconfig does not know the classic theme's fonts"
+    return cov
+
+
+def test_routing_table_matches_the_installed_xetexko():
+    """cvtex/xetexko-routes.txt is what XeTeX itself says; if this fails after a TeX Live
+    update, run `python -m cvtex.fonts` and review the diff."""
+    version, runs = fonts.generate_routes()
+    shipped = [(int(start, 16), letter) for start, letter in
+               (line.split() for line in fonts.ROUTES_FILE.read_text(encoding="utf-8").splitlines()
+                if line and not line.startswith("#"))]
+    assert runs == shipped
+    assert version.startswith("xetexko ")
+
+
+def test_routes_are_those_xetexko_documents(coverage):
+    assert fonts.route(ord("a")) == fonts.LATIN and fonts.route(ord("가")) == fonts.HANGUL
+    assert fonts.route(ord("漢")) == fonts.HANJA and fonts.route(0xFE0F) == fonts.KEEP  # variation selector
+    assert fonts.route(0x0301) == fonts.LATIN  # combining marks are class 0 in xetexko
+    assert fonts.route(ord("①")) == fonts.HANGUL  # xetexko's KS X 1001 symbols
+    assert fonts.route(ord("…")) == fonts.LATIN   # cvtex's text_fidelity moves it to the Latin font
+    assert coverage.missing("Ж①") == [("Ж", "TeX Gyre Pagella")]
+    assert coverage.missing("가\u0301a\u0301") == []  # set in the Latin font, which has U+0301
+    assert coverage.missing("ꥠퟻ") == [] and coverage.missing("aퟻ") == [("ퟻ", "TeX Gyre Pagella")]  # keeps the font
+
+
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_validation_refuses_exactly_what_xetex_cannot_set(coverage, code, tmp_path):
+    """Compile SAMPLE in regular, bold and italic with lost characters only logged
+    (\\tracinglostchars=1): the characters XeTeX reports missing are exactly those the
+    glyph check refuses."""
+    chars = [c for c in dict.fromkeys(SAMPLE) if c != " "]
+    text = " ".join(chars)
+    data = profile_with([text], kinds="begh")  # italic subtitle, bold organization, italic role, bold label
+    doc = loader.loads(yaml.safe_dump(data, allow_unicode=True), "sample.yaml")
+    prof, _ = profile.validate(doc)  # no glyph check: let TeX see every character
+    source = template.render(locale.localize(prof, code), template.load_theme("classic")).text
+    assert "\\tracinglostchars=3" in source
+    build = engine.compile(source.replace("\\tracinglostchars=3", "\\tracinglostchars=1"), tmp_path / code)
+    lost = {m.char for m in build.log.missing_chars}
+    refused = {c for c, _ in coverage.missing(text)}
+    assert lost == refused
+    assert len(refused) >= 15 and len(chars) - len(refused) >= 60  # the sample tests both sides
+
+
+def test_without_the_fonts_validation_skips_the_glyph_check(tmp_path):
+    """A theme whose fonts fontconfig does not know (not installed here): validate cannot
+    judge glyphs and leaves them to the engine instead of refusing everything."""
+    theme = tmp_path / "uninstalled"
+    shutil.copytree(Path(template.themes_root()) / "classic", theme)
+    config = theme / "theme.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("TeX Gyre Pagella", "No Such Font Family"),
+                      encoding="utf-8")
+    assert fonts.theme_coverage(template.load_theme(str(theme)), ["en"]) is None
+    cv = tmp_path / "cv.yaml"
+    cv.write_text("locales: [en]\nheader: {name: Живу 😀}\n", encoding="utf-8")
+    load_profile(cv, theme=str(theme))  # no error
+    with pytest.raises(ProfileError, match="no glyph for 'Ж'"):
+        load_profile(cv)

@@ -1,0 +1,256 @@
+"""Issue 3: the sandboxed engine and what a failed compile tells the user.
+
+Real XeLaTeX throughout: profile text that looks like TeX, themes that try to read or
+write files, loop forever or flood the log, and the log parser on real logs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cvtex import engine
+from cvtex.diagnostics import ProfileError
+from cvtex.render import render_profile
+
+from .conftest import ROOT, pdf_text, squash
+
+pytestmark = pytest.mark.tex
+
+CVTEX = str(Path(sys.executable).with_name("cvtex"))
+CLASSIC = ROOT / "themes" / "classic"
+PASSWD_FIRST_LINE = Path("/etc/passwd").read_text().splitlines()[0]
+
+
+def write_profile(path: Path, **sections) -> Path:
+    data = {"locales": ["en", "ko"], "header": {"name": {"en": "Jiwoo Han", "ko": "한지우"}}, **sections}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def theme_copy(tmp_path: Path, name: str, edit) -> Path:
+    """A copy of the classic theme with ``edit(cv.tex.j2 text) -> text`` applied."""
+    theme = tmp_path / name
+    shutil.copytree(CLASSIC, theme)
+    template = theme / "cv.tex.j2"
+    template.write_text(edit(template.read_text(encoding="utf-8")), encoding="utf-8")
+    return theme
+
+
+def compile_tex(body: str, tmp_path: Path, preamble: str = "", **kwargs) -> engine.Build:
+    source = f"\\documentclass{{article}}{preamble}\\begin{{document}}{body}\\end{{document}}\n"
+    return engine.compile(source, tmp_path / "build", **kwargs)
+
+
+# --------------------------------------------------------------------------- profile text
+
+def test_tex_in_a_profile_is_typeset_literally_and_reads_nothing(tmp_path):
+    marker = tmp_path / "pwned"
+    hostile = (f"\\input{{/etc/passwd}} \\immediate\\write18{{touch {marker}}} "
+               "\\openin1=/etc/passwd \\read1 to\\x \\x")
+    profile = write_profile(tmp_path / "cv.yaml", summary=hostile,
+                            sections=[{"kind": "custom", "title": "\\input{/etc/passwd}",
+                                       "entries": [{"title": "\\include{/etc/passwd}", "highlights": [hostile]}]}])
+    result = render_profile(profile, output_dir=tmp_path / "out")
+    for output in result.outputs:
+        text = pdf_text(output.pdf)
+        assert squash(hostile) in squash(text)
+        assert "\\input{/etc/passwd}" in text and "\\include{/etc/passwd}" in text
+        assert PASSWD_FIRST_LINE not in text and "root:" not in text
+    assert not marker.exists()
+
+
+# --------------------------------------------------------------------------- theme code
+
+def test_a_theme_cannot_read_files_outside_the_build_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEXMFOUTPUT", "/")  # would widen openin_any=p to everything; the sandbox drops it
+    reads = (r"\newread\r\openin\r=/etc/passwd \ifeof\r ABSOLUTE-REFUSED\else\read\r to\x \x\fi"
+             r"\openin\r=../../../../../../etc/passwd \ifeof\r PARENT-REFUSED\else\read\r to\x \x\fi")
+    text = pdf_text(compile_tex(reads, tmp_path).pdf)
+    assert "ABSOLUTE-REFUSED" in text and "PARENT-REFUSED" in text
+    assert "root" not in text
+    with pytest.raises(engine.CompileError) as info:
+        compile_tex(r"\input{/etc/passwd}", tmp_path)
+    assert info.value.log.errors[0].message == (
+        "LaTeX Error: File `/etc/passwd.tex' not found. (the sandbox does not let TeX read /etc/passwd "
+        "(openin_any = p))")
+
+
+@pytest.mark.parametrize("target", ["{outside}", ".hidden", "../escaped.txt"])
+def test_a_theme_cannot_write_files_outside_the_build_directory(tmp_path, target):
+    outside = tmp_path / "outside.txt"
+    name = target.format(outside=outside)
+    with pytest.raises(engine.CompileError) as info:
+        compile_tex(rf"\newwrite\w\immediate\openout\w={name} \immediate\write\w{{x}}\immediate\closeout\w x",
+                    tmp_path)
+    assert info.value.log.errors[0].message.startswith(f"I can't write on file `{name}'.")
+    assert "the sandbox does not let TeX write" in info.value.log.errors[0].message
+    assert not outside.exists() and not (tmp_path / "escaped.txt").exists()
+    assert not (tmp_path / "build" / ".hidden").exists()
+
+
+def test_shell_escape_is_off(tmp_path):
+    marker = tmp_path / "shell-ran"
+    build = compile_tex(rf"\immediate\write18{{touch {marker}}}done", tmp_path)
+    assert "done" in pdf_text(build.pdf)
+    assert not marker.exists()
+
+
+def own_processes(tag: str) -> list[str]:
+    """Command lines of running processes that mention ``tag`` (read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if tag in cmdline:
+                found.append(cmdline)
+    return found
+
+
+def test_a_theme_that_loops_forever_is_killed_at_the_timeout(tmp_path):
+    theme = theme_copy(tmp_path, "looping", lambda t: t.replace("\\begin{document}", "\\def\\x{\\x}\\x\n\\begin{document}"))
+    stem = f"loop-{uuid.uuid4().hex[:8]}"
+    profile = write_profile(tmp_path / f"{stem}.yaml")
+    out = tmp_path / "out"
+    result = subprocess.run([CVTEX, "render", str(profile), "--theme", str(theme), "--timeout", "3", "-o", str(out)],
+                            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 1
+    for code in ("en", "ko"):
+        assert (f"error: {code} PDF: XeLaTeX did not finish within 3 s and was stopped (a theme macro that loops "
+                "forever?); raise the limit with --timeout") in result.stderr
+    assert "Traceback" not in result.stderr
+    assert own_processes(stem) == []  # the whole process group is gone
+    assert not out.exists() or list(out.glob("*.pdf")) == []
+
+
+def test_a_runaway_log_is_stopped(tmp_path):
+    flood = r"\def\x{\message{" + "flood " * 50 + r"}\x}\x"
+    with pytest.raises(engine.CompileError) as info:
+        compile_tex(flood, tmp_path, timeout=60, max_output_bytes=2 * 2**20)
+    assert info.value.timed_out
+    assert str(info.value) == "XeLaTeX wrote more than 2 MB and was stopped (a theme macro that loops forever?)"
+
+
+# --------------------------------------------------------------------------- failed renders
+
+def test_a_failed_render_keeps_the_previous_pdfs_byte_identical(tmp_path):
+    profile = tmp_path / "cv.yaml"
+    shutil.copy(ROOT / "data" / "example.yaml", profile)
+    out = tmp_path / "out"
+    first = render_profile(profile, output_dir=out)
+    before = {o.pdf.name: o.pdf.read_bytes() for o in first.outputs}
+    assert sorted(before) == ["cv-en.pdf", "cv-ko.pdf"]
+
+    # only the Korean PDF fails: the English one compiled, and must not be written either
+    broken = theme_copy(tmp_path, "broken-ko", lambda t: t.replace(
+        "\\begin{document}", "\\begin{document}((* if locale.code == 'ko' *))\\cvnosuchmacro((* endif *))"))
+    with pytest.raises(ProfileError, match="ko PDF"):
+        render_profile(profile, output_dir=out, theme=str(broken))
+    # an invalid profile
+    profile.write_text(profile.read_text(encoding="utf-8").replace("institution:", "instituton:"), encoding="utf-8")
+    with pytest.raises(ProfileError, match="instituton"):
+        render_profile(profile, output_dir=out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary files left either
+
+
+def test_text_that_would_run_off_a_page_fails_the_render(tmp_path):
+    """A block taller than the page loses its end past the bottom edge: an error, not a
+    PDF with text missing."""
+    theme = theme_copy(tmp_path, "tall", lambda t: t.replace("\\begin{document}", "\\begin{document}\\vbox to 40cm{}"))
+    with pytest.raises(ProfileError) as info:
+        render_profile(write_profile(tmp_path / "cv.yaml"), output_dir=tmp_path / "out", theme=str(theme))
+    assert [d.message.split(":")[0] for d in info.value.diagnostics] == ["the en PDF would lose text",
+                                                                         "the ko PDF would lose text"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unwritable_output_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the output directory should be", encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        render_profile(write_profile(tmp_path / "cv.yaml"), output_dir=blocker)
+    (error,) = info.value.diagnostics
+    assert error.file == str(blocker / "cv-en.pdf") and error.message.startswith("cannot write the output: ")
+
+
+def test_a_theme_error_names_the_tex_line_and_says_it_is_the_theme(tmp_path):
+    theme = theme_copy(tmp_path, "undefined", lambda t: t.replace("\\begin{document}", "\\begin{document}\\cvnosuchmacro"))
+    with pytest.raises(ProfileError) as info:
+        render_profile(write_profile(tmp_path / "cv.yaml"), output_dir=tmp_path / "out", theme=str(theme))
+    tex = tmp_path / "cv-en.tex"
+    messages = [d.message for d in info.value.diagnostics]
+    assert len(messages) == 2 and all("Undefined control sequence. (after '" in m and "\\cvnosuchmacro')" in m
+                                      and "that line comes from the theme, not from a profile field" in m
+                                      for m in messages)
+    line = int(messages[0].split(" at line ")[1].split()[0])
+    render_profile(write_profile(tmp_path / "cv.yaml"), output_dir=tmp_path, keep_tex=True)
+    assert "\\begin{document}" in tex.read_text(encoding="utf-8").splitlines()[line - 1]
+
+
+def test_a_missing_glyph_validation_cannot_see_is_mapped_to_its_field(tmp_path):
+    """Validation checks the fonts body text is set in; a theme that sets text in its sans
+    fonts is caught by the engine (\\tracinglostchars=3), and the error names the field
+    and points at the character. TeX Gyre Heros lacks U+2012 FIGURE DASH; Pagella has it."""
+    theme = theme_copy(tmp_path, "sans", lambda t: t.replace("\\usepackage{xcolor}",
+                                                             "\\renewcommand{\\familydefault}{\\sfdefault}\n\\usepackage{xcolor}"))
+    profile = write_profile(tmp_path / "cv.yaml", sections=[
+        {"kind": "custom", "title": "Dates", "entries": [{"title": "Phone 555‒0100"}]}])
+    with pytest.raises(ProfileError) as info:
+        render_profile(profile, output_dir=tmp_path / "out", theme=str(theme))
+    diagnostics = info.value.diagnostics
+    assert {d.field for d in diagnostics} == {"sections[0].entries[0].title"}
+    assert diagnostics[0].message == ("no glyph for '‒' (U+2012 FIGURE DASH) in TeX Gyre Heros, the font the en PDF "
+                                      "sets it in; remove it or use a theme whose fonts have it")
+    line = diagnostics[0].source_line
+    assert line[diagnostics[0].column - 1] == "‒"
+
+
+# --------------------------------------------------------------------------- the log parser, on real logs
+
+def test_log_parser_reads_an_overfull_line(tmp_path):
+    build = compile_tex(r"\hbox to 2cm{\hskip 5cm}x", tmp_path)
+    (box,) = [o for o in build.log.overfull if o.box == "hbox"]
+    assert box.points == pytest.approx(85.358, abs=0.01) and box.lines == "1"
+
+
+def test_log_parser_reads_text_run_off_the_page(tmp_path):
+    build = compile_tex(r"\vbox to 40cm{}x", tmp_path)
+    (page,) = [o for o in build.log.overfull if o.box == "page"]
+    assert page.points > 300 and page.lines == ""
+
+
+def test_log_parser_reads_an_undefined_control_sequence(tmp_path):
+    with pytest.raises(engine.CompileError) as info:
+        engine.compile("\\documentclass{article}\n\\begin{document}\nfine\n\\themebug here\n\\end{document}\n",
+                       tmp_path / "build")
+    (error,) = info.value.log.errors
+    assert (error.message, error.line, error.file) == ("Undefined control sequence.", 4, "./cv.tex")
+    assert error.context.endswith("\\themebug")
+
+
+def test_log_parser_reads_a_missing_character(tmp_path):
+    with pytest.raises(engine.CompileError) as info:
+        compile_tex("a😀b", tmp_path, preamble=r"\usepackage{fontspec}\setmainfont{TeX Gyre Pagella}\tracinglostchars=3")
+    (missing,) = info.value.log.missing_chars
+    assert missing.char == "😀" and missing.font.startswith("TeXGyrePagella-Regular/OT:")
+    assert info.value.log.errors[0].message.startswith("Missing character: There is no 😀 (U+1F600)")
+
+
+def test_log_parser_keeps_package_lines_apart_from_tex_lines(tmp_path):
+    build_dir = tmp_path / "build"
+    build_dir.mkdir()
+    (build_dir / "themebits.sty").write_text("\\ProvidesPackage{themebits}\n\\brokenmacro\n", encoding="utf-8")
+    with pytest.raises(engine.CompileError) as info:
+        engine.compile("\\documentclass{article}\n\\usepackage{themebits}\n\\begin{document}x\\end{document}\n",
+                       build_dir)
+    (error,) = info.value.log.errors
+    assert (error.message, error.line, error.file) == ("Undefined control sequence.", 0, "./themebits.sty")
