@@ -12,6 +12,7 @@ cannot be written.
 from __future__ import annotations
 
 import tempfile
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,13 @@ def load_profile(path: Path | str, *, theme: str | None = None,
     :class:`ProfileError` with every error and warning found; returns the document, the
     profile and the warnings.
     """
+    doc, profile, warnings, _ = _load(path, theme, check_glyphs)
+    return doc, profile, warnings
+
+
+def _load(path: Path | str, theme: str | None,
+          check_glyphs: bool) -> tuple[loader.Document, schema.Profile, list[Diagnostic], template.Theme]:
+    """:func:`load_profile`, also returning the theme it checked the glyphs against."""
     doc = loader.load(path)
     problems: list[Diagnostic] = []
     coverage = None
@@ -90,7 +98,7 @@ def load_profile(path: Path | str, *, theme: str | None = None,
         raise ProfileError(schema.by_position(exc.diagnostics + problems)) from None
     if problems:
         raise ProfileError(schema.by_position(warnings + problems))
-    return doc, profile, warnings
+    return doc, profile, warnings, theme_obj
 
 
 def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales: list[str] | None = None,
@@ -105,9 +113,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     Raises :class:`ProfileError` (invalid profile or theme, LaTeX error, missing glyph,
     timeout) or :class:`~cvtex.engine.EngineMissing`.
     """
-    doc, profile, warnings = load_profile(path, theme=theme)
+    doc, profile, warnings, theme_obj = _load(path, theme, check_glyphs=True)
     codes = _requested_locales(doc, profile, locales)
-    theme_obj = template.load_theme(theme or profile.design.theme)
     engine.find_engine()
     out_dir = Path(output_dir)
     stem = Path(path).stem
@@ -119,7 +126,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
         raise ProfileError([Diagnostic(str(theme_obj.path), 0, 0, f"theme template error: {exc}")]) from None
     if keep_tex:
         for job in jobs:
-            _write(out_dir / f"{stem}-{job.code}.tex", lambda fh, t=job.tex.text: fh.write(t.encode()))
+            with _writing(out_dir / f"{stem}-{job.code}.tex") as target:
+                pdf.write_atomic(target, lambda fh, t=job.tex.text: fh.write(t.encode()))
     with tempfile.TemporaryDirectory(prefix="cvtex-") as tmp, ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         def run(job: _Job) -> None:
             try:
@@ -138,7 +146,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
             assert job.build is not None
             target = out_dir / f"{stem}-{job.code}.pdf"
             try:
-                count = _write(target, None, job)
+                with _writing(target):
+                    count = pdf.finish(job.build.pdf, target, _metadata(job.view), _bookmarks(job.view))
             except KeyError as exc:
                 raise ProfileError([Diagnostic(str(theme_obj.path), 0, 0, f"theme error: {exc.args[0]} "
                                                "(each section needs \\hypertarget{((( destination(section) )))}{})")])
@@ -148,15 +157,11 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     return Result(Path(path), outputs, warnings)
 
 
-def _write(target: Path, write, job: _Job | None = None) -> int:
-    """Write ``target`` atomically (with ``job``: the finished PDF of that job, returning
-    its bookmark count); an unwritable output is a :class:`ProfileError`, not a crash."""
+@contextmanager
+def _writing(target: Path):
+    """Turn an OSError while writing ``target`` into a :class:`ProfileError`, not a crash."""
     try:
-        if job is not None:
-            assert job.build is not None
-            return pdf.finish(job.build.pdf, target, _metadata(job.view), _bookmarks(job.view))
-        pdf.write_atomic(target, write)
-        return 0
+        yield target
     except OSError as exc:
         raise ProfileError([Diagnostic(str(target), 0, 0, f"cannot write the output: "
                                                           f"{exc.strerror or exc}")]) from None
