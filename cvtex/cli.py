@@ -113,9 +113,9 @@ def render(
         policy = links.Policy()
         with _user_errors(debug):
             for result in rendered:
-                prof = links.read_profile(result.profile)
-                policy = policy.merged(links.load_policy(prof, [result.profile.parent, Path.cwd()]))
-                targets += [links.Target(o.pdf, links.expected_links(prof, o.locale)) for o in result.outputs]
+                policy = policy.merged(links.load_policy(result.model, [result.profile.parent, Path.cwd()]))
+                targets += [links.Target(o.pdf, links.expected_links(result.model, o.locale))
+                            for o in result.outputs]
         links_failed = _check_links(targets, policy, offline=offline, strict=strict, report=report,
                                     max_age=max_age, quiet=quiet, debug=debug)
     if codes:  # a missing toolchain (3) says more than an invalid profile (1)

@@ -40,11 +40,13 @@ class Output:
 
 @dataclass
 class Result:
-    """What :func:`render_profile` did: outputs per locale and validation warnings."""
+    """What :func:`render_profile` did: the profile file and its validated model,
+    outputs per locale and validation warnings."""
 
     profile: Path
     outputs: list[Output]
     warnings: list[Diagnostic]
+    model: schema.Profile | None = None
 
 
 @dataclass
@@ -154,7 +156,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
             outputs.append(Output(job.code, target, out_dir / f"{stem}-{job.code}.tex" if keep_tex else None,
                                   job.build.seconds, count, job.build.log.overfull,
                                   job.build.log.missing_chars))
-    return Result(Path(path), outputs, warnings)
+    return Result(Path(path), outputs, warnings, profile)
 
 
 @contextmanager
