@@ -78,7 +78,7 @@ class Link(Model):
     label: Text | None = None
 
 
-LinkItem = Annotated[Link, BeforeValidator(_url_shorthand)]
+LinkItem = Annotated[Link, BeforeValidator(_url_shorthand, json_schema_input_type=Union[Url, Link])]
 
 
 class SocialProfile(Model):
@@ -670,3 +670,27 @@ def did_you_mean(name: str, candidates: Any) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``candidates`` (difflib ratio ≥ 0.6), or ''."""
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# --------------------------------------------------------------------------- JSON Schema
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a profile, generated from :class:`Profile`, for
+    editors (``# yaml-language-server: $schema=…``) and ``cvtex schema``. It checks
+    structure, field names and formats; :func:`validate` checks more (dates in order,
+    characters the fonts have, URLs in detail)."""
+    generated = Profile.model_json_schema(by_alias=True)
+    return {"$schema": JSON_SCHEMA_DIALECT, "title": "cvtex profile",
+            "description": "A CV profile for cvtex: one YAML file, rendered to one PDF per locale. "
+                           "Generated from cvtex's profile models by `cvtex schema`; do not edit.",
+            **{k: v for k, v in generated.items() if k not in ("title", "description")}}
+
+
+def json_schema_text() -> str:
+    """:func:`json_schema` as the text ``cvtex schema`` prints (sorted keys, 2-space indent, final newline)."""
+    import json
+
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"

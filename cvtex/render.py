@@ -12,6 +12,8 @@ cannot be written.
 from __future__ import annotations
 
 import tempfile
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -41,12 +43,17 @@ class Output:
 @dataclass
 class Result:
     """What :func:`render_profile` did: the profile file and its validated model,
-    outputs per locale and validation warnings."""
+    outputs per locale, validation warnings, the theme directory used, and the seconds
+    each stage took (``timings``: ``load`` = load + validate, ``template``, ``compile``
+    = all locales in parallel — each locale's own time is ``Output.seconds`` —, ``finish``
+    = post-process and write)."""
 
     profile: Path
     outputs: list[Output]
     warnings: list[Diagnostic]
     model: schema.Profile | None = None
+    theme: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -104,7 +111,8 @@ def _load(path: Path | str, theme: str | None,
 
 
 def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales: list[str] | None = None,
-                   theme: str | None = None, keep_tex: bool = False, timeout: float = 60.0) -> Result:
+                   theme: str | None = None, keep_tex: bool = False, timeout: float = 60.0,
+                   progress: Callable[[str], None] | None = None) -> Result:
     """Render the profile at ``path`` to ``output_dir/<stem>-<locale>.pdf``.
 
     ``locales`` defaults to every locale the profile declares; ``theme`` (a built-in
@@ -112,15 +120,32 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     is per engine run, in seconds. With ``keep_tex`` the compiled source is also written
     as ``<stem>-<locale>.tex``.
 
+    ``progress``, when given, is called with the name of each stage as it starts
+    (``load``, ``template``, ``compile en, ko``, ``finish``); the seconds each took are in
+    :attr:`Result.timings`.
+
     Raises :class:`ProfileError` (invalid profile or theme, LaTeX error, missing glyph,
     timeout) or :class:`~cvtex.engine.EngineMissing`.
     """
+    timings: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def stage(name: str | None, done: str | None) -> None:
+        now = time.perf_counter()
+        if done:
+            timings[done] = now - clock[0]
+        clock[0] = now
+        if name and progress:
+            progress(name)
+
+    stage("load", None)
     doc, profile, warnings, theme_obj = _load(path, theme, check_glyphs=True)
     codes = _requested_locales(doc, profile, locales)
     engine.find_engine()
     out_dir = Path(output_dir)
     stem = Path(path).stem
 
+    stage("template", "load")
     views = {code: locale.localize(profile, code) for code in codes}
     try:
         jobs = [_Job(code, view, template.render(view, theme_obj)) for code, view in views.items()]
@@ -130,6 +155,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
         for job in jobs:
             with _writing(out_dir / f"{stem}-{job.code}.tex") as target:
                 pdf.write_atomic(target, lambda fh, t=job.tex.text: fh.write(t.encode()))
+    stage("compile " + ", ".join(job.code for job in jobs), "template")
     with tempfile.TemporaryDirectory(prefix="cvtex-") as tmp, ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         def run(job: _Job) -> None:
             try:
@@ -143,6 +169,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
         problems += [d for job in jobs if job.build for d in _lost_text(doc, job)]
         if problems:
             raise ProfileError(warnings + problems)
+        stage("finish", "compile")
         outputs = []
         for job in jobs:
             assert job.build is not None
@@ -156,7 +183,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
             outputs.append(Output(job.code, target, out_dir / f"{stem}-{job.code}.tex" if keep_tex else None,
                                   job.build.seconds, count, job.build.log.overfull,
                                   job.build.log.missing_chars))
-    return Result(Path(path), outputs, warnings, profile)
+    stage(None, "finish")
+    return Result(Path(path), outputs, warnings, profile, theme_obj.path, timings)
 
 
 @contextmanager

@@ -464,5 +464,8 @@ def parse_date(value: Any) -> PartialDate:
 
 
 Date = Annotated[PartialDate, BeforeValidator(parse_date),
-                 WithJsonSchema({"type": "string", "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?|[Pp]resent)$",
+                 # An unquoted year is a YAML 1.2 integer to editors (yaml-language-server).
+                 WithJsonSchema({"anyOf": [{"type": "string",
+                                            "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?|[Pp]resent)$"},
+                                           {"type": "integer", "minimum": 1, "maximum": 9999}],
                                  "description": "YYYY, YYYY-MM, YYYY-MM-DD or present"})]

