@@ -79,6 +79,10 @@ def render(
     watch: bool = typer.Option(False, "--watch", "-w", help="Keep running: render again each time a profile or "
                                "its theme changes (an invalid save shows its errors and keeps watching; "
                                "Ctrl-C stops)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Render this many profiles at once (at most this many "
+                             "engine runs at once); output stays in the order given."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Compile every PDF, ignoring the build cache "
+                                  "(PDFs of unchanged input are otherwise reused without running TeX)."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
     """Render each PROFILE to OUTPUT_DIR/<stem>-<lang>.pdf, one PDF per locale, then
@@ -95,7 +99,7 @@ def render(
     def once() -> tuple[int, set[Path]]:
         return _render_all(profiles, output_dir=output_dir, lang=lang, theme=theme, keep_tex=keep_tex,
                            timeout=timeout, quiet=quiet, offline=offline, strict=strict, report=report,
-                           max_age=max_age, debug=debug)
+                           max_age=max_age, debug=debug, jobs=jobs, cache=not no_cache)
 
     if watch:
         _watch(profiles, once, quiet=quiet)
@@ -118,18 +122,24 @@ def _status(quiet: bool, text: str):
 
 def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[str]], theme: Optional[str],
                 keep_tex: bool, timeout: float, quiet: bool, offline: bool, strict: bool,
-                report: Optional[Path], max_age: float, debug: bool) -> tuple[int, set[Path]]:
-    """Render every profile and check the links: the exit code, and the theme directories used."""
-    from .render import render_profile
+                report: Optional[Path], max_age: float, debug: bool, jobs: int = 1,
+                cache: bool = True) -> tuple[int, set[Path]]:
+    """Render every profile (``jobs`` at once) and check the links: the exit code, and the
+    theme directories used."""
+    from .render import render_batch
 
     codes: list[int] = []
     rendered = []
-    for path in profiles:
+    with _status(quiet, f"{profiles[0]}: load") as show:
+        outcomes = render_batch(profiles, jobs=jobs, output_dir=output_dir, locales=lang or None, theme=theme,
+                                keep_tex=keep_tex, timeout=timeout, cache=cache,
+                                progress=lambda path, stage: show(f"{path}: {stage}"))
+    for path, outcome in zip(profiles, outcomes):
         try:
-            with _user_errors(debug), _status(quiet, f"{path}: load") as show:
-                result = render_profile(path, output_dir=output_dir, locales=lang or None, theme=theme,
-                                        keep_tex=keep_tex, timeout=timeout,
-                                        progress=lambda stage, path=path: show(f"{path}: {stage}"))
+            with _user_errors(debug):
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                result = outcome
         except typer.Exit as exc:
             codes.append(exc.exit_code)
             continue
@@ -139,8 +149,8 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
             for o in result.outputs:
                 wide = [b for b in o.overfull if b.points > 1]
                 note = f", {len(wide)} overfull line(s)" if wide else ""
-                out.print(f"wrote {o.pdf} ({o.locale}, {o.bookmarks} bookmarks, XeLaTeX {o.seconds:.1f} s{note})",
-                          markup=False)
+                how = "cached" if o.cached else f"XeLaTeX {o.seconds:.1f} s"
+                out.print(f"wrote {o.pdf} ({o.locale}, {o.bookmarks} bookmarks, {how}{note})", markup=False)
             out.print(f"{path}: {_timings(result)}", markup=False)
         rendered.append(result)
     links_failed = False
@@ -166,7 +176,7 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
 def _timings(result) -> str:
     """``load 0.1 s · template 0.0 s · compile 1.6 s (en 1.5 s, ko 1.6 s) · finish 0.1 s``."""
     t = result.timings
-    per_locale = ", ".join(f"{o.locale} {o.seconds:.1f} s" for o in result.outputs)
+    per_locale = ", ".join(f"{o.locale} {'cached' if o.cached else f'{o.seconds:.1f} s'}" for o in result.outputs)
     parts = [f"load {t.get('load', 0):.1f} s", f"template {t.get('template', 0):.1f} s",
              f"compile {t.get('compile', 0):.1f} s ({per_locale})", f"finish {t.get('finish', 0):.1f} s"]
     return " · ".join(parts)
@@ -435,6 +445,104 @@ def schema(
     except OSError as exc:
         err.print(f"error: cannot write {output}: {exc.strerror or exc}", markup=False, style="red")
         raise typer.Exit(EXIT_INVALID) from None
+
+
+@app.command("import")
+def import_(
+    source: Path = typer.Argument(..., help="A JSON Resume file (resume.json, schema v1.0.0)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="The profile to write; default: SOURCE "
+                                          "with the suffix .yaml."),
+    force: bool = typer.Option(False, "--force", help="Overwrite OUTPUT when it exists."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+) -> None:
+    """Turn a JSON Resume file into a cvtex profile (locales en and ko), then validate it.
+
+    Prints where each part of the JSON went and every value it fixed (a URL without
+    a scheme), left out (empty) or could not place (kept as comments at the top of
+    the profile). Each line of the profile has a [bold]# json.path[/] comment.
+    Exit status: 0 written and valid; 1 unreadable JSON, an existing OUTPUT, or an
+    invalid result.
+
+    Example: [bold]cvtex import resume.json -o cv.yaml && cvtex render cv.yaml[/]
+    """
+    from .jsonresume import JsonResumeError, import_resume, read_json
+    from .render import load_profile
+
+    target = output or source.with_suffix(".yaml")
+    if target.exists() and not force:
+        err.print(f"error: {target} exists; not overwriting it (use --force, or -o another name)",
+                  markup=False, style="red")
+        raise typer.Exit(EXIT_INVALID)
+    try:
+        result = import_resume(read_json(source), source=source.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(result.yaml_text(), encoding="utf-8")
+    except JsonResumeError as exc:
+        if debug:
+            raise
+        err.print(f"error: {exc}", markup=False, style="red")
+        raise typer.Exit(EXIT_INVALID) from None
+    except OSError as exc:
+        err.print(f"error: cannot write {target}: {exc.strerror or exc}", markup=False, style="red")
+        raise typer.Exit(EXIT_INVALID) from None
+    out.print(f"wrote {target}", markup=False)
+    for path, where in result.placed:
+        out.print(f"  {path} -> {where}", markup=False)
+    for note in result.notes:
+        out.print(f"  note: {note}", markup=False)
+    if result.empty:
+        out.print(f"  empty in the JSON, left out: {', '.join(result.empty)}", markup=False)
+    with _user_errors(debug):
+        _, _, warnings = load_profile(target)
+    if warnings:
+        _print_diagnostics(warnings)
+    out.print(f"{target}: ok; next: cvtex render {target}", markup=False)
+
+
+@app.command("export")
+def export(
+    profile: Path = typer.Argument(..., help="A profile YAML file."),
+    format_: str = typer.Option("jsonresume", "--format", "-f", help="Output format: jsonresume (JSON Resume "
+                                "v1.0.0)."),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="The locale of the text; default: the "
+                                       "profile's first locale."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard "
+                                          "output."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+) -> None:
+    """Write a profile as a JSON Resume document in one language (plain text: markup
+    removed, a link's URL kept after its text). Notes on stderr say what JSON Resume
+    has no place for and where it went.
+
+    Example: [bold]cvtex export cv.yaml --format jsonresume --lang en -o resume.json[/]
+    """
+    import json
+
+    from .jsonresume import export_resume
+    from .render import load_profile
+
+    if format_ != "jsonresume":
+        raise typer.BadParameter(f"'{format_}' is not a format cvtex writes; use jsonresume", param_hint="--format")
+    with _user_errors(debug):
+        _, model, _ = load_profile(profile, check_glyphs=False)
+    code = lang or model.locales[0]
+    if code not in model.locales:
+        err.print(f"error: --lang {code}: the profile's locales are {', '.join(model.locales)}",
+                  markup=False, style="red")
+        raise typer.Exit(EXIT_USAGE)
+    data, notes = export_resume(model, code)
+    for note in notes:
+        err.print(f"note: {note}", markup=False)
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        err.print(f"error: cannot write {output}: {exc.strerror or exc}", markup=False, style="red")
+        raise typer.Exit(EXIT_INVALID) from None
+    out.print(f"wrote {output}", markup=False)
 
 
 def main() -> None:  # console-script entry point

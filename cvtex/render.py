@@ -7,20 +7,25 @@ all PDFs. Any failure raises :class:`~cvtex.diagnostics.ProfileError` (or
 invalid profile (every problem at once, :func:`load_profile`), a theme error, a LaTeX
 error, a glyph no font has, a timeout, text that would run off a page, an output that
 cannot be written.
+
+Before compiling, each locale's final PDF is looked up in the build cache
+(:mod:`cvtex.cache`, keyed by the generated LaTeX, the theme's files, the metadata and
+outline, cvtex's and the engine's versions): a hit is written as it is, without TeX.
 """
 
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, engine, fonts, loader, locale, markup, pdf, profile as schema, template
+from . import __version__, engine, fonts, loader, locale, markup, profile as schema, template
 from .diagnostics import Diagnostic, ProfileError, field_path
 from .text import describe_char
 
@@ -29,7 +34,8 @@ from .text import describe_char
 class Output:
     """One written PDF: its locale, path, the ``.tex`` (with ``keep_tex``), the engine's
     seconds, the bookmarks written, and the overfull boxes (lines too wide, boxes too
-    high; :class:`cvtex.engine.Overfull`) and missing characters the engine's log reported."""
+    high; :class:`cvtex.engine.Overfull`) and missing characters the engine's log reported.
+    ``cached``: the PDF came from the build cache (no engine run; ``seconds`` is 0)."""
 
     locale: str
     pdf: Path
@@ -38,6 +44,7 @@ class Output:
     bookmarks: int
     overfull: list[engine.Overfull] = field(default_factory=list)
     missing_chars: list[engine.MissingChar] = field(default_factory=list)
+    cached: bool = False
 
 
 @dataclass
@@ -63,6 +70,10 @@ class _Job:
     tex: template.TexSource
     build: engine.Build | None = None
     error: Exception | None = None
+    key: str | None = None
+    hit: Any = None  # a cvtex.cache.Entry
+    final: bytes | None = None
+    bookmarks: int = 0
 
 
 def load_profile(path: Path | str, *, theme: str | None = None,
@@ -112,13 +123,19 @@ def _load(path: Path | str, theme: str | None,
 
 def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales: list[str] | None = None,
                    theme: str | None = None, keep_tex: bool = False, timeout: float = 60.0,
-                   progress: Callable[[str], None] | None = None) -> Result:
+                   progress: Callable[[str], None] | None = None, cache: bool = True,
+                   engine_slots: threading.Semaphore | None = None) -> Result:
     """Render the profile at ``path`` to ``output_dir/<stem>-<locale>.pdf``.
 
     ``locales`` defaults to every locale the profile declares; ``theme`` (a built-in
     name or a theme directory) defaults to the profile's ``design.theme``; ``timeout``
     is per engine run, in seconds. With ``keep_tex`` the compiled source is also written
     as ``<stem>-<locale>.tex``.
+
+    With ``cache`` (the default) a locale whose final PDF is in the build cache
+    (:mod:`cvtex.cache`) is not compiled (:attr:`Output.cached`), and every PDF compiled
+    is stored there. ``engine_slots``, when given, is held during each engine run (a
+    batch of profiles shares one, to bound the engines running at once).
 
     ``progress``, when given, is called with the name of each stage as it starts
     (``load``, ``template``, ``compile en, ko``, ``finish``); the seconds each took are in
@@ -127,6 +144,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     Raises :class:`ProfileError` (invalid profile or theme, LaTeX error, missing glyph,
     timeout) or :class:`~cvtex.engine.EngineMissing`.
     """
+    from . import pdf
+
     timings: dict[str, float] = {}
     clock = [time.perf_counter()]
 
@@ -141,7 +160,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     stage("load", None)
     doc, profile, warnings, theme_obj = _load(path, theme, check_glyphs=True)
     codes = _requested_locales(doc, profile, locales)
-    engine.find_engine()
+    xelatex = engine.find_engine()
     out_dir = Path(output_dir)
     stem = Path(path).stem
 
@@ -155,36 +174,98 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
         for job in jobs:
             with _writing(out_dir / f"{stem}-{job.code}.tex") as target:
                 pdf.write_atomic(target, lambda fh, t=job.tex.text: fh.write(t.encode()))
-    stage("compile " + ", ".join(job.code for job in jobs), "template")
-    with tempfile.TemporaryDirectory(prefix="cvtex-") as tmp, ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+    finish = {job.code: (_metadata(job.view), _bookmarks(job.view)) for job in jobs}
+    if cache:
+        from . import cache as build_cache
+
+        version, digest = build_cache.engine_version(xelatex), build_cache.theme_digest(theme_obj.path)
+        for job in jobs:
+            metadata, marks = finish[job.code]
+            job.key = build_cache.build_key(tex=job.tex.text, theme_digest=digest, jobname=f"{stem}-{job.code}",
+                                            metadata=metadata, bookmarks=marks, cvtex_version=__version__,
+                                            engine_version=version)
+            job.hit = build_cache.get(job.key)
+    todo = [job for job in jobs if job.hit is None]
+    hits = [job.code for job in jobs if job.hit is not None]
+    note = "" if not hits else " (cached)" if not todo else f" ({', '.join(hits)} cached)"
+    stage("compile " + ", ".join(job.code for job in todo or jobs) + note, "template")
+    with tempfile.TemporaryDirectory(prefix="cvtex-") as tmp:
         def run(job: _Job) -> None:
             try:
-                job.build = engine.compile(job.tex.text, Path(tmp) / job.code, jobname=f"{stem}-{job.code}",
-                                           timeout=timeout)
+                with engine_slots or nullcontext():
+                    job.build = engine.compile(job.tex.text, Path(tmp) / job.code, jobname=f"{stem}-{job.code}",
+                                               timeout=timeout)
             except engine.CompileError as exc:
                 job.error = exc
 
-        list(pool.map(run, jobs))
-        problems = [d for job in jobs if job.error for d in _compile_diagnostics(doc, job, stem)]
-        problems += [d for job in jobs if job.build for d in _lost_text(doc, job)]
+        if len(todo) == 1:
+            run(todo[0])
+        elif todo:
+            with ThreadPoolExecutor(max_workers=len(todo)) as pool:
+                list(pool.map(run, todo))
+        problems = [d for job in todo if job.error for d in _compile_diagnostics(doc, job, stem)]
+        problems += [d for job in todo if job.build for d in _lost_text(doc, job)]
         if problems:
             raise ProfileError(warnings + problems)
         stage("finish", "compile")
-        outputs = []
-        for job in jobs:
+        for job in todo:  # post-process every compiled locale before writing any output
             assert job.build is not None
-            target = out_dir / f"{stem}-{job.code}.pdf"
+            final = job.build.build_dir / f"{stem}-{job.code}.final.pdf"
+            metadata, marks = finish[job.code]
             try:
-                with _writing(target):
-                    count = pdf.finish(job.build.pdf, target, _metadata(job.view), _bookmarks(job.view))
+                job.bookmarks = pdf.finish(job.build.pdf, final, metadata, marks)
             except KeyError as exc:
                 raise ProfileError([Diagnostic(str(theme_obj.path), 0, 0, f"theme error: {exc.args[0]} "
                                                "(each section needs \\hypertarget{((( destination(section) )))}{})")])
-            outputs.append(Output(job.code, target, out_dir / f"{stem}-{job.code}.tex" if keep_tex else None,
-                                  job.build.seconds, count, job.build.log.overfull,
-                                  job.build.log.missing_chars))
+            job.final = final.read_bytes()
+            if job.key is not None:
+                build_cache.put(job.key, build_cache.Entry(job.final, job.bookmarks,
+                                                           [[o.points, o.lines, o.box]
+                                                            for o in job.build.log.overfull]))
+    outputs = []
+    for job in jobs:
+        target = out_dir / f"{stem}-{job.code}.pdf"
+        data = job.hit.pdf if job.hit is not None else job.final
+        with _writing(target):
+            pdf.write_atomic(target, lambda fh, data=data: fh.write(data))
+        tex_path = out_dir / f"{stem}-{job.code}.tex" if keep_tex else None
+        if job.hit is not None:
+            outputs.append(Output(job.code, target, tex_path, 0.0, job.hit.bookmarks,
+                                  [engine.Overfull(float(p), str(l), str(b)) for p, l, b in job.hit.overfull],
+                                  [], cached=True))
+        else:
+            assert job.build is not None
+            outputs.append(Output(job.code, target, tex_path, job.build.seconds, job.bookmarks,
+                                  job.build.log.overfull, job.build.log.missing_chars))
     stage(None, "finish")
     return Result(Path(path), outputs, warnings, profile, theme_obj.path, timings)
+
+
+def render_batch(paths: list[Path] | list[str], *, jobs: int = 1,
+                 progress: Callable[[Path | str, str], None] | None = None,
+                 **options: Any) -> list[Result | Exception]:
+    """:func:`render_profile` for each of ``paths``, ``jobs`` profiles at once; returns,
+    in the order of ``paths``, each profile's :class:`Result` or the exception it raised
+    (:class:`ProfileError`, :class:`~cvtex.engine.EngineMissing`, …: one profile's failure
+    does not stop the others). ``options`` are passed on to :func:`render_profile`.
+
+    With ``jobs`` > 1 the profiles share one limit of ``jobs`` engine runs at once (each
+    profile still compiles its locales in parallel when a slot is free), so a batch never
+    runs more engines than asked for; with ``jobs`` = 1 profiles render one after the
+    other, each with its locales in parallel.
+    """
+    def one(path, slots=None) -> Result | Exception:
+        try:
+            return render_profile(path, engine_slots=slots, **options,
+                                  progress=(lambda stage: progress(path, stage)) if progress else None)
+        except Exception as exc:  # reported by the caller, in order
+            return exc
+
+    if jobs <= 1 or len(paths) <= 1:
+        return [one(path) for path in paths]
+    slots = threading.BoundedSemaphore(jobs)
+    with ThreadPoolExecutor(max_workers=min(jobs, len(paths)), thread_name_prefix="cvtex-profile") as pool:
+        return list(pool.map(lambda path: one(path, slots), paths))
 
 
 @contextmanager
@@ -256,8 +337,11 @@ def _lost_text(doc: loader.Document, job: _Job) -> list[Diagnostic]:
                                        "or name? shorten it, or move the text to a summary or highlights)")]
 
 
-def _metadata(view) -> pdf.Metadata:
-    """Document information from the localized view (plain text, markup removed)."""
+def _metadata(view):
+    """Document information from the localized view (plain text, markup removed):
+    a :class:`cvtex.pdf.Metadata`."""
+    from . import pdf
+
     loc: locale.Locale = view.locale
     name = markup.plain(view.header.name)
     keywords = [markup.plain(k) for k in view.header.keywords] or [
@@ -270,8 +354,11 @@ def _metadata(view) -> pdf.Metadata:
                         lang=loc.language_tag)
 
 
-def _bookmarks(view) -> list[pdf.Bookmark]:
-    """One bookmark per printed section, at the theme's ``section.<id>`` destination."""
+def _bookmarks(view):
+    """One bookmark per printed section, at the theme's ``section.<id>`` destination
+    (:class:`cvtex.pdf.Bookmark`)."""
+    from . import pdf
+
     marks = ([pdf.Bookmark(view.locale.sections["summary"], template.section_destination("summary"))]
              if view.summary else [])
     marks += [pdf.Bookmark(markup.plain(s.title), template.section_destination(s.id)) for s in view.sections]

@@ -31,9 +31,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Literal
 
-import jinja2
 import yaml
-from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import latex
@@ -181,7 +179,11 @@ def _labelled(label: Any, value: Any) -> latex.LaTeX:
 
 
 @lru_cache(maxsize=16)
-def _environment(theme_path: Path) -> SandboxedEnvironment:
+def _environment(theme_path: Path):
+    """The theme's Jinja2 environment (imported here: ``cvtex validate`` needs no Jinja2)."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(theme_path)),
         block_start_string="((*", block_end_string="*))",
@@ -216,6 +218,8 @@ def render(view: SimpleNamespace, theme: Theme) -> TexSource:
 
     Raises :class:`ProfileError` for a template error (file and line of the template).
     """
+    import jinja2
+
     env = _environment(theme.path)
     fields: list[tuple[str, Loc]] = []
     token = _recorder.set(fields)

@@ -33,6 +33,25 @@ def pdf_text(path: Path, *, raw: bool = False) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_cache_dir(tmp_path_factory):
+    """The build and link caches in a fresh directory (``CVTEX_CACHE_DIR``, inherited by
+    the subprocesses tests run) for session fixtures: the user's cache is never touched."""
+    path = tmp_path_factory.mktemp("cvtex-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CVTEX_CACHE_DIR", str(path))
+        yield path
+
+
+@pytest.fixture(autouse=True)
+def build_cache_dir(tmp_path_factory, monkeypatch):
+    """Each test's own empty cache directory: its first render of anything is cold, a
+    real XeLaTeX run, whatever other tests rendered before it."""
+    path = tmp_path_factory.mktemp("cvtex-cache")
+    monkeypatch.setenv("CVTEX_CACHE_DIR", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory):
     """Every data profile rendered once in every locale: {(stem, locale): Output}."""

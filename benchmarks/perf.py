@@ -1,0 +1,303 @@
+"""Issue 7's six performance figures, each with its target, from one run.
+
+    .venv/bin/python benchmarks/perf.py [--profile data/infra-backend.yaml] [--batch 20] [--no-rendercv]
+
+1. cold render (``--no-cache``) of every data profile vs plain ``latexmk -pdfxe`` on the
+   same ``.tex`` files, sequentially (benchmarks/render.py, one repeat) — target ≤ 0.55;
+2. cold render of ``--profile`` (both languages) vs RenderCV (PyPI ``rendercv[full]`` in
+   benchmarks/.venv-rendercv, created on first use) rendering the same CV content once
+   per language (a RenderCV YAML file per language, written by :func:`rendercv_yaml`) —
+   target ≤ 0.6. RenderCV's Typst template imports ``@preview/fontawesome:0.5.0``, which
+   cannot be downloaded here: a stand-in package (``fa-icon`` prints nothing) is written
+   into a Typst package cache of the benchmark's own (``XDG_CACHE_HOME`` of the RenderCV
+   process), so nothing is fetched;
+3. unchanged re-render (``cvtex render --offline``, the build cache warm), a whole
+   process — target ≤ 0.35 s;
+4. ``cvtex validate`` of ``--profile``, a whole process — target ≤ 0.25 s;
+5. peak RSS of one language's build (the engine's process tree: xelatex and the
+   xdvipdfmx it pipes into, sampled from /proc every 5 ms; and the largest single
+   process, ``getrusage(RUSAGE_CHILDREN)``) — target ≤ 300 MB;
+6. ``--batch`` copies of ``--profile`` (different names) × 2 languages with ``-j 2
+   --no-cache --offline``: seconds per profile vs one profile's cold render.
+
+Every cvtex run uses a build cache in a temporary directory (``CVTEX_CACHE_DIR``), never
+the user's. Timings 3 and 4 are the best of 5 runs (process start-up varies); the others
+are one run after one untimed warm-up of each tool (file-system caches, font caches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import render as render_bench  # noqa: E402  benchmarks/render.py
+
+CVTEX = str(Path(sys.executable).with_name("cvtex"))
+RENDERCV_VENV = ROOT / "benchmarks" / ".venv-rendercv"
+FONTAWESOME = "0.5.0"
+
+
+def timed(cmd: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    run = subprocess.run(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if run.returncode != 0:
+        raise SystemExit(f"failed ({run.returncode}): {' '.join(cmd)}\n{run.stdout[-2000:]}{run.stderr[-2000:]}")
+    return seconds
+
+
+def best(cmd: list[str], runs: int = 5) -> float:
+    return min(timed(cmd) for _ in range(runs))
+
+
+# --------------------------------------------------------------------------- RenderCV
+
+def rendercv_binary() -> Path:
+    """benchmarks/.venv-rendercv/bin/rendercv, created with ``pip install "rendercv[full]"``
+    if absent (and ``click``, which rendercv 2.3's CLI imports but its pins may not bring)."""
+    binary = RENDERCV_VENV / "bin" / "rendercv"
+    if not binary.exists():
+        print(f"installing rendercv[full] into {RENDERCV_VENV.relative_to(ROOT)} …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(RENDERCV_VENV)
+        (RENDERCV_VENV / ".gitignore").write_text("*\n")
+        subprocess.run([str(RENDERCV_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                        "rendercv[full]", "click"], check=True)
+    return binary
+
+
+def typst_cache() -> Path:
+    """A Typst package cache with a stand-in ``@preview/fontawesome``: RenderCV's templates
+    call ``fa-icon(name, size: …)`` (header connection icons, external-link marks); the
+    stand-in draws nothing. Returns the directory to use as ``XDG_CACHE_HOME``."""
+    home = RENDERCV_VENV / "xdg-cache"
+    package = home / "typst" / "packages" / "preview" / "fontawesome" / FONTAWESOME
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "typst.toml").write_text(
+        '[package]\nname = "fontawesome"\nversion = "%s"\nentrypoint = "lib.typ"\n'
+        'authors = ["cvtex benchmark stand-in"]\nlicense = "MIT"\n'
+        'description = "Stand-in: fa-icon draws nothing (no network here)."\n' % FONTAWESOME)
+    (package / "lib.typ").write_text(
+        "#let fa-icon(name, solid: false, fill: none, ..args) = box(width: 0pt)\n")
+    return home
+
+
+def _plain(value) -> str:
+    from cvtex import markup
+
+    return markup.plain(value) if value is not None else ""
+
+
+def rendercv_yaml(profile: Path, code: str) -> dict:
+    """The same CV content as RenderCV input: name, location, e-mail, phone, websites,
+    and each section's entries as RenderCV "normal" entries (name, date, highlights; an
+    experience entry's roles become one entry each)."""
+    from cvtex import locale
+    from cvtex.render import load_profile
+
+    _, prof, _ = load_profile(profile)
+    view = locale.localize(prof, code)
+    header = view.header
+    cv: dict = {"name": _plain(header.name)}
+    if header.location:
+        cv["location"] = _plain(header.location)
+    if header.emails:
+        cv["email"] = str(header.emails[0])
+    if header.websites:
+        first = header.websites[0]
+        cv["website"] = str(getattr(first, "url", first))
+    sections: dict[str, list] = {}
+    if view.summary:
+        sections[view.locale.sections["summary"]] = [_plain(view.summary)]
+    for section in view.sections:
+        entries = []
+        for entry in section.entries:
+            for item in getattr(entry, "roles", None) or [entry]:
+                names = [getattr(item, f, None) for f in ("title", "name", "label")]
+                owner = getattr(entry, "organization", None) or getattr(entry, "institution", None)
+                name = ", ".join(_plain(v) for v in [next((n for n in names if n), None), owner] if v)
+                details = [getattr(item, f, None) for f in ("team", "degree", "area", "venue", "summary", "note")]
+                highlights = [_plain(d) for d in details if d] + [_plain(h) for h in getattr(item, "highlights", [])]
+                highlights += [_plain(i) for i in getattr(item, "items", []) or []]
+                rc: dict = {"name": name or "-"}
+                if getattr(item, "dates", None):
+                    rc["date"] = item.dates
+                if highlights:
+                    rc["highlights"] = highlights
+                entries.append(rc)
+        sections[_plain(section.title)] = entries
+    cv["sections"] = sections
+    # RenderCV's default font has no Hangul: Typst falls back to an installed font that has it
+    return {"cv": cv, "design": {"theme": "classic"}}
+
+
+def rendercv_seconds(profile: Path, work: Path, codes: list[str]) -> tuple[float, list[Path]]:
+    binary = rendercv_binary()
+    env = dict(os.environ, XDG_CACHE_HOME=str(typst_cache()))
+    files = []
+    for code in codes:
+        data = rendercv_yaml(profile, code)  # plain text: RenderCV escapes it for Typst itself
+        path = work / f"{profile.stem}-{code}.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        files.append(path)
+
+    def once(tag: str) -> tuple[float, list[Path]]:
+        total, pdfs = 0.0, []
+        for path in files:
+            out = work / f"rendercv-{tag}-{path.stem}"
+            pdf = out / f"{path.stem}.pdf"
+            total += timed([str(binary), "render", str(path), "-o", str(out), "-pdf", str(pdf), "-nomd", "-nohtml",
+                            "-nopng"], cwd=work, env=env)
+            pdfs.append(pdf)
+        return total, pdfs
+
+    once("warmup")
+    return once("timed")
+
+
+# --------------------------------------------------------------------------- peak RSS
+
+_RSS_PROBE = r'''
+import os, resource, sys, threading, time
+from pathlib import Path
+from cvtex import engine
+
+tex, build = Path(sys.argv[1]), Path(sys.argv[2])
+me, peak, done = os.getpid(), [0], threading.Event()
+
+def tree_rss():
+    children, rss = {}, {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(pid))
+            rss[int(pid)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            pass
+    total, todo = 0, list(children.get(me, []))
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total
+
+def sample():
+    while not done.is_set():
+        peak[0] = max(peak[0], tree_rss())
+        time.sleep(0.005)
+
+t = threading.Thread(target=sample); t.start()
+try:
+    engine.compile(tex.read_text("utf-8"), build, jobname=tex.stem)
+finally:
+    done.set(); t.join()
+print(peak[0], resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+'''
+
+
+def peak_rss(tex: Path, build: Path) -> tuple[int, int]:
+    """(peak RSS of the engine's process tree, of its largest single process), bytes."""
+    run = subprocess.run([sys.executable, "-c", _RSS_PROBE, str(tex), str(build)], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    tree, single = run.stdout.split()
+    return int(tree), int(single)
+
+
+# --------------------------------------------------------------------------- main
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", type=Path, default=ROOT / "data" / "infra-backend.yaml")
+    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--no-rendercv", action="store_true", help="skip figure 2")
+    args = parser.parse_args()
+    profile = args.profile.resolve()
+    MB = 2**20
+    print(f"machine: {os.cpu_count()} CPU(s); profile: {profile.relative_to(ROOT)}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="cvtex-perf-") as tmp:
+        work = Path(tmp)
+        os.environ["CVTEX_CACHE_DIR"] = str(work / "cache")  # inherited by every cvtex run
+
+        # 1. cold render vs latexmk
+        data = sorted((ROOT / "data").glob("*.yaml"))
+        (w1 := work / "1").mkdir()
+        cvtex_runs, latexmk_runs, documents = render_bench.measure(data, 1, w1)
+        print(f"1. cold render, {len(data)} data profiles ({documents} PDFs): cvtex {cvtex_runs[0]:.2f} s, "
+              f"latexmk -pdfxe sequential {latexmk_runs[0]:.2f} s -> ratio {cvtex_runs[0] / latexmk_runs[0]:.2f} "
+              "(target <= 0.55)", flush=True)
+
+        cold_cmd = [CVTEX, "render", str(profile), "--offline", "--no-cache", "--quiet"]
+        timed(cold_cmd + ["-o", str(work / "warm")])
+        single = timed(cold_cmd + ["-o", str(work / "single")])
+
+        # 2. RenderCV
+        if args.no_rendercv:
+            print("2. RenderCV: skipped (--no-rendercv)")
+        else:
+            (w2 := work / "2").mkdir()
+            codes = yaml.safe_load(profile.read_text("utf-8"))["locales"]
+            rcv, pdfs = rendercv_seconds(profile, w2, codes)
+            pages = []
+            for pdf in pdfs:
+                info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+                pages.append(re.search(r"Pages:\s+(\d+)", info).group(1) if "Pages:" in info else "?")
+            print(f"2. cold render of {profile.name} ({', '.join(codes)}): cvtex {single:.2f} s, RenderCV "
+                  f"{rcv:.2f} s ({len(codes)} runs, {'+'.join(pages)} pages) -> ratio {single / rcv:.2f} "
+                  "(target <= 0.6)", flush=True)
+
+        # 3. unchanged re-render
+        again = [CVTEX, "render", str(profile), "--offline", "--quiet", "-o", str(work / "single")]
+        timed(again)  # the cold render above used --no-cache: this one fills the cache
+        seconds = best(again)
+        print(f"3. unchanged re-render (cvtex render --offline, cached; whole process, best of 5): {seconds:.2f} s "
+              "(target <= 0.35 s)", flush=True)
+
+        # 4. validate
+        seconds = best([CVTEX, "validate", str(profile)])
+        print(f"4. cvtex validate {profile.name} (whole process, best of 5): {seconds:.2f} s (target <= 0.25 s)",
+              flush=True)
+
+        # 5. peak RSS per language build
+        (w5 := work / "5").mkdir()
+        subprocess.run([CVTEX, "render", str(profile), "-o", str(w5), "--keep-tex", "--offline", "--quiet",
+                        "--no-cache"], check=True)
+        parts = []
+        for tex in sorted(w5.glob("*.tex")):
+            tree, largest = peak_rss(tex, w5 / f"build-{tex.stem}")
+            parts.append(f"{tex.stem.rsplit('-', 1)[1]} {tree / MB:.0f} MB (largest process {largest / MB:.0f} MB)")
+        print(f"5. peak RSS per language build (engine process tree): {'; '.join(parts)} (target <= 300 MB)",
+              flush=True)
+
+        # 6. batch
+        (w6 := work / "6").mkdir()
+        text = profile.read_text("utf-8")
+        paths = []
+        for i in range(args.batch):
+            path = w6 / f"cv{i:02d}.yaml"
+            path.write_text(text, encoding="utf-8")
+            paths.append(str(path))
+        total = timed([CVTEX, "render", *paths, "-j", "2", "--no-cache", "--offline", "--quiet", "-o",
+                       str(w6 / "out")])
+        per = total / args.batch
+        print(f"6. {args.batch} profiles x 2 languages, -j 2 --no-cache: {total:.1f} s, {per:.2f} s per profile vs "
+              f"{single:.2f} s for one profile alone -> ratio {per / single:.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""Issue 7: the build cache. Real XeLaTeX; whether the engine ran is proven by counting
+its calls (a logging ``xelatex`` wrapper first on PATH), never by timing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from cvtex import cache
+from cvtex.render import render_profile
+
+from .conftest import ROOT, pdf_text
+
+pytestmark = pytest.mark.tex
+
+CVTEX = [sys.executable, "-m", "cvtex"]
+
+
+@pytest.fixture
+def engine_log(tmp_path, monkeypatch):
+    """A fresh build cache, and an ``xelatex`` wrapper first on PATH that appends each
+    call's arguments to the returned log file and runs the real engine."""
+    real = shutil.which("xelatex")
+    assert real
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "xelatex-calls.log"
+    log.touch()
+    wrapper = bin_dir / "xelatex"
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("CVTEX_CACHE_DIR", str(tmp_path / "cache"))
+    return log
+
+
+def compiles(log: Path) -> list[str]:
+    """The logged engine runs that compiled a document (not ``--version``)."""
+    return [line for line in log.read_text(encoding="utf-8").splitlines() if "-jobname=" in line]
+
+
+def profile_copy(tmp_path: Path, name: str = "cv.yaml") -> Path:
+    target = tmp_path / name
+    shutil.copy(ROOT / "data" / "example.yaml", target)
+    return target
+
+
+def pdfs(result) -> dict[str, bytes]:
+    return {o.locale: o.pdf.read_bytes() for o in result.outputs}
+
+
+def test_unchanged_profile_is_served_from_the_cache_without_running_tex(tmp_path, engine_log):
+    profile = profile_copy(tmp_path)
+    first = render_profile(profile, output_dir=tmp_path / "out")
+    assert [o.cached for o in first.outputs] == [False, False]
+    assert len(compiles(engine_log)) == 2
+    before = pdfs(first)
+    for o in first.outputs:
+        o.pdf.unlink()  # the output is rewritten from the cache, not left in place
+
+    second = render_profile(profile, output_dir=tmp_path / "out", keep_tex=True)
+    assert len(compiles(engine_log)) == 2  # no engine run
+    assert [o.cached for o in second.outputs] == [True, True]
+    assert [o.seconds for o in second.outputs] == [0.0, 0.0]
+    assert [o.bookmarks for o in second.outputs] == [o.bookmarks for o in first.outputs]
+    assert pdfs(second) == before  # byte-identical
+    assert (tmp_path / "out" / "cv-ko.tex").is_file()  # templating still runs
+    assert "한지우" in pdf_text(tmp_path / "out" / "cv-ko.pdf")
+
+
+def test_a_changed_byte_in_the_profile_renders_again(tmp_path, engine_log):
+    profile = profile_copy(tmp_path)
+    render_profile(profile, output_dir=tmp_path / "out")
+    assert len(compiles(engine_log)) == 2
+    text = profile.read_text(encoding="utf-8")
+    # one byte of a text both languages print ("J. Han" -> "J. Hen" in name_aliases is not
+    # printed; the e-mail address is)
+    assert text.count("jiwoo.han@example.com") == 1
+    profile.write_text(text.replace("jiwoo.han@example.com", "jiwoo.hen@example.com"), encoding="utf-8")
+    result = render_profile(profile, output_dir=tmp_path / "out")
+    assert [o.cached for o in result.outputs] == [False, False]
+    assert len(compiles(engine_log)) == 4
+    assert "jiwoo.hen@example.com" in pdf_text(result.outputs[0].pdf)
+
+    # a byte of the Korean text only: English comes from the cache, Korean is compiled
+    text = profile.read_text(encoding="utf-8")
+    assert text.count("ko: 한지우") == 1
+    profile.write_text(text.replace("ko: 한지우", "ko: 한지후"), encoding="utf-8")
+    result = render_profile(profile, output_dir=tmp_path / "out")
+    assert {o.locale: o.cached for o in result.outputs} == {"en": True, "ko": False}
+    assert len(compiles(engine_log)) == 5
+    assert "한지후" in pdf_text(tmp_path / "out" / "cv-ko.pdf")
+
+
+@pytest.mark.parametrize("theme_file", ["cv.tex.j2", "sections/awards.tex.j2", "theme.yaml"])
+def test_a_changed_byte_in_a_theme_file_renders_again(tmp_path, engine_log, theme_file):
+    """Even a byte that does not change the generated LaTeX (a template comment, a
+    section template the profile does not use): every theme file is in the key."""
+    theme = tmp_path / "mytheme"
+    shutil.copytree(ROOT / "themes" / "classic", theme)
+    profile = profile_copy(tmp_path)
+    render_profile(profile, output_dir=tmp_path / "out", theme=str(theme))
+    assert [o.cached for o in render_profile(profile, output_dir=tmp_path / "out", theme=str(theme)).outputs] \
+        == [True, True]
+    assert len(compiles(engine_log)) == 2
+    with open(theme / theme_file, "ab") as fh:
+        fh.write(b"\n" if theme_file == "theme.yaml" else b"((# x #))")
+    result = render_profile(profile, output_dir=tmp_path / "out", theme=str(theme))
+    assert [o.cached for o in result.outputs] == [False, False]
+    assert len(compiles(engine_log)) == 4
+
+
+def test_no_cache_compiles_every_time(tmp_path, engine_log):
+    profile = profile_copy(tmp_path)
+    render_profile(profile, output_dir=tmp_path / "out")
+    result = render_profile(profile, output_dir=tmp_path / "out", cache=False)
+    assert [o.cached for o in result.outputs] == [False, False]
+    assert len(compiles(engine_log)) == 4
+    run = subprocess.run([*CVTEX, "render", str(profile), "-o", str(tmp_path / "out"), "--offline", "--no-cache"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert len(compiles(engine_log)) == 6
+    run = subprocess.run([*CVTEX, "render", str(profile), "-o", str(tmp_path / "out"), "--offline"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert len(compiles(engine_log)) == 6
+    assert "(en, 6 bookmarks, cached)" in run.stdout and "(ko, 6 bookmarks, cached)" in run.stdout
+
+
+def test_a_damaged_cache_entry_is_detected_and_rendered_again(tmp_path, engine_log):
+    profile = profile_copy(tmp_path)
+    first = render_profile(profile, output_dir=tmp_path / "out")
+    entries = sorted((tmp_path / "cache" / "builds").glob("*.entry"))
+    assert len(entries) == 2
+    data = entries[0].read_bytes()
+    entries[0].write_bytes(data[: len(data) // 2])  # truncated
+    data = bytearray(entries[1].read_bytes())
+    data[-100] ^= 0x01  # one flipped bit, same size
+    entries[1].write_bytes(bytes(data))
+
+    result = render_profile(profile, output_dir=tmp_path / "out")
+    assert [o.cached for o in result.outputs] == [False, False]
+    assert len(compiles(engine_log)) == 4
+    for o in result.outputs:
+        assert o.pdf.read_bytes().startswith(b"%PDF-")
+        assert len(PdfReader(o.pdf, strict=True).pages) == len(PdfReader(first.outputs[0].pdf).pages)
+    # the entries were rewritten whole
+    third = render_profile(profile, output_dir=tmp_path / "out")
+    assert [o.cached for o in third.outputs] == [True, True]
+    assert len(compiles(engine_log)) == 4
+
+
+def test_two_renders_of_the_same_profile_at_once_both_succeed(tmp_path, engine_log):
+    profile = profile_copy(tmp_path)
+    out = tmp_path / "out"
+    procs = [subprocess.Popen([*CVTEX, "render", str(profile), "-o", str(out), "--offline", "--quiet"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for proc in procs:
+        stdout, stderr = proc.communicate(timeout=300)
+        assert proc.returncode == 0, stderr
+    assert sorted(p.name for p in out.iterdir()) == ["cv-en.pdf", "cv-ko.pdf"]  # no temporary files left
+    for name, text in (("cv-en.pdf", "Jiwoo Han"), ("cv-ko.pdf", "한지우")):
+        PdfReader(out / name, strict=True)
+        assert text in pdf_text(out / name)
+    entries = sorted((tmp_path / "cache" / "builds").iterdir())
+    assert len(entries) == 2 and all(e.suffix == ".entry" for e in entries)
+    assert all(cache.get(e.stem, e.parent) is not None for e in entries)
+    # and the next render uses them
+    result = render_profile(profile, output_dir=out)
+    assert [o.cached for o in result.outputs] == [True, True]
+
+
+def test_the_engine_version_is_remembered_on_disk(tmp_path, engine_log):
+    xelatex = str(engine_log.parent / "bin" / "xelatex")  # the wrapper: never touch the real binary
+    assert shutil.which("xelatex") == xelatex
+    version = cache.engine_version(xelatex)
+    assert "XeTeX" in version
+    runs = engine_log.read_text(encoding="utf-8").count("--version")
+    assert runs == 1
+    assert cache.engine_version(xelatex) == version
+    assert engine_log.read_text(encoding="utf-8").count("--version") == 1
+    # another binary (a TeX Live update changes size or mtime): asked again
+    os.utime(xelatex, ns=(0, 0))
+    assert cache.engine_version(xelatex) == version
+    assert engine_log.read_text(encoding="utf-8").count("--version") == 2
+
+
+def test_keys_differ_for_every_input():
+    from cvtex.pdf import Bookmark, Metadata
+
+    base = dict(tex="\\documentclass{article}", theme_digest="t", jobname="cv-en", metadata=Metadata("T", "A"),
+                bookmarks=[Bookmark("Work", "section.work")], cvtex_version="0.1.0", engine_version="XeTeX 3")
+    key = cache.build_key(**base)
+    assert cache.build_key(**base) == key
+    for name, value in [("tex", "\\documentclass{article} "), ("theme_digest", "u"), ("jobname", "cv-ko"),
+                        ("metadata", Metadata("T", "A", lang="ko-KR")), ("bookmarks", [Bookmark("Work", "x")]),
+                        ("cvtex_version", "0.1.1"), ("engine_version", "XeTeX 4")]:
+        assert cache.build_key(**{**base, name: value}) != key, name
+
+
+def test_theme_digest_covers_paths_and_bytes(tmp_path):
+    theme = tmp_path / "t"
+    shutil.copytree(ROOT / "themes" / "classic", theme)
+    digest = cache.theme_digest(theme)
+    (theme / "sections" / "awards.tex.j2").rename(theme / "sections" / "award.tex.j2")
+    assert cache.theme_digest(theme) != digest
+    (theme / "sections" / "award.tex.j2").rename(theme / "sections" / "awards.tex.j2")
+    assert cache.theme_digest(theme) == digest
+
+
+def test_the_cache_keeps_the_newest_entries(tmp_path):
+    directory = tmp_path / "builds"
+    for i in range(5):
+        assert cache.put(f"{i:064x}", cache.Entry(b"%PDF-1.5 " + bytes([i]), 1), directory, max_entries=3)
+        os.utime(cache.entry_path(f"{i:064x}", directory), (1000 + i, 1000 + i))
+    cache.prune(directory, max_entries=3)
+    assert sorted(p.name[:64] for p in directory.glob("*.entry")) == [f"{i:064x}" for i in (2, 3, 4)]
+    assert cache.get(f"{2:064x}", directory).pdf == b"%PDF-1.5 \x02"  # a hit makes it the newest
+    cache.put(f"{9:064x}", cache.Entry(b"%PDF-1.5 x", 1), directory, max_entries=3)
+    assert sorted(p.name[:64] for p in directory.glob("*.entry")) == [f"{i:064x}" for i in (2, 4, 9)]
+    assert cache.get(f"{7:064x}", directory) is None
+
+
+def test_an_unwritable_cache_does_not_fail_the_render(tmp_path, engine_log, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("CVTEX_CACHE_DIR", str(blocker))
+    result = render_profile(profile_copy(tmp_path), output_dir=tmp_path / "out")
+    assert [o.cached for o in result.outputs] == [False, False]
+    assert all(o.pdf.read_bytes().startswith(b"%PDF-") for o in result.outputs)
