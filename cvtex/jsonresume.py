@@ -469,7 +469,7 @@ class _Importer:
             same = entries and last_name == org
             if same:
                 entry = entries[-1]
-                self.note(p, f"same organization as the entry before: a further role of it")
+                self.note(p, "same organization as the entry before: a further role of it")
                 if location and location != entry.get("location"):
                     self.put(role, "location", location, f"{p}.location")
                 if url and url != entry.get("url"):
