@@ -436,15 +436,7 @@ def schema(
     """
     from .profile import json_schema_text
 
-    text = json_schema_text()
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        err.print(f"error: cannot write {output}: {exc.strerror or exc}", markup=False, style="red")
-        raise typer.Exit(EXIT_INVALID) from None
+    _emit(json_schema_text(), output)
 
 
 @app.command("import")
@@ -533,16 +525,22 @@ def export(
     data, notes = export_resume(model, code)
     for note in notes:
         err.print(f"note: {note}", markup=False)
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output):
+        out.print(f"wrote {output}", markup=False)
+
+
+def _emit(text: str, output: Optional[Path]) -> bool:
+    """Write ``text`` to ``output``, or to standard output when it is None (returns False);
+    an unwritable file is exit 1 with the reason."""
     if output is None:
         sys.stdout.write(text)
-        return
+        return False
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         err.print(f"error: cannot write {output}: {exc.strerror or exc}", markup=False, style="red")
         raise typer.Exit(EXIT_INVALID) from None
-    out.print(f"wrote {output}", markup=False)
+    return True
 
 
 def main() -> None:  # console-script entry point
