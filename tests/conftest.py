@@ -64,3 +64,26 @@ def rendered(tmp_path_factory):
         for output in result.outputs:
             outputs[(path.stem, output.locale)] = output
     return outputs
+
+
+@pytest.fixture
+def engine_log(tmp_path, monkeypatch):
+    """A fresh build cache, and an ``xelatex`` wrapper first on PATH that runs the real
+    engine and appends ``start <arguments>`` before and ``end <arguments>`` after each
+    call to the returned log (short appends with O_APPEND: lines never interleave)."""
+    import os
+    import shutil
+
+    real = shutil.which("xelatex")
+    assert real
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "xelatex-calls.log"
+    log.touch()
+    wrapper = bin_dir / "xelatex"
+    wrapper.write_text(f'#!/bin/sh\necho "start $*" >> "{log}"\n"{real}" "$@"\nrc=$?\n'
+                       f'echo "end $*" >> "{log}"\nexit $rc\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("CVTEX_CACHE_DIR", str(tmp_path / "cache"))
+    return log
