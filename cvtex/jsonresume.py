@@ -640,38 +640,34 @@ class _Importer:
         entries = self.entries(items, "languages", build)
         return [self.section("languages", entries, "languages")] if entries else []
 
-    def interests(self, items: list[Any]) -> list[Any]:
+    def _named_custom(self, items: list[Any], key: str, summary: str, joined: bool, note: str) -> list[Any]:
+        """A custom section ``key``: each item's ``name`` -> title, its ``summary`` field ->
+        summary (a list of texts joined with ', ' when ``joined``)."""
         def build(obj, p, raw):
             name = self.required(obj, "name", p, raw)
             if name is None:
                 return None
             e = self.Map()
             self.put(e, "title", name, f"{p}.name")
-            keywords = self.texts(obj.get("keywords"), f"{p}.keywords")
-            self.put(e, "summary", ", ".join(keywords) or None, f"{p}.keywords")
-            self.rest(obj, {"name", "keywords"}, p)
+            where = f"{p}.{summary}"
+            text = (", ".join(self.texts(obj.get(summary), where)) or None) if joined \
+                else self.text(obj.get(summary), where)
+            self.put(e, "summary", text, where)
+            self.rest(obj, {"name", summary}, p)
             return e
-        entries = self.entries(items, "interests", build)
-        if entries:
-            self.note("interests", "a custom section (cvtex has no interests kind); keywords joined with ', '")
-        return [self.section("custom", entries, "interests", sid="interests", title=TITLES["interests"])] \
-            if entries else []
+        entries = self.entries(items, key, build)
+        if not entries:
+            return []
+        self.note(key, note)
+        return [self.section("custom", entries, key, sid=key, title=TITLES[key])]
+
+    def interests(self, items: list[Any]) -> list[Any]:
+        return self._named_custom(items, "interests", "keywords", True,
+                                  "a custom section (cvtex has no interests kind); keywords joined with ', '")
 
     def references(self, items: list[Any]) -> list[Any]:
-        def build(obj, p, raw):
-            name = self.required(obj, "name", p, raw)
-            if name is None:
-                return None
-            e = self.Map()
-            self.put(e, "title", name, f"{p}.name")
-            self.put(e, "summary", self.text(obj.get("reference"), f"{p}.reference"), f"{p}.reference")
-            self.rest(obj, {"name", "reference"}, p)
-            return e
-        entries = self.entries(items, "references", build)
-        if entries:
-            self.note("references", "a custom section (cvtex has no references kind)")
-        return [self.section("custom", entries, "references", sid="references", title=TITLES["references"])] \
-            if entries else []
+        return self._named_custom(items, "references", "reference", False,
+                                  "a custom section (cvtex has no references kind)")
 
     def projects(self, items: list[Any]) -> list[Any]:
         def build(obj, p, raw):
