@@ -62,6 +62,8 @@ class ThemeConfig(BaseModel):
     font_size: Literal["10pt", "11pt", "12pt"]
     margins: str = Field(pattern=r"^\d+(\.\d+)?(mm|cm|in|pt)$")
     fonts: dict[str, FontSet]
+    section_order: list[str] = Field(default=[], description="section ids or kinds placed first, in this order; "
+                                     "the rest keep the profile's order (a profile's design.section_order wins)")
 
 
 @dataclass(frozen=True)
