@@ -31,6 +31,7 @@ a global and a per-host concurrency limit, results cached on disk (:class:`LinkC
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import difflib
 import email.utils
 import errno
@@ -325,7 +326,7 @@ def _pdf_string(value: Any) -> str:
 # --------------------------------------------------------------------------- syntax
 
 # RFC 3986 §2 and appendix A: the characters a URI may contain.
-_URI_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*$")
+_URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")  # RFC 3986 §2; use fullmatch
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # RFC 5322 §3.2.3 atext, §3.4.1 addr-spec (dot-atom or quoted-string local part).
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010FFFF]"
@@ -364,7 +365,7 @@ def uri_problem(url: str) -> tuple[str, str] | None:
     rest = url[len(scheme) + 1:]
     if scheme not in ("http", "https", "mailto", "tel"):
         return "invalid", f"the '{scheme}:' scheme is not a CV link (cvtex allows http, https, mailto, tel)"
-    bad = sorted({c for c in url if not _URI_CHARS.match(c)})
+    bad = [] if _URI_CHARS.fullmatch(url) else sorted({c for c in url if not _URI_CHARS.fullmatch(c)})
     if bad:
         shown = " ".join(repr(c) for c in bad[:5])
         return "invalid", f"characters no URI may contain (RFC 3986 §2): {shown}"
@@ -427,6 +428,8 @@ class Policy:
 
     def accepts(self, url: str, code: int) -> bool:
         """Whether ``code`` is accepted for the host of ``url``."""
+        if not self.accept:
+            return False
         host = (urlsplit(url).hostname or "").lower()
         return any(code in codes for pattern, codes in self.accept.items() if fnmatch.fnmatchcase(host, pattern.lower()))
 
@@ -754,14 +757,24 @@ async def probe_urls(urls: Iterable[str], settings: NetworkSettings = NetworkSet
     unique = list(dict.fromkeys(urldefrag(u).url for u in given))
     if not unique:
         return {}
-    limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency)
+    # One client per slot of the global limit, each with a single request in flight:
+    # httpcore's pool re-examines every connection it holds (a poll() per connection)
+    # each time a request starts or ends, so one shared pool of N connections costs
+    # O(N) per request — measured 1.0-1.5 ms of CPU per URL at N = 16, against 0.4 ms
+    # with a client per slot (benchmarks/links.py). Checking a client out of the queue
+    # is the global limit; the host semaphore is taken first, so a request waiting for
+    # a busy host does not hold a slot that another host's request could use.
+    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
     timeout = httpx.Timeout(settings.timeout, pool=None)
-    everyone = asyncio.Semaphore(settings.concurrency)
     hosts: dict[str, _Host] = {}
     headers = {"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-
-    async with httpx.AsyncClient(headers=headers, timeout=timeout, limits=limits, follow_redirects=False,
-                                 max_redirects=settings.max_redirects, verify=_ssl_context()) as client:
+    pool = [httpx.AsyncClient(headers=headers, timeout=timeout, limits=limits, follow_redirects=False,
+                              max_redirects=settings.max_redirects, verify=_ssl_context())
+            for _ in range(min(settings.concurrency, len(unique)))]
+    clients: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
+    async with contextlib.AsyncExitStack() as stack:
+        for client in pool:
+            clients.put_nowait(await stack.enter_async_context(client))
 
         async def send(request: httpx.Request, probe: Probe) -> httpx.Response:
             host = hosts.get(request.url.host)
@@ -772,14 +785,18 @@ async def probe_urls(urls: Iterable[str], settings: NetworkSettings = NetworkSet
                 delay = host.not_before - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                async with everyone, host.slots:
-                    probe.attempts += 1
-                    response = await client.send(request)  # HEAD: no body, the connection is reused
-                    if request.method == "HEAD" and response.status_code in HEAD_REFUSED:
-                        request = client.build_request("GET", request.url)
+                async with host.slots:
+                    client = await clients.get()
+                    try:
                         probe.attempts += 1
-                        response = await client.send(request, stream=True)  # the body is never read
-                        await response.aclose()
+                        response = await client.send(request)  # HEAD: no body, the connection is reused
+                        if request.method == "HEAD" and response.status_code in HEAD_REFUSED:
+                            request = client.build_request("GET", request.url)
+                            probe.attempts += 1
+                            response = await client.send(request, stream=True)  # the body is never read
+                            await response.aclose()
+                    finally:
+                        clients.put_nowait(client)
                 probe.method = request.method
                 if response.status_code not in RETRY_CODES or attempt >= settings.retries:
                     return response
@@ -801,7 +818,7 @@ async def probe_urls(urls: Iterable[str], settings: NetworkSettings = NetworkSet
                 return probe
             seen = {url}
             try:
-                request = client.build_request("HEAD", url)
+                request = pool[0].build_request("HEAD", url)  # building sends nothing
                 while True:
                     response = await send(request, probe)
                     probe.final_url = str(request.url)
@@ -1051,13 +1068,16 @@ def _pair_altered(extra: list[str], missing: list[str]) -> dict[str, str]:
     return pairs
 
 
-def structure_results(targets: list[Target]) -> list[LinkResult]:
+def structure_results(targets: list[Target], contents: list[PdfContents] | None = None) -> list[LinkResult]:
     """The offline check of every target, one :class:`LinkResult` per unique URI or
     internal destination (network statuses not yet applied: http(s) links are ``ok``).
+    ``contents``: the targets' :func:`pdf_contents`, in order, when already read.
 
     Raises ``OSError`` or pypdf's ``PdfReadError`` for a PDF that cannot be read.
     """
     results: dict[str, LinkResult] = {}
+    if contents is None:
+        contents = [pdf_contents(target.pdf) for target in targets]
 
     def result(url: str, kind: Literal["uri", "internal"] = "uri") -> LinkResult:
         key = ("#" if kind == "internal" else "") + url
@@ -1065,17 +1085,16 @@ def structure_results(targets: list[Target]) -> list[LinkResult]:
             results[key] = LinkResult(url if kind == "uri" else "#" + url, kind)
         return results[key]
 
-    for target in targets:
-        contents = pdf_contents(target.pdf)
+    for target, content in zip(targets, contents):
         in_pdf: dict[str, list[PdfLink]] = {}
-        for link in contents.uri:
+        for link in content.uri:
             in_pdf.setdefault(link.url, []).append(link)
             result(link.url).places.append(Place(target.label, link.page, link.rect))
         for url in in_pdf:
             problem = uri_problem(url)
             if problem:
                 result(url).add(problem[0], problem[1])
-        for link in contents.internal:
+        for link in content.internal:
             r = result(link.target, "internal")
             r.places.append(Place(target.label, link.page, link.rect))
             if link.dest_page is None:
@@ -1083,11 +1102,11 @@ def structure_results(targets: list[Target]) -> list[LinkResult]:
                                   "lands on no page: the destination is not in the document")
             elif not any(m.startswith("lands on page") for m in r.messages):
                 r.messages.append(f"lands on page {link.dest_page}")
-        for description, page, rect in contents.other:
+        for description, page, rect in content.other:
             r = result(f"{description} on page {page}", "internal")
             r.places.append(Place(target.label, page, rect))
             r.add("invalid", f"{target.label}: a link with a {description}, which a CV should not have")
-        for name, message in contents.bad_destinations:
+        for name, message in content.bad_destinations:
             result(name, "internal").add("dangling", f"{target.label}: {message}")
         if target.expected is None:
             continue
@@ -1118,46 +1137,65 @@ def structure_results(targets: list[Target]) -> list[LinkResult]:
     return list(results.values())
 
 
+def _plan(url: str, policy: Policy, offline: bool) -> str | None:
+    """What the check does with a link annotation's URI: ``"request"`` it, check its
+    ``"syntax"`` only (mailto:, tel:), ``"excluded:<pattern>"`` by the policy, skip it as
+    ``"offline"``, or ``None`` — nothing beyond the structure check (another scheme, or
+    not a URI a client could request: the syntax message says why)."""
+    scheme = url.split(":", 1)[0].lower()
+    if scheme in ("mailto", "tel"):
+        return "syntax"
+    if scheme not in ("http", "https"):
+        return None
+    problem = uri_problem(url)
+    if problem and problem[0] == "invalid":
+        return None
+    pattern = policy.excluded_by(url)
+    if pattern:
+        return "excluded:" + pattern
+    return "offline" if offline else "request"
+
+
 async def check_links_async(targets: list[Target], *, policy: Policy = Policy(), offline: bool = False,
                             settings: NetworkSettings = NetworkSettings(),
                             cache: LinkCache | None = None) -> LinkReport:
-    """:func:`check_links` for callers already inside an event loop."""
+    """:func:`check_links` for callers already inside an event loop.
+
+    The requests start as soon as the PDFs are read; the structure check runs while
+    the first responses are awaited.
+    """
     started = time.perf_counter()
-    results = structure_results(targets)
-    probes: dict[str, Probe] = {}
-    to_request: dict[str, list[LinkResult]] = {}
+    contents = [pdf_contents(target.pdf) for target in targets]
+    plan = {url: _plan(url, policy, offline) for c in contents for url in dict.fromkeys(link.url for link in c.uri)}
+    to_request = dict.fromkeys(urldefrag(url).url for url, step in plan.items() if step == "request")
+    probes = {url: cached for url in to_request
+              if cache is not None and (cached := cache.get(url)) is not None}
+    fresh = [url for url in to_request if url not in probes]
+    network = asyncio.create_task(probe_urls(fresh, settings)) if fresh else None
+    await asyncio.sleep(0)  # let the first requests go out before the structure check
+    results = structure_results(targets, contents)
+    checked: dict[str, list[LinkResult]] = {}
     for r in results:
-        scheme = r.url.split(":", 1)[0].lower()
-        if r.kind != "uri" or scheme not in ("http", "https") or not r.places:
-            if r.kind == "uri" and scheme in ("mailto", "tel") and r.status == "ok":
-                r.messages.append(f"syntax checked ({'RFC 6068' if scheme == 'mailto' else 'RFC 3966'}); "
+        step = plan.get(r.url) if r.kind == "uri" and r.places else None
+        if step == "syntax":
+            if r.status == "ok":
+                r.messages.append(f"syntax checked ({'RFC 6068' if r.url[:7].lower() == 'mailto:' else 'RFC 3966'}); "
                                   "not requested")
-            continue
-        problem = uri_problem(r.url)
-        if problem and problem[0] == "invalid":
-            continue  # not a URI a client could request; the syntax message says why
-        pattern = policy.excluded_by(r.url)
-        if pattern:
-            r.add("excluded", f"not requested: matches the exclusion pattern {pattern}")
-        elif offline:
+        elif step == "offline":
             r.add("offline", "not requested (--offline)")
-        else:
-            to_request.setdefault(urldefrag(r.url).url, []).append(r)
+        elif step is not None and step.startswith("excluded:"):
+            r.add("excluded", f"not requested: matches the exclusion pattern {step[9:]}")
+        elif step == "request":
+            checked.setdefault(urldefrag(r.url).url, []).append(r)
     cache_saved = True
-    if to_request:
-        fresh: list[str] = []
-        for url in to_request:
-            cached = cache.get(url) if cache is not None else None
-            if cached is not None:
-                probes[url] = cached
-            else:
-                fresh.append(url)
-        probes.update(await probe_urls(fresh, settings))
+    if network is not None:
+        probes.update(await network)
+    if checked:
         # Every URL that went to the network failed before reaching a server: the
         # machine is offline, which says nothing about the links.
         tried = [probes[u] for u in fresh if "RFC 6761" not in probes[u].message]
         network_down = bool(tried) and all(p.error in ("dns", "dns-temporary", "network") for p in tried)
-        for url, rs in to_request.items():
+        for url, rs in checked.items():
             probe = probes[url]
             verdict = classify(probe, policy, network_down=network_down)
             if cache is not None and not probe.cached and _is_definite(probe, network_down):
