@@ -37,11 +37,13 @@ _SUFFIX = ".entry"
 
 
 def cache_dir() -> Path:
-    """``$CVTEX_CACHE_DIR``, else ``$XDG_CACHE_HOME/cvtex``, else ``~/.cache/cvtex`` (the
-    link checker's directory, :func:`cvtex.links.default_cache_dir`)."""
-    from .links import default_cache_dir
-
-    return default_cache_dir()
+    """``$CVTEX_CACHE_DIR``, else ``$XDG_CACHE_HOME/cvtex``, else ``~/.cache/cvtex``
+    (XDG Base Directory Specification): the build cache, the link cache and compiled
+    theme templates live under it."""
+    if os.environ.get("CVTEX_CACHE_DIR"):
+        return Path(os.environ["CVTEX_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cvtex"
 
 
 def builds_dir() -> Path:

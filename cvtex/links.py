@@ -512,12 +512,10 @@ def parse_age(text: str) -> float:
 
 
 def default_cache_dir() -> Path:
-    """``$CVTEX_CACHE_DIR``, else ``$XDG_CACHE_HOME/cvtex``, else ``~/.cache/cvtex``
-    (XDG Base Directory Specification)."""
-    if os.environ.get("CVTEX_CACHE_DIR"):
-        return Path(os.environ["CVTEX_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cvtex"
+    """Where the link cache lives: :func:`cvtex.cache.cache_dir`."""
+    from .cache import cache_dir
+
+    return cache_dir()
 
 
 class LinkCache:

@@ -138,7 +138,7 @@ def loads(text: str, path: Path | str = "<string>") -> Document:
     """Parse YAML ``text`` as if read from ``path``; see :func:`load`."""
     doc = Document(path=Path(path), text=text, data=None)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = doc.position_of(mark.index) if mark else Position(0, 0)
@@ -167,6 +167,20 @@ def loads(text: str, path: Path | str = "<string>") -> Document:
     if not isinstance(doc.data, dict):
         raise ProfileError([doc.diagnostic((), "a profile must be a YAML mapping (key: value lines)")])
     return doc
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The YAML node tree of ``text``: libyaml's parser when PyYAML was built with it
+    (about 10x faster; the same nodes and marks), PyYAML's own when it is not or when
+    the text is not valid YAML — so errors always come from the one parser whose
+    messages and positions cvtex words for authors."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.compose(text, Loader=fast)
+        except (yaml.YAMLError, RecursionError):
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 def _yaml_message(doc: Document, exc: yaml.MarkedYAMLError) -> str:
@@ -216,7 +230,7 @@ class _Builder:
         self.doc.positions[loc] = self._pos(node)
         self.doc.spans[loc] = (node.start_mark.index, node.end_mark.index)
         if isinstance(node, yaml.ScalarNode):
-            if node.style is None and node.value in _NULLS:
+            if not node.style and node.value in _NULLS:  # plain: None from PyYAML, "" from libyaml
                 return None
             return node.value
         if isinstance(node, yaml.SequenceNode):

@@ -87,8 +87,9 @@ def test_lines_end_at_lf_cr_and_crlf_only():
 def test_deep_nesting_and_raw_controls_are_positioned_errors(tmp_path):
     with pytest.raises(ProfileError, match="nested"):
         loads("a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5), "cv.yaml")
-    with pytest.raises(ProfileError, match="nested too deeply"):
+    with pytest.raises(ProfileError, match="nested (too deeply|more than)") as info:  # libyaml | PyYAML's recursion
         loads("a: " + "[" * 5000 + "]" * 5000, "cv.yaml")
+    assert len(str(info.value)) < 12000  # one source line and a caret, no traceback
     with pytest.raises(ProfileError) as info:
         loads("a: 1\nb: x\x07y\n", "cv.yaml")
     assert (info.value.diagnostics[0].line, info.value.diagnostics[0].column) == (2, 5)
