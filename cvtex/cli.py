@@ -83,6 +83,11 @@ def render(
                              "engine runs at once); output stays in the order given."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Compile every PDF, ignoring the build cache "
                                   "(PDFs of unchanged input are otherwise reused without running TeX)."),
+    bilingual: bool = typer.Option(False, "--bilingual", help="Also write <stem>-bilingual.pdf: the Korean CV, "
+                                   "then the English one, with a bookmark per language and page labels ko-1…, "
+                                   "en-1… (the profile needs both locales)."),
+    png: bool = typer.Option(False, "--png", help="Also write <stem>-<lang>.png (and <stem>-bilingual.png): "
+                             "the first page at 100 dpi."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
     """Render each PROFILE to OUTPUT_DIR/<stem>-<lang>.pdf, one PDF per locale, then
@@ -92,14 +97,24 @@ def render(
 
     Example: [bold]cvtex render cv.yaml --output-dir out --lang ko --lang en[/]
 
+    Example: [bold]cvtex render cv.yaml --bilingual --png[/]  (also cv-bilingual.pdf and PNG previews)
+
     Example: [bold]cvtex render cv.yaml --offline --watch[/]  (re-render on every save)
     """
     max_age = _cache_age(cache_age)
+    if bilingual and lang:
+        from .bilingual import LOCALES
+
+        left_out = [code for code in LOCALES if code not in lang]
+        if left_out:
+            raise typer.BadParameter(f"--bilingual needs the {' and '.join(LOCALES)} PDFs; --lang leaves out "
+                                     f"{', '.join(left_out)}", param_hint="--lang")
 
     def once() -> tuple[int, set[Path]]:
         return _render_all(profiles, output_dir=output_dir, lang=lang, theme=theme, keep_tex=keep_tex,
                            timeout=timeout, quiet=quiet, offline=offline, strict=strict, report=report,
-                           max_age=max_age, debug=debug, jobs=jobs, cache=not no_cache)
+                           max_age=max_age, debug=debug, jobs=jobs, cache=not no_cache, bilingual=bilingual,
+                           png=png)
 
     if watch:
         _watch(profiles, once, quiet=quiet)
@@ -123,7 +138,7 @@ def _status(quiet: bool, text: str):
 def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[str]], theme: Optional[str],
                 keep_tex: bool, timeout: float, quiet: bool, offline: bool, strict: bool,
                 report: Optional[Path], max_age: float, debug: bool, jobs: int = 1,
-                cache: bool = True) -> tuple[int, set[Path]]:
+                cache: bool = True, bilingual: bool = False, png: bool = False) -> tuple[int, set[Path]]:
     """Render every profile (``jobs`` at once) and check the links: the exit code, and the
     theme directories used."""
     from .render import render_batch
@@ -132,7 +147,7 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
     rendered = []
     with _status(quiet, f"{profiles[0]}: load") as show:
         outcomes = render_batch(profiles, jobs=jobs, output_dir=output_dir, locales=lang or None, theme=theme,
-                                keep_tex=keep_tex, timeout=timeout, cache=cache,
+                                keep_tex=keep_tex, timeout=timeout, cache=cache, bilingual=bilingual, png=png,
                                 progress=lambda path, stage: show(f"{path}: {stage}"))
     for path, outcome in zip(profiles, outcomes):
         try:
@@ -151,6 +166,13 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
                 note = f", {len(wide)} overfull line(s)" if wide else ""
                 how = "cached" if o.cached else f"XeLaTeX {o.seconds:.1f} s"
                 out.print(f"wrote {o.pdf} ({o.locale}, {o.bookmarks} bookmarks, {how}{note})", markup=False)
+            if result.bilingual is not None:
+                both = result.bilingual
+                pages = " + ".join(f"{code} {n}" for code, n in both.pages.items())
+                out.print(f"wrote {both.pdf} ({pages} pages, {both.bookmarks} bookmarks)", markup=False)
+            for item in [*result.outputs, *([result.bilingual] if result.bilingual else [])]:
+                if item.png is not None:
+                    out.print(f"wrote {item.png}", markup=False)
             out.print(f"{path}: {_timings(result)}", markup=False)
         rendered.append(result)
     links_failed = False
@@ -164,6 +186,9 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
                 policy = policy.merged(links.load_policy(result.model, [result.profile.parent, Path.cwd()]))
                 targets += [links.Target(o.pdf, links.expected_links(result.model, o.locale))
                             for o in result.outputs]
+                if result.bilingual is not None:  # every URL of every part
+                    targets.append(links.Target(result.bilingual.pdf, [
+                        link for code in result.bilingual.pages for link in links.expected_links(result.model, code)]))
         with _status(quiet, "checking links"):
             links_failed = _check_links(targets, policy, offline=offline, strict=strict, report=report,
                                         max_age=max_age, quiet=quiet, debug=debug)
@@ -179,6 +204,8 @@ def _timings(result) -> str:
     per_locale = ", ".join(f"{o.locale} {'cached' if o.cached else f'{o.seconds:.1f} s'}" for o in result.outputs)
     parts = [f"load {t.get('load', 0):.1f} s", f"template {t.get('template', 0):.1f} s",
              f"compile {t.get('compile', 0):.1f} s ({per_locale})", f"finish {t.get('finish', 0):.1f} s"]
+    if "preview" in t:
+        parts.append(f"preview {t['preview']:.1f} s")
     return " · ".join(parts)
 
 
@@ -234,7 +261,8 @@ def check_links(
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
     """Check every link annotation in each PDF: compared with the PROFILE's URLs, internal
-    links resolved, mailto:/tel: syntax, and each http(s) URL requested once.
+    links resolved, mailto:/tel: syntax, and each http(s) URL requested once. A bilingual
+    PDF (render --bilingual) is compared with the URLs of all its languages.
 
     Exit 4 when a link is broken or wrong (with --strict also when one is unverified).
     Exclusions and accepted status codes come from the profile's [bold]links:[/] settings
@@ -254,9 +282,15 @@ def check_links(
         if profile is not None:
             from .locale import get_locale
 
+            from .bilingual import part_locales
+
             prof = links.read_profile(profile)
             tags = {code: get_locale(code).language_tag for code in prof.locales}
             for i, pdf in enumerate(pdfs):
+                parts = _parts_of(pdf, part_locales)
+                if parts and all(code in tags for code in parts):  # a bilingual PDF: every part's URLs
+                    expected[i] = [link for code in parts for link in links.expected_links(prof, code)]
+                    continue
                 code = links.locale_of_pdf(pdf, tags)
                 if code is None:
                     err.print(f"error: {pdf}: cannot tell which of the profile's locales ({', '.join(tags)}) "
@@ -270,6 +304,17 @@ def check_links(
     if _check_links(targets, policy, offline=offline, strict=strict, report=report, max_age=max_age,
                     quiet=quiet, debug=debug):
         raise typer.Exit(EXIT_LINKS)
+
+
+def _parts_of(pdf: Path, part_locales) -> list[str]:
+    """The locales of a bilingual PDF's parts ([] for any other PDF, or one that cannot be
+    read: the link check reports that)."""
+    from pypdf import PdfReader
+
+    try:
+        return part_locales(PdfReader(pdf))
+    except Exception:  # noqa: BLE001
+        return []
 
 
 def _cache_age(text: str) -> float:
@@ -379,6 +424,102 @@ def doctor() -> None:
 
         out.print(f"Install what is missing with:\n  {INSTALL_COMMAND}", markup=False)
         raise typer.Exit(EXIT_TOOLCHAIN)
+
+
+@app.command()
+def themes() -> None:
+    """List the built-in themes with their descriptions (a table on a terminal, else one
+    "name  description" line each).
+
+    Use one with [bold]cvtex render cv.yaml --theme NAME[/] or [bold]design: {theme: NAME}[/] in the
+    profile; copy one to change it with [bold]cvtex theme new NAME --from classic[/].
+    """
+    from .diagnostics import ProfileError
+    from .template import builtin_themes, load_theme
+
+    rows = []
+    for name in builtin_themes():
+        try:
+            rows.append((name, load_theme(name).config.description))
+        except ProfileError as exc:
+            rows.append((name, f"(cannot be used: {exc.diagnostics[0].message})"))
+    if out.is_terminal:
+        from rich.table import Table
+
+        table = Table("theme", "description")
+        for name, description in rows:
+            table.add_row(name, description)
+        out.print(table)
+        out.print("use: cvtex render cv.yaml --theme NAME · copy to change: cvtex theme new NAME --from THEME",
+                  markup=False)
+        return
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, description in rows:
+        out.print(f"{name:<{width}}  {description}", markup=False)
+
+
+theme_app = typer.Typer(no_args_is_help=True, help="Make your own theme from a built-in one.")
+app.add_typer(theme_app, name="theme")
+
+_THEME_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+
+
+@theme_app.command("new")
+def theme_new(
+    directory: Path = typer.Argument(..., help="The new theme's directory, e.g. mytheme or themes/mytheme; its "
+                                     "last part is the theme's name."),
+    from_: str = typer.Option("classic", "--from", help="The built-in theme (or a theme directory) to copy."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+) -> None:
+    """Copy a built-in theme into DIRECTORY (theme.yaml, cv.tex.j2, sections/) to change it;
+    its theme.yaml gets [bold]name:[/] DIRECTORY's last part. Refuses an existing DIRECTORY.
+
+    Example: [bold]cvtex theme new mytheme --from classic && cvtex render cv.yaml --theme ./mytheme[/]
+    """
+    import os
+    import re
+    import shutil
+    import tempfile
+
+    from .template import load_theme
+
+    name = directory.name
+    if not re.fullmatch(_THEME_NAME, name):
+        raise typer.BadParameter(f"'{name}' cannot name a theme: use letters, digits, '-', '_' and '.'",
+                                 param_hint="DIRECTORY")
+    if directory.exists() or directory.is_symlink():
+        err.print(f"error: {directory} exists; not overwriting it (choose another directory)", markup=False,
+                  style="red")
+        raise typer.Exit(EXIT_INVALID)
+    with _user_errors(debug):
+        source = load_theme(from_)
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=directory.parent))
+        try:
+            copy = staging / name
+            shutil.copytree(source.path, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+            config = copy / "theme.yaml"
+            text = config.read_text(encoding="utf-8")
+            text, found = re.subn(r"(?m)^name:.*$", f"name: {name}", text, count=1)
+            config.write_text(text if found else f"name: {name}\n{text}", encoding="utf-8")
+            if directory.exists():
+                raise FileExistsError(17, "File exists", str(directory))
+            os.rename(copy, directory)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as exc:
+        err.print(f"error: cannot write {exc.filename or directory}: {exc.strerror or exc}", markup=False,
+                  style="red")
+        raise typer.Exit(EXIT_INVALID) from None
+    with _user_errors(debug):
+        load_theme(str(directory))  # the copy is a valid theme
+    shown = str(directory) if ("/" in str(directory) or directory.is_absolute()) else f"./{directory}"
+    out.print(f"wrote {shown}/ (theme '{name}', a copy of {source.config.name}: theme.yaml, cv.tex.j2, sections/)",
+              markup=False)
+    out.print(f"use it: cvtex render cv.yaml --theme {shown}", markup=False)
+    out.print(f"   or, in a profile: design: {{theme: {shown}}}  (a path relative to the profile file)",
+              markup=False)
 
 
 #: The schema file ``cvtex new`` writes next to the profile (its first line points at it).

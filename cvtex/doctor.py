@@ -1,7 +1,7 @@
 """``cvtex doctor``: is the toolchain cvtex needs installed?
 
 Checks XeLaTeX, the ko.TeX packages (``kotex.sty``, ``xetexko.sty``), the LaTeX packages
-the built-in themes load, and the fonts every built-in theme names (through fontconfig,
+the built-in themes load, and the fonts every built-in theme names, its icon font included (through fontconfig,
 which is how XeTeX's fontspec finds fonts by family name).
 """
 
@@ -48,9 +48,9 @@ def checks() -> list[Check]:
         for family in families.split(","):
             # fontconfig's fontversion is the font's 16.16 fixed-point revision (OpenType 'head').
             versions.setdefault(family.strip(), f"{int(version or 0) / 65536:.3f}  {file}")
-    wanted = sorted({font for name in template.builtin_themes()
-                     for fonts in template.load_theme(name).config.fonts.values()
-                     for font in fonts.model_dump().values()})
+    configs = [template.load_theme(name).config for name in template.builtin_themes()]
+    wanted = sorted({font for config in configs for fonts in config.fonts.values() for font in fonts.model_dump().values()}
+                    | {config.icon_font for config in configs if config.icon_font})
     for font in wanted:
         out.append(Check(f"font {font}", font in versions, versions.get(font, "not installed")))
     return out

@@ -29,7 +29,7 @@ from pathlib import Path
 
 #: Debian/Ubuntu packages cvtex needs (README "Quick start"; ``cvtex doctor``).
 APT_PACKAGES = ("texlive-xetex", "texlive-lang-korean", "texlive-latex-recommended", "texlive-latex-extra",
-                "latexmk", "fonts-noto-cjk", "fonts-texgyre", "poppler-utils")
+                "latexmk", "fonts-noto-cjk", "fonts-texgyre", "fonts-font-awesome", "poppler-utils")
 INSTALL_COMMAND = "sudo apt-get install --no-install-recommends " + " ".join(APT_PACKAGES)
 ENGINE = "xelatex"
 #: A CV's build directory holds a few MB; a run that writes more is stopped.

@@ -23,8 +23,13 @@ Two pieces of data answer the question:
 
 Only the main pair (``main`` + ``hangul``) is checked: body text is set in it. A theme
 that sets text in its ``sans`` fonts is still protected by the engine's check at render
-time. Without ``fc-list``, or when a font is not installed, there is no check here
-(:func:`theme_coverage` returns ``None``).
+time. The pair is the effective one: the theme's fonts with the profile's
+``design.fonts`` overrides (:func:`cvtex.template.effective_fonts`). Without ``fc-list``,
+or when a font is not installed, there is no check here (:func:`theme_coverage` returns
+``None``).
+
+:func:`font_problem` says whether a font family is installed (fontconfig's family names,
+as XeTeX looks them up: case matters), for ``design.fonts`` in a profile.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 ROUTES_FILE = Path(__file__).with_name("xetexko-routes.txt")
 
@@ -183,6 +189,44 @@ def family_charset(family: str) -> Ranges | None:
     return common
 
 
+@lru_cache(maxsize=1)
+def installed_families() -> frozenset[str] | None:
+    """Every font family name fontconfig knows (a face's localized names too); ``None``
+    when ``fc-list`` is missing or fails."""
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return None
+    try:
+        result = subprocess.run([fc_list, "--format", "%{family}\n"], capture_output=True, text=True,
+                                timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode != 0:
+        return None
+    return frozenset(name.strip() for line in result.stdout.splitlines() for name in line.split(",")
+                     if name.strip())
+
+
+def font_problem(family: str) -> str | None:
+    """Why XeLaTeX could not load font ``family`` — it is not installed (a family differing
+    only in case is named, as XeTeX's lookup is case-sensitive; else the closest installed
+    name) — or None when it is installed or fontconfig cannot tell."""
+    import difflib
+
+    families = installed_families()
+    if families is None or family in families:
+        return None
+    message = f"the font '{family}' is not installed (fc-list has no such family)"
+    same = sorted(f for f in families if f.casefold() == family.casefold())
+    if same:
+        return f"{message}; font names are case-sensitive: did you mean '{same[0]}'?"
+    by_fold = {f.casefold(): f for f in sorted(families)}
+    close = difflib.get_close_matches(family.casefold(), list(by_fold), n=1, cutoff=0.6)
+    if close:
+        return f"{message} (did you mean '{by_fold[close[0]]}'?)"
+    return f"{message}; `fc-list : family` lists the installed fonts"
+
+
 def _has(ranges: Ranges, code: int) -> bool:
     i = bisect.bisect_right(ranges, (code, sys.maxunicode + 1)) - 1
     return i >= 0 and ranges[i][0] <= code <= ranges[i][1]
@@ -234,14 +278,17 @@ class Coverage:
         return out
 
 
-def theme_coverage(theme, locales: list[str] | tuple[str, ...]) -> Coverage | None:
+def theme_coverage(theme, locales: list[str] | tuple[str, ...], overrides: Any = None) -> Coverage | None:
     """The :class:`Coverage` of a :class:`cvtex.template.Theme` for ``locales`` (a locale
     without its own fonts uses the theme's ``default`` or first font set, as the
-    templates do); ``None`` when fontconfig cannot describe every font."""
-    fonts = theme.config.fonts
+    templates do), with the profile's font ``overrides`` (``design.fonts``: locale or
+    ``default`` -> ``{role: family}``; see :func:`cvtex.template.effective_fonts`);
+    ``None`` when fontconfig cannot describe every font."""
+    from .template import effective_fonts
+
     pairs = []
-    for code in locales or list(fonts):
-        chosen = fonts.get(code) or fonts.get("default") or next(iter(fonts.values()))
+    for code in locales or list(theme.config.fonts):
+        chosen = effective_fonts(theme.config, overrides, code)
         latin, hangul = family_charset(chosen.main), family_charset(chosen.hangul)
         if latin is None or hangul is None:
             return None

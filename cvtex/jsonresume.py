@@ -864,6 +864,10 @@ def export_resume(profile: Any, lang: str) -> tuple[dict[str, Any], list[Note]]:
         lists.setdefault(key, []).append(_clean(item))
 
     for index, section in enumerate(profile.sections):
+        if section.locales is not None and lang not in section.locales:
+            notes.append(Note(f"sections[{index}]", f"not exported: the section is only in the "
+                                                    f"{', '.join(section.locales)} PDF (its 'locales:')"))
+            continue
         sid = profile.section_id(index)
         kind = section.kind
         where = f"sections[{index}]"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Sequence
 
 import yaml
 from pydantic import BaseModel
@@ -110,10 +110,34 @@ def get_locale(code: str) -> Locale:
     return Locale(**raw)
 
 
-def localize(profile: Profile, code: str) -> SimpleNamespace:
+def section_order(profile: Profile, code: str, theme_order: Sequence[str] = ()) -> list[int]:
+    """The indexes of the sections the ``code`` PDF prints, in print order.
+
+    A section with ``locales:`` is printed only in those locales. The profile's
+    ``design.section_order`` (section ids: a section's ``id``, or its kind when it has
+    none; validated against the profile) comes first, in its order; without one, the
+    theme's ``section_order`` (``theme_order``: each name places the sections with that id
+    or of that kind; names the profile does not have are ignored). The other sections follow
+    in the profile's order.
+    """
+    shown = [i for i, s in enumerate(profile.sections) if s.locales is None or code in s.locales]
+    ids = {profile.section_id(i): i for i in shown}
+    first: list[int] = []
+    if profile.design.section_order:
+        first = [ids[sid] for sid in dict.fromkeys(profile.design.section_order) if sid in ids]
+    else:
+        for name in theme_order:
+            first += [i for i in shown if i not in first
+                      and name in (profile.section_id(i), profile.sections[i].kind)]
+    return first + [i for i in shown if i not in first]
+
+
+def localize(profile: Profile, code: str, *, theme_order: Sequence[str] = ()) -> SimpleNamespace:
     """The profile in locale ``code``: ``view.header``, ``view.summary``,
-    ``view.sections`` (each with ``kind``, ``id``, ``title``, ``entries``),
-    ``view.locale`` (:class:`Locale`) and ``view.locales`` (all the profile's codes).
+    ``view.sections`` (each with ``kind``, ``id``, ``title``, ``entries``; the sections
+    this locale prints, in print order: :func:`section_order`, with the theme's
+    ``theme_order``), ``view.locale`` (:class:`Locale`) and ``view.locales`` (all the
+    profile's codes).
 
     Raises ``KeyError`` when cvtex has no locale data for ``code``.
     """
@@ -147,7 +171,8 @@ def localize(profile: Profile, code: str) -> SimpleNamespace:
     header = convert(profile.header, ("header",))
     header.phone_url = tel_url(profile.header.phone) if profile.header.phone else None
     sections = []
-    for i, section in enumerate(profile.sections):
+    for i in section_order(profile, code, theme_order):
+        section = profile.sections[i]
         view = convert(section, ("sections", i))
         view.id = profile.section_id(i)
         if view.title is None:

@@ -9,7 +9,7 @@ A profile is::
       - kind: experience         # experience | education | publications | projects | awards |
         title: {en: …, ko: …}    #   talks | teaching | patents | press | skills | languages | custom
         entries: [...]
-    design: {theme, paper, accent_color, font_size, margins}
+    design: {theme, paper, accent_color, font_size, margins, fonts, section_order}
     links: {exclude, accept}     # link-check policy
 
 Every human-readable field is :data:`~cvtex.text.Text` (at most 300 characters: a title,
@@ -271,11 +271,16 @@ class CustomEntry(Dated):
 
 class SectionBase(Model):
     """A titled list of entries. ``title`` defaults to the locale's title for the kind;
-    ``id`` (default: the kind) names the section's PDF destination and must be unique."""
+    ``id`` (default: the kind) names the section's PDF destination and must be unique;
+    ``locales`` limits the section to the PDFs of those locales (default: every PDF)."""
 
     kind: str
     id: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]*$")
     title: Text | None = None
+    locales: list[LocaleCode] | None = Field(
+        default=None, min_length=1,
+        description="Only the PDFs of these locales have this section, e.g. [ko] for a section only the Korean "
+                    "CV shows; each must be one of the profile's locales. Default: every locale.")
 
 
 class ExperienceSection(SectionBase):
@@ -360,15 +365,53 @@ Section = Annotated[
 ]
 
 
+#: A font family name as fontconfig lists it (``fc-list : family``); the theme's pattern.
+FONT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 \-]*$"
+
+
+def _installed_font(name: str, info: ValidationInfo) -> str:
+    """A font must be installed (validation context ``"font_problem"``: a callable giving
+    the problem with a family name, or None; no check without it)."""
+    check = (info.context or {}).get("font_problem")
+    problem = check(name) if check is not None else None
+    if problem:
+        raise ValueError(problem)
+    return name
+
+
+FontName = Annotated[str, Field(pattern=FONT_NAME_PATTERN), AfterValidator(_installed_font)]
+
+
+class FontOverride(Model):
+    """Fonts replacing the theme's for one locale; a role not given keeps the theme's font.
+    Names are font families as ``fc-list : family`` lists them (case matters); each must be
+    installed."""
+
+    main: FontName | None = Field(default=None, description="Latin text (the body), e.g. TeX Gyre Heros")
+    sans: FontName | None = Field(default=None, description="Latin sans-serif text, where the theme uses it")
+    hangul: FontName | None = Field(default=None, description="Hangul and hanja, e.g. Noto Sans CJK KR")
+    hangul_sans: FontName | None = Field(default=None, description="Hangul sans-serif text, where the theme uses it")
+
+
 class Design(Model):
     """Design overrides; unset values come from the theme's ``theme.yaml``."""
 
-    theme: str = "classic"
+    theme: str = Field(default="classic", description="A built-in theme (`cvtex themes` lists them) or a theme "
+                       "directory: a path with a '/', relative to the profile file, e.g. ./mytheme "
+                       "(`cvtex theme new mytheme --from classic` makes one).")
     paper: Literal["a4", "letter"] | None = None
     accent_color: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$",
                                      description="#RRGGBB")
     font_size: Literal["10pt", "11pt", "12pt"] | None = None
     margins: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?(mm|cm|in|pt)$", description="e.g. 18mm")
+    fonts: dict[str, FontOverride] = Field(
+        default={}, description="Fonts per locale, replacing the theme's role by role: "
+        "{ko: {hangul: Noto Sans CJK KR}, en: {main: TeX Gyre Heros}}. A key is one of the profile's locales, "
+        "or 'default' for every locale (a locale's own entry wins).")
+    section_order: list[str] = Field(
+        default=[], description="Section ids (a section's id, or its kind when it has none) printed first, in "
+        "this order; the other sections follow in the profile's order. Default: the theme's section_order, "
+        "else the profile's order.")
 
 
 class LinkPolicy(Model):
@@ -427,7 +470,7 @@ class Profile(Model):
 # --------------------------------------------------------------------------- validate
 
 def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
-             glyphs: Any = None) -> tuple[Profile, list[Diagnostic]]:
+             glyphs: Any = None, font_problem: Any = None) -> tuple[Profile, list[Diagnostic]]:
     """Validate a loaded document against the schema; report every problem at once.
 
     Returns the :class:`Profile` and the warnings: a text given in some but not all of
@@ -439,13 +482,24 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
     ``supported_locales`` (the locales cvtex has titles and date formats for) makes an
     unsupported output locale an error. ``glyphs`` (a :class:`cvtex.fonts.Coverage`)
     makes a character the theme's fonts cannot set an error in the field that has it.
+    ``font_problem`` (``name -> message or None``, e.g. :func:`cvtex.fonts.font_problem`)
+    makes a font in ``design.fonts`` that is not installed an error.
+
+    References between fields are checked on the document itself, so they are reported
+    with every other problem: ``design.section_order`` names sections of the profile,
+    ``design.fonts`` keys and a section's ``locales`` are locales of the profile.
     """
-    context = {"supported_locales": supported_locales, "glyphs": glyphs}
-    warnings = _localization_warnings(doc, supported_locales)
+    context = {"supported_locales": supported_locales, "glyphs": glyphs, "font_problem": font_problem}
+    checked = _reference_checks(doc, supported_locales)
+    references = [d for d in checked if d.severity == "error"]
+    warnings = by_position(_localization_warnings(doc, supported_locales)
+                           + [d for d in checked if d.severity != "error"])
     try:
         profile = Profile.model_validate(doc.data, context=context)
     except ValidationError as exc:
-        raise ProfileError(by_position(_diagnostics(doc, exc) + warnings)) from None
+        raise ProfileError(by_position(_diagnostics(doc, exc) + references + warnings)) from None
+    if references:
+        raise ProfileError(by_position(references + warnings))
     return profile, warnings
 
 
@@ -454,22 +508,111 @@ def by_position(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (d.file, d.line, d.column, d.severity != "error"))
 
 
+def _raw_locales(data: Any) -> list[str] | None:
+    """The document's ``locales`` when it is a list of locale codes, else None."""
+    locales = data.get("locales") if isinstance(data, dict) else None
+    if isinstance(locales, list) and locales and all(isinstance(c, str) and re.match(LOCALE_PATTERN, c)
+                                                     for c in locales):
+        return locales
+    return None
+
+
+def _raw_sections(data: Any) -> list[Any]:
+    sections = data.get("sections") if isinstance(data, dict) else None
+    return sections if isinstance(sections, list) else []
+
+
+def _raw_section_id(section: Any) -> str | None:
+    """A raw section's id: its ``id``, else its ``kind`` (None when it has neither)."""
+    if not isinstance(section, dict):
+        return None
+    for key in ("id", "kind"):
+        if isinstance(section.get(key), str):
+            return section[key]
+    return None
+
+
+def _reference_checks(doc: Document, supported: tuple[str, ...] | None = None) -> list[Diagnostic]:
+    """Problems in fields that name other parts of the profile (see :func:`validate`),
+    found on the raw document; a part that is itself invalid is left to the schema.
+
+    A section id that is not the profile's is an error. A locale that is not the
+    profile's is an error when cvtex has no such locale either (``supported``: a typo
+    such as ``kr``), else a warning, like text in such a locale: it is not rendered."""
+    out: list[Diagnostic] = []
+
+    def foreign(code: str, loc: Loc, locales: list[str], *, key: bool = False, allowed: tuple[str, ...] = ()) -> None:
+        known = supported is None or code in supported
+        message = f"'{code}' is not one of the profile's locales ({', '.join(locales)})"
+        message += "".join(f" nor '{a}'" for a in allowed)
+        if known:
+            message += ": ignored until the profile renders it"
+        elif code == "kr" and "ko" in locales:
+            message += " (did you mean 'ko'? Korean is 'ko'; 'KR' is the country)"
+        else:
+            message += did_you_mean(code, [*locales, *allowed])
+        out.append(doc.diagnostic(loc, message, key=key, field_name=field_path(loc),
+                                  severity="warning" if known else "error"))
+
+    data = doc.data if isinstance(doc.data, dict) else {}
+    locales = _raw_locales(data)
+    ids = [sid for sid in map(_raw_section_id, _raw_sections(data)) if sid is not None]
+    design = data.get("design") if isinstance(data.get("design"), dict) else {}
+    order = design.get("section_order")
+    if isinstance(order, list):
+        seen: dict[str, int] = {}
+        for i, sid in enumerate(order):
+            loc = ("design", "section_order", i)
+            if not isinstance(sid, str):
+                continue  # the schema says what is wrong with it
+            if sid in seen:
+                out.append(doc.diagnostic(loc, f"'{sid}' is already listed (item {seen[sid] + 1})",
+                                          field_name=field_path(loc)))
+            elif sid not in ids:
+                hint = did_you_mean(sid, ids)
+                if sid == "summary" and not hint:
+                    hint = " (the summary is not a section: it comes before the sections)"
+                known = f"; the profile's section ids: {', '.join(ids)}" if ids else "; the profile has no sections"
+                out.append(doc.diagnostic(loc, f"no section has the id '{sid}'{hint}{known}",
+                                          field_name=field_path(loc)))
+            seen.setdefault(sid, i)
+    fonts = design.get("fonts")
+    if isinstance(fonts, dict) and locales:
+        for key in fonts:
+            if key != "default" and key not in locales:
+                foreign(str(key), ("design", "fonts", key), locales, key=True, allowed=("default",))
+    for i, section in enumerate(_raw_sections(data)):
+        shown = section.get("locales") if isinstance(section, dict) else None
+        if not (isinstance(shown, list) and locales):
+            continue
+        for j, code in enumerate(shown):
+            if isinstance(code, str) and re.match(LOCALE_PATTERN, code) and code not in locales:
+                foreign(code, ("sections", i, "locales", j), locales)
+    return out
+
+
 def _localization_warnings(doc: Document, supported: tuple[str, ...] | None = None) -> list[Diagnostic]:
     """Warnings for texts missing in some of the profile's locales, or given in a locale
     it does not render. Works on the raw document, so they are reported alongside
     schema errors; nothing when ``locales`` itself is invalid (locales cvtex cannot
     render, an error of their own, are left out)."""
-    locales = doc.data.get("locales") if isinstance(doc.data, dict) else None
-    if not (isinstance(locales, list) and locales
-            and all(isinstance(c, str) and re.match(LOCALE_PATTERN, c) for c in locales)):
+    locales = _raw_locales(doc.data)
+    if locales is None:
         return []
     locales = [c for c in locales if supported is None or c in supported] or locales
+    # a section limited to some locales (its 'locales:') needs text in those only
+    shown_in: dict[int, list[str]] = {}
+    for i, section in enumerate(_raw_sections(doc.data)):
+        codes = section.get("locales") if isinstance(section, dict) else None
+        if isinstance(codes, list) and codes:
+            shown_in[i] = [c for c in locales if c in codes]
     out: list[Diagnostic] = []
     for loc, value in text_values(doc.data):
         if not isinstance(value, dict) or not value:
             continue
-        missing = [code for code in locales if code not in value]
-        if missing and len(missing) < len(locales):
+        printed = shown_in.get(loc[1], locales) if loc[:1] == ("sections",) and len(loc) > 1 else locales
+        missing = [code for code in printed if code not in value]
+        if missing and any(code in value for code in locales):
             out.append(doc.diagnostic(loc, f"no {', '.join(missing)} text: the {'/'.join(missing)} PDF falls back "
                                       "to another language", severity="warning", field_name=field_path(loc)))
         extra = [code for code in value if code not in locales]
@@ -614,6 +757,7 @@ _PATTERNS = {
     r"^#[0-9A-Fa-f]{6}$": "a colour written #RRGGBB",
     r"^\d+(\.\d+)?(mm|cm|in|pt)$": "a length such as 18mm (mm, cm, in or pt)",
     r"^[a-z][a-z0-9-]*$": "an id: lowercase letters, digits and '-', starting with a letter",
+    FONT_NAME_PATTERN: "a font family name: letters, digits, spaces and '-' (as `fc-list : family` lists it)",
 }
 
 
@@ -625,10 +769,15 @@ def _value_at(data: Any, loc: Loc) -> Any:
 
 def _fields_at(data: Any, loc: Loc) -> list[str]:
     """The keys the schema allows for the mapping at ``loc`` in the document."""
+    from typing import get_args, get_origin
+
     annotation: Any = Profile
     node = data
     for part in loc:
-        if isinstance(part, str):
+        mapping = [a for a in (annotation, *get_args(annotation)) if get_origin(a) is dict]
+        if isinstance(part, str) and mapping:  # a key of a dict[str, Model] field: its value's model
+            annotation = get_args(mapping[0])[1]
+        elif isinstance(part, str):
             model = _resolve_model(annotation, node)
             info = _field_by_key(model, part) if model else None
             if info is None:

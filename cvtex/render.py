@@ -15,6 +15,7 @@ outline, cvtex's and the engine's versions): a hit is written as it is, without 
 
 from __future__ import annotations
 
+import re
 import tempfile
 import threading
 import time
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, engine, fonts, loader, locale, markup, profile as schema, template
-from .diagnostics import Diagnostic, ProfileError, field_path
+from .diagnostics import Diagnostic, ProfileError, display_path, field_path
 from .text import describe_char
 
 
@@ -45,6 +46,19 @@ class Output:
     overfull: list[engine.Overfull] = field(default_factory=list)
     missing_chars: list[engine.MissingChar] = field(default_factory=list)
     cached: bool = False
+    png: Path | None = None
+
+
+@dataclass
+class BilingualOutput:
+    """The written ``<stem>-bilingual.pdf`` (``--bilingual``): its path, its locales in
+    order with their page counts, the bookmarks written (a top-level one per locale
+    included) and, with ``png``, the preview of its first page."""
+
+    pdf: Path
+    pages: dict[str, int]
+    bookmarks: int
+    png: Path | None = None
 
 
 @dataclass
@@ -61,6 +75,7 @@ class Result:
     model: schema.Profile | None = None
     theme: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    bilingual: BilingualOutput | None = None
 
 
 @dataclass
@@ -80,14 +95,24 @@ def load_profile(path: Path | str, *, theme: str | None = None,
                  check_glyphs: bool = True) -> tuple[loader.Document, schema.Profile, list[Diagnostic]]:
     """Load and validate a profile file, without TeX (what ``cvtex validate`` runs).
 
-    ``theme`` (a built-in name or a directory) overrides the profile's ``design.theme``.
-    With ``check_glyphs``, every printed character is checked against that theme's fonts
-    (:mod:`cvtex.fonts`; skipped when fontconfig cannot describe them). Raises
-    :class:`ProfileError` with every error and warning found; returns the document, the
-    profile and the warnings.
+    ``theme`` (a built-in name or a directory) overrides the profile's ``design.theme``
+    (a directory there is relative to the profile file). With ``check_glyphs``, every
+    printed character is checked against that theme's fonts with the profile's
+    ``design.fonts`` (:mod:`cvtex.fonts`; skipped when fontconfig cannot describe them),
+    and every font in ``design.fonts`` must be installed. Raises :class:`ProfileError`
+    with every error and warning found; returns the document, the profile and the
+    warnings.
     """
     doc, profile, warnings, _ = _load(path, theme, check_glyphs)
     return doc, profile, warnings
+
+
+def profile_theme(profile_path: Path | str, name: str) -> str:
+    """The theme a profile's ``design.theme`` names: a built-in name as it is; a directory
+    (a value with a ``/``, or a directory beside the profile) relative to the profile file."""
+    if "/" in name or "\\" in name or (Path(profile_path).parent / name).is_dir():
+        return str(Path(profile_path).parent / Path(name).expanduser())
+    return name
 
 
 def _load(path: Path | str, theme: str | None,
@@ -98,22 +123,28 @@ def _load(path: Path | str, theme: str | None,
     coverage = None
     raw_design = doc.data.get("design") if isinstance(doc.data, dict) else None
     raw_theme = raw_design.get("theme") if isinstance(raw_design, dict) else None
-    name = theme or (raw_theme if isinstance(raw_theme, str) else None) or "classic"
+    name = theme or (profile_theme(path, raw_theme) if isinstance(raw_theme, str) else None) or "classic"
     try:
         theme_obj = template.load_theme(name)
     except ProfileError as exc:
-        if theme:  # given on the command line: not a problem of the profile
+        missing = len(exc.diagnostics) == 1 and exc.diagnostics[0].message.startswith("no theme ")
+        if theme or not missing:  # given on the command line, or a broken theme: the theme's own errors
             raise
-        hint = schema.did_you_mean(name, template.builtin_themes())
-        problems = [doc.diagnostic(("design", "theme"), d.message + hint, field_name="design.theme")
-                    for d in exc.diagnostics]
+        if name != raw_theme:  # a directory, relative to the profile
+            message = (f"no theme '{raw_theme}': no {display_path(Path(name) / 'theme.yaml')} (a theme directory is "
+                       f"relative to the profile file); built-in themes: {', '.join(template.builtin_themes())}")
+        else:
+            message = exc.diagnostics[0].message + schema.did_you_mean(raw_theme, template.builtin_themes())
+        problems = [doc.diagnostic(("design", "theme"), message, field_name="design.theme")]
     else:
         if check_glyphs:
             raw_locales = doc.data.get("locales")
             codes = [c for c in raw_locales if isinstance(c, str)] if isinstance(raw_locales, list) else []
-            coverage = fonts.theme_coverage(theme_obj, codes)
+            overrides = raw_design.get("fonts") if isinstance(raw_design, dict) else None
+            coverage = fonts.theme_coverage(theme_obj, codes, overrides if isinstance(overrides, dict) else None)
     try:
-        profile, warnings = schema.validate(doc, supported_locales=locale.supported_locales(), glyphs=coverage)
+        profile, warnings = schema.validate(doc, supported_locales=locale.supported_locales(), glyphs=coverage,
+                                            font_problem=fonts.font_problem if check_glyphs else None)
     except ProfileError as exc:
         raise ProfileError(schema.by_position(exc.diagnostics + problems)) from None
     if problems:
@@ -124,7 +155,8 @@ def _load(path: Path | str, theme: str | None,
 def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales: list[str] | None = None,
                    theme: str | None = None, keep_tex: bool = False, timeout: float = 60.0,
                    progress: Callable[[str], None] | None = None, cache: bool = True,
-                   engine_slots: threading.Semaphore | None = None) -> Result:
+                   engine_slots: threading.Semaphore | None = None, bilingual: bool = False,
+                   png: bool = False) -> Result:
     """Render the profile at ``path`` to ``output_dir/<stem>-<locale>.pdf``.
 
     ``locales`` defaults to every locale the profile declares; ``theme`` (a built-in
@@ -132,14 +164,22 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     is per engine run, in seconds. With ``keep_tex`` the compiled source is also written
     as ``<stem>-<locale>.tex``.
 
+    With ``bilingual``, ``<stem>-bilingual.pdf`` is written too: the Korean PDF, then the
+    English one (:mod:`cvtex.bilingual`); the profile must have both locales (and
+    ``locales``, when given, must include both) — else a :class:`ProfileError` before
+    anything is compiled. It is merged before any output is written, so it is written
+    only when every locale succeeded. With ``png``, every PDF written also gets a preview
+    of its first page, ``<stem>-<locale>.png`` (:func:`cvtex.preview.first_page_png`;
+    from the written PDF, so a cached render gets one too).
+
     With ``cache`` (the default) a locale whose final PDF is in the build cache
     (:mod:`cvtex.cache`) is not compiled (:attr:`Output.cached`), and every PDF compiled
     is stored there. ``engine_slots``, when given, is held during each engine run (a
     batch of profiles shares one, to bound the engines running at once).
 
     ``progress``, when given, is called with the name of each stage as it starts
-    (``load``, ``template``, ``compile en, ko``, ``finish``); the seconds each took are in
-    :attr:`Result.timings`.
+    (``load``, ``template``, ``compile en, ko``, ``finish``, ``preview``); the seconds each
+    took are in :attr:`Result.timings`.
 
     Raises :class:`ProfileError` (invalid profile or theme, LaTeX error, missing glyph,
     timeout) or :class:`~cvtex.engine.EngineMissing`.
@@ -160,12 +200,14 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     stage("load", None)
     doc, profile, warnings, theme_obj = _load(path, theme, check_glyphs=True)
     codes = _requested_locales(doc, profile, locales)
+    if bilingual:
+        _check_bilingual(doc, profile, codes)
     xelatex = engine.find_engine()
     out_dir = Path(output_dir)
     stem = Path(path).stem
 
     stage("template", "load")
-    views = {code: locale.localize(profile, code) for code in codes}
+    views = {code: locale.localize(profile, code, theme_order=theme_obj.config.section_order) for code in codes}
     try:
         jobs = [_Job(code, view, template.render(view, theme_obj)) for code, view in views.items()]
     except ValueError as exc:  # a theme helper given a bad argument, e.g. link() with a non-URL
@@ -203,7 +245,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
         elif todo:
             with ThreadPoolExecutor(max_workers=len(todo)) as pool:
                 list(pool.map(run, todo))
-        problems = [d for job in todo if job.error for d in _compile_diagnostics(doc, job, stem)]
+        problems = [d for job in todo if job.error for d in _compile_diagnostics(doc, job, stem, theme_obj)]
         problems += [d for job in todo if job.build for d in _lost_text(doc, job)]
         if problems:
             raise ProfileError(warnings + problems)
@@ -222,6 +264,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                 build_cache.put(job.key, build_cache.Entry(job.final, job.bookmarks,
                                                            [[o.points, o.lines, o.box]
                                                             for o in job.build.log.overfull]))
+        merged = _merge_bilingual(doc, jobs, finish) if bilingual else None
     outputs = []
     for job in jobs:
         target = out_dir / f"{stem}-{job.code}.pdf"
@@ -237,8 +280,24 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
             assert job.build is not None
             outputs.append(Output(job.code, target, tex_path, job.build.seconds, job.bookmarks,
                                   job.build.log.overfull, job.build.log.missing_chars))
-    stage(None, "finish")
-    return Result(Path(path), outputs, warnings, profile, theme_obj.path, timings)
+    both = None
+    if merged is not None:
+        from . import bilingual as bi
+
+        target = out_dir / f"{stem}-{bi.SUFFIX}.pdf"
+        with _writing(target):
+            pdf.write_atomic(target, lambda fh: fh.write(merged.pdf))
+        both = BilingualOutput(target, merged.pages, merged.bookmarks)
+    if png:
+        stage("preview", "finish")
+        from .preview import first_page_png
+
+        for item in [*outputs, *([both] if both else [])]:
+            item.png = first_page_png(item.pdf, item.pdf.with_suffix(".png"))
+        stage(None, "preview")
+    else:
+        stage(None, "finish")
+    return Result(Path(path), outputs, warnings, profile, theme_obj.path, timings, both)
 
 
 def render_batch(paths: list[Path] | list[str], *, jobs: int = 1,
@@ -278,6 +337,42 @@ def _writing(target: Path):
                                                           f"{exc.strerror or exc}")]) from None
 
 
+def _check_bilingual(doc: loader.Document, profile: schema.Profile, codes: list[str]) -> None:
+    """``--bilingual`` needs the profile to have, and the run to render, every locale of
+    :data:`cvtex.bilingual.LOCALES`."""
+    from .bilingual import LOCALES
+
+    lacking = [code for code in LOCALES if code not in profile.locales]
+    if lacking:
+        raise ProfileError([doc.diagnostic(("locales",), f"--bilingual: a bilingual PDF is the {' and '.join(LOCALES)} "
+                                           f"CVs in one file, but the profile has no {', '.join(lacking)} locale "
+                                           f"(its locales: {', '.join(profile.locales)}); add it or leave out "
+                                           "--bilingual", field_name="locales")])
+    skipped = [code for code in LOCALES if code not in codes]
+    if skipped:
+        raise ProfileError([doc.diagnostic(("locales",), f"--bilingual needs the {' and '.join(LOCALES)} PDFs, but "
+                                           f"--lang leaves out {', '.join(skipped)}", field_name="locales")])
+
+
+def _merge_bilingual(doc: loader.Document, jobs: list[_Job], finish: dict[str, Any]) -> Any:
+    """The bilingual PDF of the finished ``jobs`` (:func:`cvtex.bilingual.merge`)."""
+    from pypdf.errors import PyPdfError
+
+    from . import bilingual as bi
+
+    by_code = {job.code: job for job in jobs}
+    parts = []
+    for code in bi.LOCALES:
+        job = by_code[code]
+        data = job.hit.pdf if job.hit is not None else job.final
+        assert data is not None
+        parts.append(bi.Part(code, data, job.view.locale.name, finish[code][0]))
+    try:
+        return bi.merge(parts)
+    except (ValueError, KeyError, PyPdfError) as exc:
+        raise ProfileError([Diagnostic(doc.name, 0, 0, f"cannot make the bilingual PDF: {exc}")]) from None
+
+
 def _requested_locales(doc: loader.Document, profile: schema.Profile, locales: list[str] | None) -> list[str]:
     if not locales:
         return list(profile.locales)
@@ -288,11 +383,13 @@ def _requested_locales(doc: loader.Document, profile: schema.Profile, locales: l
     return list(dict.fromkeys(locales))
 
 
-def _compile_diagnostics(doc: loader.Document, job: _Job, stem: str) -> list[Diagnostic]:
+def _compile_diagnostics(doc: loader.Document, job: _Job, stem: str,
+                         theme: template.Theme | None = None) -> list[Diagnostic]:
     """What a failed compile means for the user: a missing glyph names the character and
     points at the profile fields that have it; a timeout says so; any other LaTeX error
     gives the log's message, the ``.tex`` line and what it says, and the profile fields
-    on that line (or that the line comes from the theme) — never the raw transcript."""
+    on that line, or else the theme template line it comes from (:func:`_theme_line`) —
+    never the raw transcript."""
     exc = job.error
     assert isinstance(exc, engine.CompileError)
     where = f"{job.code} PDF"
@@ -314,9 +411,52 @@ def _compile_diagnostics(doc: loader.Document, job: _Job, stem: str) -> list[Dia
     message = f"LaTeX error in the {where}{line_note}: {first.message}{near}"
     if locs:
         return [doc.diagnostic(loc, message, field_name=field_path(loc)) for loc in locs[:3]]
+    lines = job.tex.text.splitlines()
+    origin = _theme_line(theme, lines[first.line - 1]) if theme and 0 < first.line <= len(lines) else None
+    if origin is not None:
+        file, number, text = origin
+        return [Diagnostic(display_path(file), number, len(text) - len(text.lstrip()) + 1,
+                           f"{message}; that line comes from the theme, not from a profile field: this line of "
+                           f"the theme '{theme.config.name}' (profile {doc.name})", source_line=text)]
     if first.line:
         message += "; that line comes from the theme, not from a profile field"
     return [Diagnostic(doc.name, 0, 0, message)]
+
+
+#: Jinja2 tags in cvtex's theme syntax: ``((( value )))``, ``((* statement *))``, ``((# comment #))``.
+_JINJA_TAG = re.compile(r"\(\(\(.*?\)\)\)|\(\(\*.*?\*\)\)|\(\(#.*?#\)\)")
+
+
+def _theme_line(theme: template.Theme, tex_line: str) -> tuple[Path, int, str] | None:
+    """The theme template line that produced ``tex_line`` of the generated LaTeX: the
+    line whose literal text (what is left between its Jinja2 tags) appears in it, in
+    order — the longest such match over every template of the theme (``cv.tex.j2`` first).
+    ``(file, line number, line)``, or None when no template line has 3 or more
+    literal characters in the line."""
+    target = tex_line.strip()
+    if not target:
+        return None
+    best: tuple[int, Path, int, str] | None = None
+    files = sorted((p for p in theme.files() if p.suffix == ".j2"), key=lambda p: (p.name != "cv.tex.j2", str(p)))
+    for file in files:
+        try:
+            lines = file.read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, start=1):
+            pieces = [piece.strip() for piece in _JINJA_TAG.split(line) if piece.strip()]
+            size = sum(len(piece) for piece in pieces)
+            if size < 3 or (best is not None and size <= best[0]):
+                continue
+            at = 0
+            for piece in pieces:
+                at = target.find(piece, at)
+                if at < 0:
+                    break
+                at += len(piece)
+            else:
+                best = (size, file, number, line)
+    return (best[1], best[2], best[3]) if best else None
 
 
 #: A page whose content is taller than this much past the text area loses a line or

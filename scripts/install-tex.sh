@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Install the apt packages cvtex renders with: TeX Live (XeLaTeX, ko.TeX), Noto CJK and TeX Gyre
-# fonts, poppler. The one list of them: scripts/setup.sh, the workflows and action.yml run this.
+# Install the apt packages cvtex renders with: TeX Live (XeLaTeX, ko.TeX), Noto CJK, TeX Gyre and
+# FontAwesome (the modern theme's icons) fonts, poppler. The one list of them: scripts/setup.sh,
+# the workflows and action.yml run this.
 #   bash scripts/install-tex.sh [EXTRA_PACKAGE...]
 # Installs only what is missing (dpkg-query). Needs root or sudo.
 # APT_CACHE_DIR=DIR keeps the downloaded .deb files in DIR (the workflows cache it between runs).
 set -euo pipefail
 
 APT_PACKAGES=(texlive-xetex texlive-lang-korean texlive-latex-recommended texlive-latex-extra latexmk
-              fonts-noto-cjk fonts-texgyre poppler-utils "$@")
+              fonts-noto-cjk fonts-texgyre fonts-font-awesome poppler-utils "$@")
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi

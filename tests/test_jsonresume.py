@@ -278,3 +278,18 @@ def test_import_and_export_usage_errors(tmp_path):
     result = run("export", example, "--lang", "fr")
     assert result.returncode == 2 and "the profile's locales are en, ko" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_export_leaves_out_a_section_limited_to_other_locales(tmp_path):
+    profile = tmp_path / "cv.yaml"
+    profile.write_text(
+        "locales: [en, ko]\nheader: {name: {en: Jiwoo Han, ko: 한지우}}\nsections:\n"
+        "  - kind: awards\n    locales: [ko]\n    entries:\n      - {title: 우수상, date: 2021}\n"
+        "  - kind: awards\n    id: prizes\n    entries:\n      - {title: Best Paper, date: 2022}\n",
+        encoding="utf-8")
+    en = run("export", str(profile), "--lang", "en")
+    ko = run("export", str(profile), "--lang", "ko")
+    assert en.returncode == ko.returncode == 0, en.stderr + ko.stderr
+    assert [a["title"] for a in json.loads(en.stdout)["awards"]] == ["Best Paper"]
+    assert "sections[0]: not exported: the section is only in the ko PDF" in en.stderr
+    assert [a["title"] for a in json.loads(ko.stdout)["awards"]] == ["우수상", "Best Paper"]

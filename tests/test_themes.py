@@ -1,0 +1,434 @@
+"""Issue 6: the built-in themes — every theme x every data profile x every locale,
+compiled for real and checked like tests/test_render_data.py does for the default theme,
+plus each theme's own promises and reference pictures of the first pages.
+
+Reference pictures: ``tests/reference/<theme>-<profile>-<lang>.png`` is the first page at
+:data:`REFERENCE_DPI`, made by :func:`cvtex.preview.first_page_png`; the README's pictures
+are ``docs/themes/<theme>-<lang>.png`` (data/infra-backend.yaml, :data:`DOCS_DPI`, 64
+colours). After an intended change of a theme, regenerate both and review the pictures::
+
+    CVTEX_UPDATE_REFERENCES=1 .venv/bin/pytest tests/test_themes.py
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from PIL import Image, ImageChops
+from pypdf import PdfReader
+
+from cvtex import latex, loader, locale, markup, profile, template
+from cvtex.links import pdf_links, profile_links
+from cvtex.preview import first_page_png
+from cvtex.render import render_profile
+
+from .conftest import DATA, ROOT, pdf_text, squash
+from .fixtures.pdfs import words_off_page
+from .test_render_data import texts, view_of
+
+pytestmark = pytest.mark.tex
+
+THEMES = template.builtin_themes()
+CASES = [(theme, path, code) for theme in THEMES for path in DATA
+         for code in profile.validate(loader.load(path))[0].locales]
+IDS = [f"{t}-{p.stem}-{c}" for t, p, c in CASES]
+
+REFERENCES = ROOT / "tests" / "reference"
+DOCS = ROOT / "docs" / "themes"
+DOCS_PROFILE = ROOT / "data" / "infra-backend.yaml"
+UPDATE = os.environ.get("CVTEX_UPDATE_REFERENCES") == "1"
+UPDATE_HINT = "if the change is intended: CVTEX_UPDATE_REFERENCES=1 .venv/bin/pytest tests/test_themes.py"
+REFERENCE_DPI = 50
+DOCS_DPI = 70
+#: A pixel differs when one of its channels differs by more than this (of 255): the
+#: pictures come from the same PDF renderer, so an unchanged page differs nowhere.
+PIXEL_THRESHOLD = 48
+#: A picture differs when more than this fraction of its pixels differ: well under one
+#: changed word (0.2 % to 0.5 % of a 50 dpi page; a three-letter name 0.05 %; see
+#: test_reference_check_can_fail).
+TOLERANCE = 0.0003
+#: Entries per list section of the every-field profile (experience, education and projects
+#: then run over pages; the PDFs have 6 to 10 pages).
+ENTRIES = 8
+#: Private use area: what an icon font's glyphs map to without ActualText.
+PUA = re.compile("[\ue000-\uf8ff]")
+
+
+@pytest.fixture(scope="session")
+def themed(tmp_path_factory):
+    """``themed(theme, profile_path)`` -> ``{locale: Output}``: each (theme, profile)
+    rendered once per session (all locales, in parallel), on first use, without the build
+    cache (every PDF and its engine log come from a real XeLaTeX run)."""
+    out_dir = tmp_path_factory.mktemp("themed")
+    done: dict[tuple[str, str], dict] = {}
+
+    def get(theme: str, path: Path) -> dict:
+        key = (theme, str(path))
+        if key not in done:
+            result = render_profile(path, output_dir=out_dir / theme, theme=theme, cache=False)
+            done[key] = {output.locale: output for output in result.outputs}
+        return done[key]
+
+    return get
+
+
+# ------------------------------------------------------------------- pictures
+
+def differing_fraction(actual: Path, reference: Path) -> float:
+    """The fraction of pixels of two pictures of equal size in which some channel differs
+    by more than :data:`PIXEL_THRESHOLD`; 1.0 when the sizes differ."""
+    with Image.open(actual) as a_img, Image.open(reference) as b_img:
+        a, b = a_img.convert("RGB"), b_img.convert("RGB")
+    if a.size != b.size:
+        return 1.0
+    red, green, blue = ImageChops.difference(a, b).split()
+    largest = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    counts = largest.histogram()
+    return sum(counts[PIXEL_THRESHOLD + 1:]) / (a.width * a.height)
+
+
+def assert_like_reference(actual: Path, reference: Path) -> None:
+    """Fail, saying how to update, unless ``actual`` matches ``reference`` within tolerance."""
+    if not reference.is_file():
+        pytest.fail(f"no reference picture {reference.relative_to(ROOT)}; create it with: {UPDATE_HINT}")
+    fraction = differing_fraction(actual, reference)
+    assert fraction <= TOLERANCE, (
+        f"{actual.name} differs from {reference.relative_to(ROOT)} in {fraction:.3%} of its pixels (tolerance "
+        f"{TOLERANCE:.3%}): the layout changed. Look at both pictures; {UPDATE_HINT}")
+
+
+def check_reference(actual: Path, reference: Path) -> None:
+    """:func:`assert_like_reference`, or with ``CVTEX_UPDATE_REFERENCES=1`` replace the
+    reference with ``actual``."""
+    if UPDATE:
+        reference.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(actual, reference)
+        return
+    assert_like_reference(actual, reference)
+
+
+def docs_picture(pdf: Path, png: Path) -> Path:
+    """The README's picture of a PDF: first page at :data:`DOCS_DPI`, 64 colours (small)."""
+    first_page_png(pdf, png, dpi=DOCS_DPI)
+    with Image.open(png) as image:
+        image.convert("RGB").quantize(64).save(png, format="PNG", optimize=True)
+    return png
+
+
+# ------------------------------------------------------------------- every theme x data profile x locale
+
+@pytest.mark.parametrize("theme,path,code", CASES, ids=IDS)
+def test_pdf_contains_every_text_field(themed, theme, path, code):
+    text = squash(pdf_text(themed(theme, path)[code].pdf))
+    fields = texts(view_of(path, code))
+    assert len(fields) > 10
+    missing = [(t.path, markup.plain(t)) for t in fields if squash(markup.plain(t)) not in text]
+    assert missing == []
+
+
+@pytest.mark.parametrize("theme,path,code", CASES, ids=IDS)
+def test_link_annotations_equal_profile_urls(themed, theme, path, code):
+    in_pdf = {link.url for link in pdf_links(themed(theme, path)[code].pdf)}
+    expected = {link.url for link in profile_links(view_of(path, code))}
+    assert expected, "a data profile without links tests nothing"
+    assert in_pdf == expected
+
+
+@pytest.mark.parametrize("theme,path,code", CASES, ids=IDS)
+def test_no_missing_glyph_overfull_box_or_text_off_the_page(themed, theme, path, code):
+    output = themed(theme, path)[code]
+    assert not output.cached
+    assert output.overfull == []
+    assert output.missing_chars == []
+    assert words_off_page(output.pdf) == []
+
+
+@pytest.mark.parametrize("theme,path,code", CASES, ids=IDS)
+def test_outline_has_every_section(themed, theme, path, code):
+    """One bookmark per section, each at the theme's named destination (the post-processor
+    fails on a missing one); the order is the theme's, see test_academic_section_order."""
+    output = themed(theme, path)[code]
+    view = view_of(path, code)
+    titles = sorted(item.title for item in PdfReader(output.pdf).outline)
+    expected = ([view.locale.sections["summary"]] if view.summary else []) + [markup.plain(s.title)
+                                                                              for s in view.sections]
+    assert titles == sorted(expected)
+    assert output.bookmarks == len(expected)
+
+
+@pytest.mark.parametrize("theme,path,code", CASES, ids=IDS)
+def test_contact_details_read_as_text_without_private_use_characters(themed, theme, path, code):
+    """Icons (modern) carry ActualText: extracted text has the e-mail addresses and URLs
+    of the header, and no private-use character from the icon font — in layout and in
+    drawing order."""
+    header = view_of(path, code).header
+    shown = list(header.emails) + ([header.phone] if header.phone else [])
+    shown += [markup.plain(site.label) if site.label else latex.display_url(site.url) for site in header.websites]
+    shown += [latex.display_url(p.url) for p in header.profiles]
+    assert shown
+    for raw in (False, True):
+        text = pdf_text(themed(theme, path)[code].pdf, raw=raw)
+        assert PUA.findall(text) == []
+        assert [s for s in shown if squash(s) not in squash(text)] == []
+
+
+@pytest.mark.parametrize("theme,path,code", CASES, ids=IDS)
+def test_first_page_matches_reference_picture(themed, theme, path, code, tmp_path):
+    actual = first_page_png(themed(theme, path)[code].pdf, tmp_path / f"{theme}-{path.stem}-{code}.png",
+                            dpi=REFERENCE_DPI)
+    check_reference(actual, REFERENCES / actual.name)
+
+
+@pytest.mark.parametrize("theme,code", [(t, c) for t in THEMES for c in ("en", "ko")])
+def test_readme_pictures_are_current(themed, theme, code, tmp_path):
+    """docs/themes/<theme>-<lang>.png (the README's Themes section) show the theme as it is."""
+    actual = docs_picture(themed(theme, DOCS_PROFILE)[code].pdf, tmp_path / f"{theme}-{code}.png")
+    check_reference(actual, DOCS / actual.name)
+    assert f"docs/themes/{theme}-{code}.png" in (ROOT / "README.md").read_text("utf-8")
+
+
+def test_reference_check_can_fail(tmp_path):
+    """The picture comparison notices one changed word, and a changed accent colour."""
+    source = (ROOT / "data" / "example.yaml").read_text("utf-8")
+    changed = {
+        "word": source.replace("Backend engineer with six years", "Backend engineer with nine years"),
+        "accent": source.replace("\nlocales: [en, ko]\n", '\nlocales: [en, ko]\ndesign: {accent_color: "#B91C1C"}\n'),
+    }
+    reference = REFERENCES / "modern-example-en.png"
+    for what, text in changed.items():
+        assert text != source, what
+        path = tmp_path / what / "example.yaml"
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+        result = render_profile(path, output_dir=tmp_path / what, theme="modern", locales=["en"], cache=False)
+        actual = first_page_png(result.outputs[0].pdf, tmp_path / f"{what}.png", dpi=REFERENCE_DPI)
+        assert differing_fraction(actual, reference) > 3 * TOLERANCE, what
+        with pytest.raises(AssertionError, match="CVTEX_UPDATE_REFERENCES=1"):
+            assert_like_reference(actual, reference)
+
+
+# ------------------------------------------------------------------- every field, long sections
+
+def every_field_profile(entries: int) -> dict:
+    """A bilingual profile with every section kind and every field, ``entries`` entries in
+    each list section (long enough to run over pages), and every header contact (phone,
+    websites, several networks: all of modern's icons)."""
+    def text(en: str, ko: str) -> dict:
+        return {"en": en, "ko": ko}
+
+    n = range(entries)
+    return {
+        "locales": ["en", "ko"],
+        "header": {"name": text("Minji Seo", "서민지"), "name_aliases": ["M. Seo"],
+                   "headline": text("Research Scientist", "연구원"), "location": text("Daejeon, Korea", "대전"),
+                   "emails": ["minji@example.com"], "phone": "+82 10-1234-5678",
+                   "websites": [{"url": "https://example.com/minji", "label": "example.com/minji"},
+                                "https://blog.example.org"],
+                   "profiles": [{"network": "github", "username": "minji", "url": "https://github.com/minji"},
+                                {"network": "linkedin", "url": "https://www.linkedin.com/in/minji"},
+                                {"network": "google-scholar", "url": "https://scholar.google.com/citations?user=x_1"},
+                                {"network": "orcid", "url": "https://orcid.org/0000-0002-1825-0097"},
+                                {"network": "Mastodon", "url": "https://mastodon.example/@minji"}]},
+        "summary": text("Works on *efficient* vision models; see [the lab](https://lab.example.com).",
+                        "효율적인 비전 모델을 연구합니다. [연구실](https://lab.example.com) 참고."),
+        "sections": [
+            {"kind": "experience", "entries": [
+                {"organization": text(f"Org {i}", f"기관 {i}"), "department": text("Vision", "비전"),
+                 "location": text("Seoul", "서울"), "url": f"https://org.example.com/{i}",
+                 "roles": [{"title": text(f"Role {i}.{j}", f"직무 {i}.{j}"), "team": text("Team", "팀"),
+                            "department": text("Dept", "부서"), "location": text("Remote", "원격"),
+                            "advisor": text("Prof. Kim", "김 교수"), "start": f"{2000 + i}-0{j + 1}",
+                            "end": "present" if i == 0 else f"{2001 + i}-0{j + 1}",
+                            "highlights": [text(f"Did thing {k} of role {i}.{j}, at some length to wrap the line "
+                                                "in every theme and language.",
+                                                f"직무 {i}.{j}의 {k}번째 일을 했으며 줄이 넘어가도록 조금 길게 씁니다.")
+                                           for k in range(3)]} for j in range(2)]} for i in n]},
+            {"kind": "education", "entries": [
+                {"institution": text(f"University {i}", f"대학교 {i}"), "degree": text("Ph.D.", "박사"),
+                 "area": text("Computer Science", "컴퓨터과학"), "location": text("Pohang", "포항"),
+                 "url": f"https://uni.example.com/{i}", "score": "4.1/4.3",
+                 "advisor": text("Prof. Lee", "이 교수"), "thesis": text(f"Thesis {i}", f"학위논문 {i}"),
+                 "courses": [text("Vision", "비전"), text("Learning", "학습")],
+                 "highlights": [text("Graduated with honors.", "우등 졸업.")],
+                 "start": f"{1990 + i}-03", "end": f"{1994 + i}-02"} for i in n]},
+            {"kind": "publications", "entries": [
+                {"title": f"Paper number {i}: a study", "authors": ["M. Seo", "J. Doe", "A. Roe"],
+                 "venue": text(f"Conference {i}", f"학술대회 {i}"), "doi": f"10.1000/xyz.{i}",
+                 "url": f"https://papers.example.com/{i}", "note": text("Oral.", "구두 발표."),
+                 **({"date": f"{2010 + i}-05"} if i % 4 else {})} for i in n]},
+            {"kind": "projects", "entries": [
+                {"name": text(f"Project {i}", f"프로젝트 {i}"), "organization": text("Lab", "연구실"),
+                 "role": text("Lead", "책임"), "collaborators": ["A. Roe", "B. Poe"],
+                 "summary": text("A summary of the project.", "프로젝트 요약."),
+                 "links": [{"url": f"https://proj.example.com/{i}", "label": text("Code", "코드")}],
+                 "highlights": [text("Shipped it.", "출시.")], "start": f"{2010 + i}", "end": f"{2011 + i}"}
+                for i in n]},
+            {"kind": "awards", "entries": [
+                {"title": text(f"Award {i}", f"상 {i}"), "issuer": text("Society", "학회"),
+                 "url": f"https://award.example.com/{i}", "summary": text("For work.", "업적."), "date": f"{2000 + i}"}
+                for i in n]},
+            {"kind": "talks", "entries": [
+                {"title": text(f"Talk {i}?", f"발표 {i}"), "event": text("Workshop", "워크숍"),
+                 "location": text("Busan", "부산"), "url": f"https://talk.example.com/{i}",
+                 "summary": text("Invited.", "초청."), "date": f"{2000 + i}-11-0{1 + i % 9}"} for i in n]},
+            {"kind": "teaching", "entries": [
+                {"title": text(f"Course {i}", f"강의 {i}"), "institution": text("School", "학교"),
+                 "role": text("Instructor", "강사"), "url": f"https://teach.example.com/{i}",
+                 "summary": text("Taught.", "강의함."), "start": f"{2000 + i}-03", "end": f"{2000 + i}-06"}
+                for i in n]},
+            {"kind": "patents", "entries": [
+                {"title": text(f"Patent {i}", f"특허 {i}"), "status": text("Granted", "등록"), "number": f"KR 10-{i}",
+                 "holder": text("Company", "회사"), "inventors": ["M. Seo", "J. Doe"],
+                 "url": f"https://patent.example.com/{i}", "date": f"{2000 + i}"} for i in n]},
+            {"kind": "press", "entries": [
+                {"title": text(f"Article {i}", f"기사 {i}"), "outlet": text("Daily", "일보"),
+                 "url": f"https://press.example.com/{i}", "date": f"{2000 + i}-01"} for i in n]},
+            {"kind": "skills", "entries": [
+                {"label": text(f"Skill group {i}", f"기술 {i}"), "items": ["Python", "C++", text("Vision", "비전")]}
+                for i in n]},
+            {"kind": "languages", "entries": [{"language": text("Korean", "한국어"), "fluency": text("Native", "모국어")},
+                                              {"language": text("English", "영어")}]},
+            {"kind": "custom", "title": text("Service", "봉사"), "entries": [
+                {"title": text(f"Reviewer {i}", f"심사위원 {i}"), "subtitle": text("Journal", "학술지"),
+                 "location": text("Online", "온라인"), "url": f"https://service.example.com/{i}",
+                 "summary": text("Reviewed papers.", "논문 심사."), "highlights": [text("Ten papers.", "논문 10편.")],
+                 "date": f"{2000 + i}"} for i in n]},
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def every_field_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("every-field") / "every-field.yaml"
+    path.write_text(yaml.safe_dump(every_field_profile(ENTRIES), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_every_field_of_every_kind_over_several_pages(themed, every_field_path, theme):
+    """Every section kind and field, long sections: all text is on the pages, every link
+    is there, nothing too wide, no glyph missing, and the long sections flow across pages
+    (entries end with legal break points)."""
+    outputs = themed(theme, every_field_path)
+    for code, output in outputs.items():
+        view = view_of(every_field_path, code)
+        assert output.overfull == [] and output.missing_chars == [], code
+        assert words_off_page(output.pdf) == [], code
+        assert len(PdfReader(output.pdf).pages) >= 5, code
+        text = pdf_text(output.pdf)
+        assert PUA.findall(text) == [], code
+        missing = [(t.path, markup.plain(t)) for t in texts(view) if squash(markup.plain(t)) not in squash(text)]
+        assert missing == [], code
+        assert {link.url for link in pdf_links(output.pdf)} == {link.url for link in profile_links(view)}, code
+
+
+def test_modern_icons_are_font_glyphs_with_actual_text(themed, every_field_path):
+    """The modern PDFs really draw FontAwesome glyphs (so the text checks above test the
+    ActualText), one marked-content span per contact item: location, e-mail, phone, two
+    websites, five profiles."""
+    pdf = themed("modern", every_field_path)["en"].pdf
+    page = PdfReader(pdf).pages[0]
+    fonts = [str(font.get_object()["/BaseFont"]) for font in page["/Resources"]["/Font"].values()]
+    assert any("FontAwesome" in name for name in fonts), fonts
+    content = page.get_contents().get_data()
+    assert content.count(b"/Span<</ActualText<FEFF") == 10
+    text = pdf_text(pdf, raw=True)
+    assert "Email: minji@example.com" in text and "LinkedIn: linkedin.com/in/minji" in text
+    assert "Mastodon: mastodon.example/@minji" in text  # an unknown network: a link icon, its name
+
+
+# ------------------------------------------------------------------- academic
+
+def test_academic_publications_numbered_newest_first_with_the_owner_in_bold(themed, every_field_path):
+    """Publications (and the other dated sections) newest first, undated entries last in
+    the profile's order; numbers count down; the owner's alias is bold."""
+    output = themed("academic", every_field_path)["en"]
+    order = [int(m) for m in re.findall(r"Paper number (\d+): a study", pdf_text(output.pdf, raw=True))]
+    dated = sorted((i for i in range(ENTRIES) if i % 4), reverse=True)
+    assert order == dated + [i for i in range(ENTRIES) if not i % 4]
+    numbers = [int(m) for m in re.findall(r"^\[(\d+)\]", pdf_text(output.pdf, raw=True), re.MULTILINE)]
+    assert numbers == list(range(ENTRIES, 0, -1))
+    talks = [int(m) for m in re.findall(r"Talk (\d+)\?", pdf_text(output.pdf, raw=True))]
+    assert talks == list(range(ENTRIES - 1, -1, -1))
+    view = locale.localize(profile.validate(loader.load(every_field_path))[0], "en")
+    source = template.render(view, template.load_theme("academic")).text
+    assert source.count(r"\textbf{M. Seo}") == ENTRIES
+    assert r"\textbf{J. Doe}" not in source
+
+
+def test_academic_section_order_puts_publications_first(themed):
+    """NEEDS the theme ``section_order`` wiring (theme.yaml ``section_order: [publications]``
+    placed first when the profile has no design.section_order): academic's outline starts
+    with the summary, then the publications; the other sections keep the profile's order."""
+    path = ROOT / "data" / "example.yaml"
+    view = view_of(path, "en")
+    titles = [item.title for item in PdfReader(themed("academic", path)["en"].pdf).outline]
+    sections = [markup.plain(s.title) for s in view.sections]
+    publications = [markup.plain(s.title) for s in view.sections if s.kind == "publications"]
+    assert titles == [view.locale.sections["summary"]] + publications + [t for t in sections if t not in publications]
+
+
+# ------------------------------------------------------------------- themes without TeX
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_theme_is_complete(theme):
+    """A template for every section kind, a one-line description for ``cvtex themes``,
+    and the guarantees every theme keeps: text_fidelity after kotex, hyperref without its
+    own bookmarks, the section destination, break points between entries."""
+    loaded = template.load_theme(theme)
+    assert {p.name for p in (loaded.path / "sections").glob("*.tex.j2")} >= {f"{k}.tex.j2" for k in profile.SECTION_KINDS}
+    description = loaded.config.description
+    assert "\n" not in description and 20 <= len(description) <= 100 and description.endswith(".")
+    source = (loaded.path / "cv.tex.j2").read_text("utf-8")
+    assert source.index("((( text_fidelity )))") > source.index("{kotex}")
+    assert "hidelinks,unicode,bookmarks=false" in source
+    assert "\\hypertarget{((( destination(section) )))}{}" in source or (
+        "\\cvsection{((( destination(section) )))}" in source and "\\hypertarget{#1}{}" in source)
+    for kind in profile.SECTION_KINDS:
+        section = (loaded.path / "sections" / f"{kind}.tex.j2").read_text("utf-8")
+        if "\\cvrow" in section:  # rows keep with what follows: the entry must end with a break point
+            assert "\\pagebreak[0]" in section, kind
+
+
+def test_icon_helper():
+    icon = template._icon("f0e0", "Email:")
+    assert icon.startswith("\\leavevmode\\special{pdf:literal direct /Span<</ActualText<FEFF0045006D00610069006C003A>>>BDC}")
+    assert "\\XeTeXgenerateactualtext=0 \\cvicon{\\char\"F0E0\\relax}" in icon
+    assert icon.endswith("\\special{pdf:literal direct EMC}")
+    assert "<FEFFC11CC6B8>" in template._icon("F041", locale.Text("**서울**"))  # markup removed
+    assert "<FEFF>" in template._icon("F041")
+    for bad in ("F0E0}", "xyz", "110000", "F0"):
+        with pytest.raises(ValueError):
+            template._icon(bad)
+
+
+def test_first_page_png(themed, tmp_path):
+    """cvtex.preview: an A4 page at 100 dpi is 827 x 1170 pixels (ceil(595.28 / 72 * 100),
+    ceil(841.89 / 72 * 100)), RGB, written atomically (nothing else left in the
+    directory); a file that is no PDF is a clear error, and nothing is written."""
+    from cvtex.diagnostics import ProfileError
+
+    pdf = themed("modern", ROOT / "data" / "example.yaml")["en"].pdf
+    target = tmp_path / "out" / "page.png"
+    assert first_page_png(pdf, target) == target
+    with Image.open(target) as image:
+        assert image.format == "PNG" and image.mode == "RGB" and image.size == (827, 1170)
+        assert image.getpixel((0, 0)) == (255, 255, 255)
+    assert first_page_png(pdf, target, dpi=50) == target  # replaces the file
+    with Image.open(target) as image:
+        assert image.size == (414, 585)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["page.png"]
+    not_pdf = tmp_path / "cv.yaml"
+    not_pdf.write_text("locales: [en]\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match="not a PDF"):
+        first_page_png(not_pdf, tmp_path / "bad.png")
+    with pytest.raises(ProfileError, match="cannot read"):
+        first_page_png(tmp_path / "missing.pdf", tmp_path / "bad.png")
+    with pytest.raises(ValueError):
+        first_page_png(pdf, tmp_path / "bad.png", dpi=0)
+    assert not (tmp_path / "bad.png").exists()
