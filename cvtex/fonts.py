@@ -180,7 +180,8 @@ def family_charset(family: str) -> Ranges | None:
                                 timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    faces = [_parse_charset(line) for line in result.stdout.splitlines() if line.strip()]
+    # the faces of a family (weights, styles) usually share one charset: parse each once
+    faces = [_parse_charset(line) for line in dict.fromkeys(result.stdout.splitlines()) if line.strip()]
     if result.returncode != 0 or not faces:
         return None
     common = faces[0]
@@ -253,12 +254,13 @@ class Coverage:
 
     def __init__(self, pairs: list[FontPair]) -> None:
         self.pairs = list(dict.fromkeys(pairs))
+        self._has: dict[tuple[int, str, str], bool] = {}  # (pair index, font letter, char): characters repeat
 
     def missing(self, text: str) -> list[tuple[str, str]]:
         """The characters of ``text`` (as printed) some locale's fonts cannot set, each
         with the name of the font it would be set in: ``[(char, font), …]``, in order."""
         out: list[tuple[str, str]] = []
-        for pair in self.pairs:
+        for index, pair in enumerate(self.pairs):
             previous = ""
             for ch in text:
                 if ch == " " or any(ch == c for c, _ in out):
@@ -271,9 +273,11 @@ class Coverage:
                 else:
                     needed, previous = [letter], letter
                 for need in needed:
-                    name, chars = pair.font(need)
-                    if not _has(chars, ord(ch)):
-                        out.append((ch, name))
+                    known = self._has.get((index, need, ch))
+                    if known is None:
+                        known = self._has[index, need, ch] = _has(pair.font(need)[1], ord(ch))
+                    if not known:
+                        out.append((ch, pair.font(need)[0]))
                         break
         return out
 
