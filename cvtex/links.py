@@ -38,7 +38,6 @@ import errno
 import fnmatch
 import functools
 import json
-import os
 import random
 import re
 import socket

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -9,6 +12,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = sorted((ROOT / "data").glob("*.yaml"))
+EXAMPLE = ROOT / "data" / "example.yaml"
+#: The ``cvtex`` console script of the environment running the tests.
+CVTEX = str(Path(sys.executable).with_name("cvtex"))
+#: Plain output whatever the terminal: no colours, no wrapping.
+PLAIN_ENV = dict(os.environ, NO_COLOR="1", TERM="dumb", COLUMNS="300")
+
+
+def run_cvtex(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+              timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``cvtex ARGS…`` as a user runs it: a real process, no standard input, output captured
+    as text (``env`` default: the tests' environment, so ``CVTEX_CACHE_DIR`` is inherited)."""
+    return subprocess.run([CVTEX, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
 
 
 def squash(text: str) -> str:
@@ -27,8 +43,6 @@ def pdf_text(path: Path, *, raw: bool = False) -> str:
     before its ToUnicode lookup, so '철탑' comes out as U+A0271 although the PDF's
     ToUnicode CMap is correct (same family as py-pdf/pypdf#4035).
     """
-    import subprocess
-
     return subprocess.run(["pdftotext", *(["-raw"] if raw else []), "-enc", "UTF-8", str(path), "-"],
                           capture_output=True, text=True, check=True).stdout
 

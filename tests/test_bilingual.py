@@ -5,10 +5,8 @@ and poppler and checked against the single-language PDFs rendered in the same ru
 from __future__ import annotations
 
 import math
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,17 +18,13 @@ from cvtex.diagnostics import ProfileError
 from cvtex.render import render_profile
 from cvtex.template import themes_root
 
-from .conftest import DATA, ROOT, pdf_text, squash
+from .conftest import DATA, EXAMPLE, PLAIN_ENV, ROOT, pdf_text, run_cvtex, squash
 from .test_cache import compiles
 
-CVTEX = str(Path(sys.executable).with_name("cvtex"))
-EXAMPLE = ROOT / "data" / "example.yaml"
-ENV = dict(os.environ, NO_COLOR="1", TERM="dumb", COLUMNS="300")
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CVTEX, *args], capture_output=True, text=True, cwd=cwd, env=ENV, timeout=300,
-                          stdin=subprocess.DEVNULL)
+    return run_cvtex(*args, cwd=cwd, env=PLAIN_ENV)
 
 
 @pytest.fixture(scope="module")

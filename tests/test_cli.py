@@ -10,15 +10,9 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .conftest import ROOT, pdf_text
+from .conftest import EXAMPLE, pdf_text, run_cvtex
 
-CVTEX = str(Path(sys.executable).with_name("cvtex"))
-EXAMPLE = ROOT / "data" / "example.yaml"
-
-
-def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CVTEX, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300,
-                          stdin=subprocess.DEVNULL)
+run = run_cvtex
 
 
 def test_render_one_language_with_keep_tex_compiles_standalone_with_latexmk(tmp_path):

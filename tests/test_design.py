@@ -5,11 +5,9 @@ what a broken user theme says. Real XeLaTeX, real PDFs; fonts are read back with
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,18 +19,13 @@ from cvtex.diagnostics import ProfileError
 from cvtex.render import load_profile, render_profile
 from cvtex.template import builtin_themes, themes_root
 
-from .conftest import ROOT, pdf_text, squash
+from .conftest import EXAMPLE, PLAIN_ENV, pdf_text, run_cvtex, squash
 from .test_cache import compiles
 
-CVTEX = str(Path(sys.executable).with_name("cvtex"))
-EXAMPLE = ROOT / "data" / "example.yaml"
-#: Plain output whatever the terminal: no colours, no wrapping.
-ENV = dict(os.environ, NO_COLOR="1", TERM="dumb", COLUMNS="300")
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CVTEX, *args], capture_output=True, text=True, cwd=cwd, env=ENV, timeout=300,
-                          stdin=subprocess.DEVNULL)
+    return run_cvtex(*args, cwd=cwd, env=PLAIN_ENV)
 
 
 def example_with(tmp_path: Path, design: str = "", *, edit=None, name: str = "cv.yaml") -> Path:

@@ -7,25 +7,21 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from .conftest import DATA, ROOT, pdf_text, squash
+from .conftest import DATA, ROOT, pdf_text, run_cvtex, squash
 
-CVTEX = str(Path(sys.executable).with_name("cvtex"))
 FIXTURES = ROOT / "tests" / "fixtures" / "jsonresume"
 SAMPLE = FIXTURES / "sample.resume.json"
 QUIRKY = FIXTURES / "quirky.resume.json"
 SCHEMA = json.loads((FIXTURES / "schema.json").read_text(encoding="utf-8"))
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CVTEX, *args], capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+run = run_cvtex
 
 
 # The schema's formats, checked strictly (jsonschema checks 'uri' and 'date' only with
