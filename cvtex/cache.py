@@ -46,6 +46,17 @@ def cache_dir() -> Path:
     return Path(base) / "cvtex"
 
 
+def parse_age(text: str) -> float:
+    """A cache age as seconds: ``0``, ``90``, ``90s``, ``30m``, ``12h``, ``7d``.
+    Raises ``ValueError`` for anything else."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
+    if not match:
+        raise ValueError(f"'{text}' is not an age such as 0, 90s, 30m, 12h or 7d")
+    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
 def builds_dir() -> Path:
     return cache_dir() / "builds"
 

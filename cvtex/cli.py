@@ -333,7 +333,7 @@ def _parts_of(pdf: Path, part_locales) -> list[str]:
 
 
 def _cache_age(text: str) -> float:
-    from .links import parse_age
+    from .cache import parse_age
 
     try:
         return parse_age(text)

@@ -502,12 +502,10 @@ DEFAULT_CACHE_AGE = 86400.0  # s
 
 
 def parse_age(text: str) -> float:
-    """A cache age as seconds: ``0``, ``90``, ``90s``, ``30m``, ``12h``, ``7d``.
-    Raises ``ValueError`` for anything else."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
-    if not match:
-        raise ValueError(f"'{text}' is not an age such as 0, 90s, 30m, 12h or 7d")
-    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    """:func:`cvtex.cache.parse_age` (``--cache-age``)."""
+    from .cache import parse_age
+
+    return parse_age(text)
 
 
 def default_cache_dir() -> Path:

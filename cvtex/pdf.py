@@ -19,8 +19,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import Fit, NameObject, TextStringObject
 
 
 @dataclass(frozen=True)
@@ -49,6 +47,9 @@ def finish(source: Path, target: Path, metadata: Metadata, bookmarks: list[Bookm
     Returns the number of bookmarks written. Raises ``KeyError`` naming a bookmark whose
     destination the PDF lacks (a theme without the section's ``\\hypertarget``).
     """
+    from pypdf import PdfReader, PdfWriter  # imported here: write_atomic needs no pypdf
+    from pypdf.generic import Fit, NameObject, TextStringObject
+
     reader = PdfReader(source)
     writer = PdfWriter(clone_from=reader)
     info = {"/Title": metadata.title, "/Author": metadata.author, "/Creator": metadata.creator}

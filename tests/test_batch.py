@@ -87,7 +87,8 @@ def test_render_batch_keeps_order_and_returns_errors(tmp_path):
 
 
 def test_validate_imports_no_pdf_http_or_template_library():
-    """`cvtex validate` (the pre-commit path) stays cheap: no pypdf, httpx or Jinja2."""
+    """`cvtex validate` (the pre-commit path) stays cheap: no pypdf, httpx, Jinja2, pylatex,
+    and on success no rich either."""
     code = ("import sys\n"
             "from cvtex.cli import app\n"
             "try:\n"
@@ -98,6 +99,6 @@ def test_validate_imports_no_pdf_http_or_template_library():
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     modules = set(json.loads(run.stdout.splitlines()[-1]))
     assert "cvtex.profile" in modules  # it did validate
-    heavy = {"pypdf", "httpx", "httpcore", "jinja2", "cvtex.pdf", "cvtex.links", "cvtex.cache", "rich.table",
-             "watchfiles"}
+    heavy = {"pypdf", "httpx", "httpcore", "jinja2", "cvtex.pdf", "cvtex.links", "cvtex.cache", "rich",
+             "rich.console", "pylatex", "watchfiles", "pypdfium2", "PIL"}
     assert sorted(heavy & modules) == []
