@@ -18,8 +18,8 @@ from ruamel.yaml import YAML
 
 from cvtex.profile import json_schema_text
 
-from .conftest import DATA, ROOT, pdf_text
-from .test_cli import CVTEX, EXAMPLE, run
+from .conftest import CVTEX, DATA, EXAMPLE, ROOT, pdf_text
+from .conftest import run_cvtex as run
 
 SCHEMA = ROOT / "schema" / "profile.schema.json"
 
