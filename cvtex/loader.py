@@ -178,8 +178,8 @@ def _compose(text: str) -> yaml.Node | None:
     if fast is not None:
         try:
             return yaml.compose(text, Loader=fast)
-        except (yaml.YAMLError, RecursionError):
-            pass
+        except Exception:  # noqa: BLE001 - YAML errors, and libyaml's own (a lone surrogate:
+            pass           # UnicodeEncodeError): PyYAML, the reference, says what is wrong
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 

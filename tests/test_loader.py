@@ -52,3 +52,11 @@ def test_alias_bomb_is_bounded():
         for p, c in zip("abcdefg", "bcdefgh"))
     with pytest.raises(ProfileError, match="too large"):
         loads(bomb)
+
+
+def test_a_lone_surrogate_is_a_positioned_error_not_a_crash():
+    # libyaml (the fast parser) fails on it with a UnicodeEncodeError; PyYAML words the error
+    with pytest.raises(ProfileError) as info:
+        loads("a: 1\nb: x\ud800\n", "cv.yaml")
+    d = info.value.diagnostics[0]
+    assert (d.line, d.column) == (2, 5) and "U+D800" in d.message
