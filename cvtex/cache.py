@@ -17,10 +17,21 @@ entry and a reader never sees half of one; a reader checks the PDF's hash and tr
 damaged entry (truncated, edited) as absent, which re-renders and rewrites it. The cache
 keeps the :data:`MAX_ENTRIES` most recently used entries (a hit refreshes the entry's
 mtime); older ones are removed after each store.
+
+A render record (``renders/<key>.json``, :func:`save_record` / :func:`replay`) goes one
+step further for a whole ``cvtex render`` of unchanged inputs: keyed by the profile file
+(path and bytes), the ``--lang``/``--theme`` options, the working directory, every file of
+cvtex itself and the installed fonts' state, it lists each locale's build-cache key, the
+validation warnings and the profile's links, and is valid while the theme's files and the
+engine's version are those it recorded. Replaying it writes the cached PDFs and prints the
+same report without importing the schema, the templates or a PDF library (0.2 s instead
+of 0.7 s on 2 CPUs). Any mismatch — or ``--keep-tex``, ``--bilingual``, ``--png``,
+``--no-cache`` — renders as usual.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -28,6 +39,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 #: How many builds the cache keeps (about 100 KB each for a two-page CV).
 MAX_ENTRIES = 256
@@ -179,9 +191,9 @@ def put(key: str, entry: Entry, directory: Path | None = None, max_entries: int 
     return True
 
 
-def prune(directory: Path | None = None, max_entries: int = MAX_ENTRIES) -> int:
-    """Keep the ``max_entries`` most recently used entries and remove stale temporary
-    files; returns how many files were removed."""
+def prune(directory: Path | None = None, max_entries: int = MAX_ENTRIES, suffix: str = _SUFFIX) -> int:
+    """Keep the ``max_entries`` most recently used files named ``*<suffix>`` and remove
+    stale temporary files; returns how many files were removed."""
     directory = directory or builds_dir()
     entries, removed, now = [], 0, time.time()
     try:
@@ -193,7 +205,7 @@ def prune(directory: Path | None = None, max_entries: int = MAX_ENTRIES) -> int:
             st = item.stat(follow_symlinks=False)
         except OSError:
             continue
-        if item.name.endswith(_SUFFIX):
+        if item.name.endswith(suffix):
             entries.append((st.st_mtime, item.path))
         elif item.name.startswith(".") and item.name.endswith(".tmp") and now - st.st_mtime > _STALE_TMP:
             removed += _unlink(item.path)
@@ -201,6 +213,138 @@ def prune(directory: Path | None = None, max_entries: int = MAX_ENTRIES) -> int:
     for _, path in entries[max_entries:]:
         removed += _unlink(path)
     return removed
+
+
+# --------------------------------------------------------------------------- render records
+
+#: Where fontconfig keeps its caches: ``fc-cache`` rewrites them when fonts are added or
+#: removed, so their modification times stand for "the installed fonts" in a record key.
+_FONTCONFIG_CACHES = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fontconfig")
+
+
+@functools.lru_cache(maxsize=1)
+def package_digest() -> str:
+    """SHA-256 over every file of the cvtex package (its code, locale data and xetexko
+    routes): any change to cvtex, released or not, gives other record keys."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        rel = path.relative_to(root).as_posix().encode()
+        data = path.read_bytes()
+        h.update(len(rel).to_bytes(8, "big") + rel + len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
+
+
+def record_options(locales: list[str] | None, theme: str | None) -> dict[str, Any]:
+    """The render options a record depends on besides the profile file (``--lang``,
+    ``--theme``); the output directory is not one: a replay writes wherever it is asked."""
+    return {"locales": list(locales) if locales else None, "theme": theme}
+
+
+def record_key(profile: Path, options: dict[str, Any]) -> str | None:
+    """The key of a render record: the profile file (absolute path and bytes), the
+    render ``options`` that change what is written (locales, theme), the working directory
+    (messages name files relative to it), :func:`package_digest` and the state of the
+    installed fonts (the modification times of fontconfig's cache directories: validation
+    checks every character against the fonts). ``None`` when the profile cannot be read."""
+    try:
+        data = profile.read_bytes()
+    except OSError:
+        return None
+    fonts = []
+    for name in _FONTCONFIG_CACHES:
+        try:
+            fonts.append(os.stat(os.path.expanduser(name)).st_mtime_ns)
+        except OSError:
+            fonts.append(None)
+    parts = {"format": 1, "profile": str(profile.resolve()), "cwd": os.getcwd(), "options": options,
+             "cvtex": package_digest(), "fonts": fonts, "sha256": hashlib.sha256(data).hexdigest()}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def save_record(key: str, result: Any, build_keys: dict[str, str], theme_dir: Path, theme_sha256: str,
+                engine: str) -> bool:
+    """Remember what the render of :func:`record_key` ``key`` wrote: the theme (directory
+    and its :func:`theme_digest`), the engine version, each locale's build-cache key, the
+    warnings and the link data of ``result`` (a :class:`cvtex.results.Result`)."""
+    record = {
+        "theme": str(theme_dir), "theme_digest": theme_sha256, "engine": engine,
+        "outputs": [[o.locale, build_keys[o.locale]] for o in result.outputs],
+        "warnings": [asdict(w) for w in result.warnings],
+        "links": result.links, "link_policy": result.link_policy,
+    }
+    return write_json("renders", key, record)
+
+
+def replay(profile: Path, options: dict[str, Any], output_dir: Path) -> Any:
+    """The render of ``profile`` with ``options`` done again from its record, without
+    loading, validating or templating anything: a :class:`cvtex.results.Result` with
+    ``replayed=True``, its PDFs written to ``output_dir`` from the build cache — or
+    ``None`` when anything the record rests on changed (no record for these inputs, the
+    theme's files, the engine's version, a build entry gone or damaged); the caller
+    then renders as usual. Raises ``OSError`` when an output cannot be written."""
+    import shutil
+
+    from .diagnostics import Diagnostic
+    from .engine import Overfull
+    from .pdf import write_atomic
+    from .results import Output, Result
+
+    started = time.perf_counter()
+    key = record_key(profile, options)
+    record = read_json("renders", key) if key else None
+    if not isinstance(record, dict):
+        return None
+    try:
+        binary = shutil.which("xelatex")
+        if (binary is None or record["engine"] != engine_version(binary)
+                or record["theme_digest"] != theme_digest(Path(record["theme"]))):
+            return None
+        entries = [(code, get(build)) for code, build in record["outputs"]]
+        if any(entry is None for _, entry in entries):
+            return None
+        warnings = [Diagnostic(**w) for w in record["warnings"]]
+        links = {code: [(url, where) for url, where in pairs] for code, pairs in record["links"].items()}
+        policy = dict(record["link_policy"])
+    except (KeyError, TypeError, ValueError, OSError):
+        return None
+    outputs = []
+    for code, entry in entries:
+        target = output_dir / f"{profile.stem}-{code}.pdf"
+        output_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, lambda fh, data=entry.pdf: fh.write(data))
+        outputs.append(Output(code, target, None, 0.0, entry.bookmarks,
+                              [Overfull(float(p), str(lines), str(box)) for p, lines, box in entry.overfull],
+                              cached=True))
+    return Result(profile, outputs, warnings, None, Path(record["theme"]),
+                  {"load": time.perf_counter() - started}, None, links, policy, replayed=True)
+
+
+# --------------------------------------------------------------------------- JSON records
+
+def read_json(kind: str, key: str) -> Any:
+    """The JSON value stored under ``<cache dir>/<kind>/<key>.json``, or ``None`` (absent,
+    unreadable, not JSON). A hit refreshes the file's mtime (kept longest by pruning)."""
+    path = cache_dir() / kind / f"{key}.json"
+    try:
+        value = json.loads(path.read_bytes())
+        os.utime(path)
+    except (OSError, ValueError):
+        return None
+    return value
+
+
+def write_json(kind: str, key: str, value: Any, max_entries: int = 4 * MAX_ENTRIES) -> bool:
+    """Store ``value`` as ``<cache dir>/<kind>/<key>.json`` atomically and keep the
+    ``max_entries`` most recently used of its kind; False when the cache cannot be
+    written (which only costs the work again next time)."""
+    path = cache_dir() / kind / f"{key}.json"
+    try:
+        _write_atomic(path, json.dumps(value, ensure_ascii=False).encode())
+        prune(path.parent, max_entries, suffix=".json")
+    except OSError:
+        return False
+    return True
 
 
 def _unlink(path: str) -> int:

@@ -156,14 +156,29 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
                 cache: bool = True, bilingual: bool = False, png: bool = False) -> tuple[int, set[Path]]:
     """Render every profile (``jobs`` at once) and check the links: the exit code, and the
     theme directories used."""
-    from .render import render_batch
-
     codes: list[int] = []
     rendered = []
-    with _status(quiet, f"{profiles[0]}: load") as show:
-        outcomes = render_batch(profiles, jobs=jobs, output_dir=output_dir, locales=lang or None, theme=theme,
-                                keep_tex=keep_tex, timeout=timeout, cache=cache, bilingual=bilingual, png=png,
-                                progress=lambda path, stage: show(f"{path}: {stage}"))
+    replayed: dict[int, object] = {}
+    if cache and not (keep_tex or bilingual or png):  # unchanged inputs: replay the record, import nothing heavy
+        from .cache import record_options, replay
+
+        for i, path in enumerate(profiles):
+            try:
+                hit = replay(Path(path), record_options(lang or None, theme), output_dir)
+            except OSError:
+                hit = None  # the render below reports what cannot be written
+            if hit is not None:
+                replayed[i] = hit
+    todo = [path for i, path in enumerate(profiles) if i not in replayed]
+    outcomes = [replayed.get(i) for i in range(len(profiles))]
+    if todo:
+        from .render import render_batch
+
+        with _status(quiet, f"{todo[0]}: load") as show:
+            fresh = iter(render_batch(todo, jobs=jobs, output_dir=output_dir, locales=lang or None, theme=theme,
+                                      keep_tex=keep_tex, timeout=timeout, cache=cache, bilingual=bilingual, png=png,
+                                      progress=lambda path, stage: show(f"{path}: {stage}")))
+        outcomes = [outcome if outcome is not None else next(fresh) for outcome in outcomes]
     for path, outcome in zip(profiles, outcomes):
         try:
             with _user_errors(debug):
@@ -198,12 +213,14 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
         policy = links.Policy()
         with _user_errors(debug):
             for result in rendered:
-                policy = policy.merged(links.load_policy(result.model, [result.profile.parent, Path.cwd()]))
-                targets += [links.Target(o.pdf, links.expected_links(result.model, o.locale))
-                            for o in result.outputs]
+                policy = policy.merged(links.Policy.from_settings(result.link_policy)).merged(
+                    links.load_policy(None, [result.profile.parent, Path.cwd()]))
+                expected = {code: [links.ProfileLink(url, where) for url, where in pairs]
+                            for code, pairs in result.links.items()}
+                targets += [links.Target(o.pdf, expected[o.locale]) for o in result.outputs]
                 if result.bilingual is not None:  # every URL of every part
                     targets.append(links.Target(result.bilingual.pdf, [
-                        link for code in result.bilingual.pages for link in links.expected_links(result.model, code)]))
+                        link for code in result.bilingual.pages for link in expected[code]]))
         with _status(quiet, "checking links"):
             links_failed = _check_links(targets, policy, offline=offline, strict=strict, report=report,
                                         max_age=max_age, quiet=quiet, debug=debug)
@@ -344,15 +361,16 @@ def _cache_age(text: str) -> float:
 def _check_links(targets, policy, *, offline: bool, strict: bool, report: Optional[Path], max_age: float,
                  quiet: bool, debug: bool) -> bool:
     """Run the link check, print the table and summary, write ``report``; True when it failed."""
-    from pypdf.errors import PdfReadError
-
     from . import links
 
     cache = None if offline else links.LinkCache(max_age=max_age)
     try:
         result = links.check_links(targets, policy=policy, offline=offline, cache=cache)
-    except (OSError, PdfReadError) as exc:
-        if debug:
+    except Exception as exc:
+        from pypdf.errors import PdfReadError  # imported only here: a replayed render reads no PDF
+
+        if debug or not isinstance(exc, (OSError, PdfReadError)):
+            raise
             raise
         err.print(f"error: cannot read a PDF: {exc}", markup=False, style="red")
         raise typer.Exit(EXIT_INVALID) from None

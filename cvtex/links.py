@@ -49,13 +49,8 @@ from types import SimpleNamespace
 from typing import Any, Iterable, Literal
 from urllib.parse import unquote, urldefrag, urlsplit
 
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject
-
-from . import __version__, markup
+from . import __version__
 from .diagnostics import Diagnostic, ProfileError, display_path
-from .locale import Text
-from .text import normalize_url
 
 # --------------------------------------------------------------------------- model
 
@@ -190,6 +185,10 @@ _URL_FIELDS = ("url", "doi_url", "phone_url")
 def profile_links(view: SimpleNamespace) -> list[ProfileLink]:
     """Every URL of a localized view (:func:`cvtex.locale.localize`), in document order,
     each normalized by :func:`cvtex.text.normalize_url` and with its field path."""
+    from . import markup
+    from .locale import Text
+    from .text import normalize_url
+
     found: list[ProfileLink] = []
 
     def visit(value: Any, path: str) -> None:
@@ -226,8 +225,45 @@ def pdf_contents(path: Path | str) -> PdfContents:
     named destinations (catalog ``/Dests`` and ``/Names /Dests`` tree, ISO 32000-1
     §12.3.2.3) and outline entries that do not land on a page.
 
+    What a PDF holds depends on its bytes only, so the result is kept on disk under
+    :func:`cvtex.cache.cache_dir` ``/pdf-links/<SHA-256 of the file>.json``: a PDF read
+    before (an unchanged re-render writes the same bytes) costs a hash, not a pypdf
+    parse (~30-60 ms) and pypdf's import (~90 ms). An unreadable or damaged entry is
+    parsed again and rewritten.
+
     Raises pypdf's ``PdfReadError`` (or ``OSError``) when the file cannot be read.
     """
+    import hashlib
+
+    from . import cache
+
+    # the key covers this module's source too: a reader fixed in a new cvtex reads again
+    key = hashlib.sha256(Path(path).read_bytes() + Path(__file__).read_bytes()).hexdigest()
+    stored = cache.read_json("pdf-links", key)
+    if stored is not None:
+        try:
+            return _contents_from_json(stored)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            pass  # damaged: read the PDF, store it again
+    contents = _read_contents(path)
+    cache.write_json("pdf-links", key, asdict(contents))
+    return contents
+
+
+def _contents_from_json(data: dict[str, Any]) -> PdfContents:
+    rect = lambda r: tuple(float(x) for x in r)  # noqa: E731
+    return PdfContents([PdfLink(str(u["url"]), int(u["page"]), rect(u["rect"])) for u in data["uri"]],
+                       [InternalLink(str(i["target"]), int(i["page"]), rect(i["rect"]),
+                                     None if i["dest_page"] is None else int(i["dest_page"])) for i in data["internal"]],
+                       [(str(d), int(p), rect(r)) for d, p, r in data["other"]],
+                       [(str(n), str(m)) for n, m in data["bad_destinations"]])
+
+
+def _read_contents(path: Path | str) -> PdfContents:
+    """:func:`pdf_contents` without the cache: pypdf reads the file."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
     reader = PdfReader(path)
     page_numbers = {page.indirect_reference.idnum: n  # type: ignore[union-attr]
                     for n, page in enumerate(reader.pages, start=1) if page.indirect_reference is not None}
@@ -317,6 +353,8 @@ def pdf_contents(path: Path | str) -> PdfContents:
 def _pdf_string(value: Any) -> str:
     """A PDF string or name as ``str``; URI strings are 7-bit ASCII (ISO 32000-1
     §12.6.4.7), so a byte string is decoded as Latin-1 to keep every byte visible."""
+    from pypdf.generic import ByteStringObject
+
     if isinstance(value, ByteStringObject):
         return bytes(value).decode("latin-1")
     return "" if value is None else str(value)
@@ -432,6 +470,13 @@ class Policy:
         host = (urlsplit(url).hostname or "").lower()
         return any(code in codes for pattern, codes in self.accept.items() if fnmatch.fnmatchcase(host, pattern.lower()))
 
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> "Policy":
+        """The policy of a profile's ``links:`` settings as plain data: ``{"exclude":
+        [glob, …], "accept": {host glob: [code, …]}}`` (either key may be absent)."""
+        return cls(tuple(settings.get("exclude", ())),
+                   {host: frozenset(codes) for host, codes in settings.get("accept", {}).items()})
+
     def merged(self, other: "Policy") -> "Policy":
         accept = dict(self.accept)
         for host, codes in other.accept.items():
@@ -485,8 +530,7 @@ def load_policy(profile: Any | None = None, directories: Iterable[Path | str] = 
     ``directories`` that has one. Raises :class:`ProfileError` for a malformed file."""
     policy = Policy()
     if profile is not None:
-        settings = profile.links
-        policy = Policy(tuple(settings.exclude), {h: frozenset(c) for h, c in settings.accept.items()})
+        policy = Policy.from_settings({"exclude": profile.links.exclude, "accept": profile.links.accept})
     seen: set[Path] = set()
     for directory in directories:
         candidate = (Path(directory) / IGNORE_FILE).resolve()
@@ -1223,6 +1267,8 @@ def locale_of_pdf(pdf: Path | str, locales: dict[str, str]) -> str | None:
     """Which of a profile's locales a PDF is in: by the catalog's ``/Lang`` (``ko-KR``,
     written by :mod:`cvtex.pdf`) or else the file name ``<stem>-<locale>.pdf``.
     ``locales`` maps locale code -> BCP 47 language tag. ``None`` when neither tells."""
+    from pypdf import PdfReader
+
     try:
         lang = str(PdfReader(pdf).root_object.get("/Lang", ""))
     except Exception:  # noqa: BLE001 - an unreadable PDF is reported by the check itself

@@ -22,60 +22,14 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import __version__, engine, fonts, loader, locale, markup, profile as schema, template
 from .diagnostics import Diagnostic, ProfileError, display_path, field_path
+from .results import BilingualOutput, Output, Result
 from .text import describe_char
-
-
-@dataclass
-class Output:
-    """One written PDF: its locale, path, the ``.tex`` (with ``keep_tex``), the engine's
-    seconds, the bookmarks written, and the overfull boxes (lines too wide, boxes too
-    high; :class:`cvtex.engine.Overfull`) and missing characters the engine's log reported.
-    ``cached``: the PDF came from the build cache (no engine run; ``seconds`` is 0)."""
-
-    locale: str
-    pdf: Path
-    tex: Path | None
-    seconds: float
-    bookmarks: int
-    overfull: list[engine.Overfull] = field(default_factory=list)
-    missing_chars: list[engine.MissingChar] = field(default_factory=list)
-    cached: bool = False
-    png: Path | None = None
-
-
-@dataclass
-class BilingualOutput:
-    """The written ``<stem>-bilingual.pdf`` (``--bilingual``): its path, its locales in
-    order with their page counts, the bookmarks written (a top-level one per locale
-    included) and, with ``png``, the preview of its first page."""
-
-    pdf: Path
-    pages: dict[str, int]
-    bookmarks: int
-    png: Path | None = None
-
-
-@dataclass
-class Result:
-    """What :func:`render_profile` did: the profile file and its validated model,
-    outputs per locale, validation warnings, the theme directory used, and the seconds
-    each stage took (``timings``: ``load`` = load + validate, ``template``, ``compile``
-    = all locales in parallel — each locale's own time is ``Output.seconds`` —, ``finish``
-    = post-process and write)."""
-
-    profile: Path
-    outputs: list[Output]
-    warnings: list[Diagnostic]
-    model: schema.Profile | None = None
-    theme: Path | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-    bilingual: BilingualOutput | None = None
 
 
 @dataclass
@@ -297,7 +251,20 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
         stage(None, "preview")
     else:
         stage(None, "finish")
-    return Result(Path(path), outputs, warnings, profile, theme_obj.path, timings, both)
+    from .links import profile_links
+
+    result = Result(Path(path), outputs, warnings, profile, theme_obj.path, timings, both,
+                    links={job.code: [(link.url, link.field) for link in profile_links(job.view)] for job in jobs},
+                    link_policy={"exclude": list(profile.links.exclude),
+                                 "accept": {host: list(codes) for host, codes in profile.links.accept.items()}})
+    if cache and not (keep_tex or bilingual or png):
+        from . import cache as build_cache
+
+        key = build_cache.record_key(Path(path), build_cache.record_options(locales, theme))
+        if key is not None:
+            build_cache.save_record(key, result, {job.code: job.key for job in jobs if job.key}, theme_obj.path,
+                                    digest, version)
+    return result
 
 
 def render_batch(paths: list[Path] | list[str], *, jobs: int = 1,

@@ -3,6 +3,7 @@ its calls (a logging ``xelatex`` wrapper first on PATH), never by timing."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -217,3 +218,115 @@ def test_an_unwritable_cache_does_not_fail_the_render(tmp_path, engine_log, monk
     result = render_profile(profile_copy(tmp_path), output_dir=tmp_path / "out")
     assert [o.cached for o in result.outputs] == [False, False]
     assert all(o.pdf.read_bytes().startswith(b"%PDF-") for o in result.outputs)
+
+
+# --------------------------------------------------------------------------- render records
+
+def replay_of(profile: Path, out: Path, *, lang=None, theme=None):
+    return cache.replay(profile, cache.record_options(lang, theme), out)
+
+
+def test_an_unchanged_render_is_replayed_without_loading_the_profile(tmp_path, engine_log):
+    """The second `cvtex render` of unchanged inputs replays the first one's record: the
+    same PDFs (byte for byte), output and link check, and neither the schema, the templates
+    nor a PDF library is imported."""
+    profile = profile_copy(tmp_path)
+    text = profile.read_text(encoding="utf-8")
+    headline = "headline: {en: Backend Engineer, ko: 백엔드 엔지니어}"
+    assert text.count(headline) == 1
+    profile.write_text(text.replace(headline, "headline: {en: Backend Engineer}"),  # a warning: no Korean
+                       encoding="utf-8")
+    out = tmp_path / "out"
+    code = ("import json, sys\n"
+            "from cvtex.cli import app\n"
+            f"sys.argv = ['cvtex', 'render', {str(profile)!r}, '-o', {str(out)!r}, '--offline']\n"
+            "try:\n    app()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('cvtex', 'pypdf', 'jinja2', 'pydantic'))))\n")
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ, COLUMNS="200"))
+    assert first.returncode == 0, first.stderr
+    assert len(compiles(engine_log)) == 2
+    before = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
+    for pdf in out.glob("*.pdf"):
+        pdf.unlink()  # written again by the replay
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ, COLUMNS="200"))
+    assert second.returncode == 0, second.stderr
+    assert len(compiles(engine_log)) == 2
+    assert {p.name: p.read_bytes() for p in out.glob("*.pdf")} == before
+    assert "headline" in first.stderr and second.stderr == first.stderr  # the warning, replayed
+    first_lines, second_lines = first.stdout.splitlines()[:-1], second.stdout.splitlines()[:-1]
+    assert [line for line in second_lines if line.startswith("wrote")] == [
+        f"wrote {out / 'cv-en.pdf'} (en, 6 bookmarks, cached)", f"wrote {out / 'cv-ko.pdf'} (ko, 6 bookmarks, cached)"]
+    table = [line for line in first_lines if not line.startswith(("wrote", f"{profile}:"))]
+    assert len(table) > 5 and [line for line in second_lines if not line.startswith(("wrote", f"{profile}:"))] \
+        == table  # the same link table and summary
+    imported = set(json.loads(second.stdout.splitlines()[-1]))
+    assert "cvtex.cache" in imported
+    assert not imported & {"cvtex.profile", "cvtex.render", "cvtex.template", "cvtex.locale", "pypdf", "jinja2",
+                           "pydantic"}, sorted(imported)
+
+
+def test_a_replay_needs_every_input_unchanged(tmp_path, engine_log):
+    theme = tmp_path / "mytheme"
+    shutil.copytree(ROOT / "themes" / "classic", theme)
+    profile = profile_copy(tmp_path)
+    out = tmp_path / "out"
+    render_profile(profile, output_dir=out, theme=str(theme))
+    assert replay_of(profile, out, theme=str(theme)).replayed
+    assert replay_of(profile, out) is None  # another --theme
+    assert replay_of(profile, out, lang=["ko"], theme=str(theme)) is None  # another --lang
+
+    with open(theme / "sections" / "awards.tex.j2", "ab") as fh:  # a theme file
+        fh.write(b"((# x #))")
+    assert replay_of(profile, out, theme=str(theme)) is None
+    render_profile(profile, output_dir=out, theme=str(theme))
+    assert replay_of(profile, out, theme=str(theme)).replayed
+
+    profile.write_bytes(profile.read_bytes() + b"\n")  # one byte of the profile
+    assert replay_of(profile, out, theme=str(theme)) is None
+    render_profile(profile, output_dir=out, theme=str(theme))
+    assert replay_of(profile, out, theme=str(theme)).replayed
+
+    for entry in (tmp_path / "cache" / "builds").glob("*.entry"):  # the build cache emptied
+        entry.unlink()
+    assert replay_of(profile, out, theme=str(theme)) is None
+    render_profile(profile, output_dir=out, theme=str(theme))
+    records = list((tmp_path / "cache" / "renders").glob("*.json"))
+    for record in records:  # a damaged record
+        record.write_text("{not json", encoding="utf-8")
+    assert replay_of(profile, out, theme=str(theme)) is None
+    assert len(compiles(engine_log)) == 6  # first render, theme change, profile change
+
+
+def test_the_record_key_covers_the_profile_options_and_cvtex(tmp_path, monkeypatch):
+    profile = profile_copy(tmp_path)
+    key = cache.record_key(profile, cache.record_options(None, None))
+    assert key == cache.record_key(profile, cache.record_options(None, None))
+    assert key != cache.record_key(profile, cache.record_options(["en"], None))
+    assert key != cache.record_key(profile, cache.record_options(None, "modern"))
+    (tmp_path / "elsewhere").mkdir()
+    copy = profile_copy(tmp_path / "elsewhere")
+    assert key != cache.record_key(copy, cache.record_options(None, None))  # same bytes, another file
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert key != cache.record_key(profile, cache.record_options(None, None))  # messages name files from here
+    cache.package_digest.cache_clear()
+    monkeypatch.setattr(cache, "__file__", str(shutil.copytree(ROOT / "cvtex", tmp_path / "pkg") / "cache.py"))
+    same = cache.package_digest()
+    (tmp_path / "pkg" / "locales" / "ko.yaml").write_bytes((tmp_path / "pkg" / "locales" / "ko.yaml").read_bytes() + b"#")
+    cache.package_digest.cache_clear()
+    assert cache.package_digest() != same  # a byte of cvtex's own data
+    cache.package_digest.cache_clear()
+
+
+def test_pdf_link_contents_are_remembered_by_the_pdf_bytes(tmp_path, engine_log):
+    from cvtex import links
+
+    profile = profile_copy(tmp_path)
+    result = render_profile(profile, output_dir=tmp_path / "out")
+    pdf = result.outputs[0].pdf
+    read = links.pdf_contents(pdf)
+    stored = list((tmp_path / "cache" / "pdf-links").glob("*.json"))
+    assert stored and links.pdf_contents(pdf) == read
+    for entry in stored:
+        entry.write_text('{"uri": [{"url": 1}]}', encoding="utf-8")  # damaged: read again
+    assert links.pdf_contents(pdf) == read
+    assert links.pdf_contents(pdf).uri and all(isinstance(u.rect, tuple) for u in read.uri)
