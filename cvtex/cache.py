@@ -246,10 +246,11 @@ def record_key(profile: Path, options: dict[str, Any]) -> str | None:
     render ``options`` that change what is written (locales, theme), the working directory
     (messages name files relative to it), :func:`package_digest` and the state of the
     installed fonts (the modification times of fontconfig's cache directories: validation
-    checks every character against the fonts). ``None`` when the profile cannot be read."""
+    checks every character against the fonts). ``None`` when the profile or the working
+    directory cannot be read."""
     try:
-        data = profile.read_bytes()
-    except OSError:
+        data, cwd = profile.read_bytes(), os.getcwd()
+    except OSError:  # an unreadable profile, a removed working directory
         return None
     fonts = []
     for name in _FONTCONFIG_CACHES:
@@ -257,7 +258,7 @@ def record_key(profile: Path, options: dict[str, Any]) -> str | None:
             fonts.append(os.stat(os.path.expanduser(name)).st_mtime_ns)
         except OSError:
             fonts.append(None)
-    parts = {"format": 1, "profile": str(profile.resolve()), "cwd": os.getcwd(), "options": options,
+    parts = {"format": 1, "profile": str(profile.resolve()), "cwd": cwd, "options": options,
              "cvtex": package_digest(), "fonts": fonts, "sha256": hashlib.sha256(data).hexdigest()}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
