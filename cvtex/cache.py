@@ -287,7 +287,7 @@ def replay(profile: Path, options: dict[str, Any], output_dir: Path) -> Any:
     import shutil
 
     from .diagnostics import Diagnostic
-    from .engine import Overfull
+    from .engine import ENGINE, Overfull
     from .pdf import write_atomic
     from .results import Output, Result
 
@@ -297,7 +297,7 @@ def replay(profile: Path, options: dict[str, Any], output_dir: Path) -> Any:
     if not isinstance(record, dict):
         return None
     try:
-        binary = shutil.which("xelatex")
+        binary = shutil.which(ENGINE)
         if (binary is None or record["engine"] != engine_version(binary)
                 or record["theme_digest"] != theme_digest(Path(record["theme"]))):
             return None

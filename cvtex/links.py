@@ -46,7 +46,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Iterable, Literal
+from typing import IO, Any, Iterable, Literal
 from urllib.parse import unquote, urldefrag, urlsplit
 
 from . import __version__
@@ -234,18 +234,20 @@ def pdf_contents(path: Path | str) -> PdfContents:
     Raises pypdf's ``PdfReadError`` (or ``OSError``) when the file cannot be read.
     """
     import hashlib
+    import io
 
     from . import cache
 
-    # the key covers this module's source too: a reader fixed in a new cvtex reads again
-    key = hashlib.sha256(Path(path).read_bytes() + Path(__file__).read_bytes()).hexdigest()
+    data = Path(path).read_bytes()
+    # the key covers cvtex's own files too: a reader fixed in a new cvtex reads again
+    key = hashlib.sha256(data + cache.package_digest().encode()).hexdigest()
     stored = cache.read_json("pdf-links", key)
     if stored is not None:
         try:
             return _contents_from_json(stored)
         except (ValueError, KeyError, TypeError, AttributeError):
             pass  # damaged: read the PDF, store it again
-    contents = _read_contents(path)
+    contents = _read_contents(io.BytesIO(data))  # the bytes already read, not the file again
     cache.write_json("pdf-links", key, asdict(contents))
     return contents
 
@@ -259,8 +261,8 @@ def _contents_from_json(data: dict[str, Any]) -> PdfContents:
                        [(str(n), str(m)) for n, m in data["bad_destinations"]])
 
 
-def _read_contents(path: Path | str) -> PdfContents:
-    """:func:`pdf_contents` without the cache: pypdf reads the file."""
+def _read_contents(path: Path | str | IO[bytes]) -> PdfContents:
+    """:func:`pdf_contents` without the cache: pypdf reads the file (a path or bytes)."""
     from pypdf import PdfReader
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
@@ -383,6 +385,7 @@ _TEL_GLOBAL = re.compile(rf"^{_GLOBAL_DIGITS}(?:{_PARAM})*$")
 _TEL_LOCAL = re.compile(rf"^{_LOCAL_DIGITS}(?:{_PARAM})*$")
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function, asked by the plan and the structure check
 def uri_problem(url: str) -> tuple[str, str] | None:
     """The syntax problem of a link target, or ``None``.
 
@@ -545,18 +548,8 @@ def load_policy(profile: Any | None = None, directories: Iterable[Path | str] = 
 DEFAULT_CACHE_AGE = 86400.0  # s
 
 
-def parse_age(text: str) -> float:
-    """:func:`cvtex.cache.parse_age` (``--cache-age``)."""
-    from .cache import parse_age
-
-    return parse_age(text)
 
 
-def default_cache_dir() -> Path:
-    """Where the link cache lives: :func:`cvtex.cache.cache_dir`."""
-    from .cache import cache_dir
-
-    return cache_dir()
 
 
 class LinkCache:
@@ -573,7 +566,9 @@ class LinkCache:
     VERSION = 1
 
     def __init__(self, path: Path | str | None = None, max_age: float = DEFAULT_CACHE_AGE) -> None:
-        self.path = Path(path) if path is not None else default_cache_dir() / "links.json"
+        from .cache import cache_dir
+
+        self.path = Path(path) if path is not None else cache_dir() / "links.json"
         self.max_age = max_age
         self._entries = self._read()
         self._dirty: dict[str, dict[str, Any]] = {}

@@ -138,7 +138,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     Raises :class:`ProfileError` (invalid profile or theme, LaTeX error, missing glyph,
     timeout) or :class:`~cvtex.engine.EngineMissing`.
     """
-    from . import pdf
+    from . import cache as build_cache, pdf  # not imported by `cvtex validate`
 
     timings: dict[str, float] = {}
     clock = [time.perf_counter()]
@@ -172,8 +172,6 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                 pdf.write_atomic(target, lambda fh, t=job.tex.text: fh.write(t.encode()))
     finish = {job.code: (_metadata(job.view), _bookmarks(job.view)) for job in jobs}
     if cache:
-        from . import cache as build_cache
-
         version, digest = build_cache.engine_version(xelatex), build_cache.theme_digest(theme_obj.path)
         for job in jobs:
             metadata, marks = finish[job.code]
@@ -258,8 +256,6 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                     link_policy={"exclude": list(profile.links.exclude),
                                  "accept": {host: list(codes) for host, codes in profile.links.accept.items()}})
     if cache and not (keep_tex or bilingual or png):
-        from . import cache as build_cache
-
         key = build_cache.record_key(Path(path), build_cache.record_options(locales, theme))
         if key is not None:
             build_cache.save_record(key, result, {job.code: job.key for job in jobs if job.key}, theme_obj.path,

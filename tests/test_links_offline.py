@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cvtex import engine, latex, links
+from cvtex import cache, engine, latex, links
 from cvtex.cli import app
 from cvtex.diagnostics import ProfileError
 from cvtex.links import ProfileLink, Target
@@ -308,7 +308,7 @@ def test_malformed_cvtexignore_gives_file_line_col(tmp_path):
 @pytest.mark.parametrize("text,seconds", [("0", 0), ("90", 90), ("90s", 90), ("30m", 1800), ("12h", 43200),
                                           ("7d", 604800), ("1.5h", 5400)])
 def test_parse_age(text, seconds):
-    assert links.parse_age(text) == seconds
+    assert cache.parse_age(text) == seconds
 
 
 def test_retry_after_takes_seconds_or_an_http_date():
@@ -322,8 +322,8 @@ def test_retry_after_takes_seconds_or_an_http_date():
 
 def test_cache_dir_follows_cvtex_cache_dir_then_xdg(monkeypatch, tmp_path):
     monkeypatch.setenv("CVTEX_CACHE_DIR", str(tmp_path / "mine"))
-    assert links.default_cache_dir() == tmp_path / "mine"
+    assert cache.cache_dir() == tmp_path / "mine"
     monkeypatch.delenv("CVTEX_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert links.default_cache_dir() == tmp_path / "xdg" / "cvtex"
+    assert cache.cache_dir() == tmp_path / "xdg" / "cvtex"
     assert links.LinkCache().path == tmp_path / "xdg" / "cvtex" / "links.json"
