@@ -25,7 +25,6 @@ and the field path.
 # No ``from __future__ import annotations`` here: pydantic would evaluate every field's
 # annotation from a string (an eval per field, ~15 ms per process); evaluated at class
 # definition they cost nothing extra.
-import difflib
 import re
 from typing import Annotated, Any, ClassVar, Literal, Union
 
@@ -49,7 +48,7 @@ class Model(BaseModel):
     ``[..](..)`` link of its own: a PDF link cannot hold another, so it would be lost.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True, defer_build=True)
     linked_field: ClassVar[str | None] = None
 
     @model_validator(mode="after")
@@ -441,10 +440,12 @@ class Profile(Model):
     header: Header
     summary: Paragraph | None = None
     sections: list[Section] = []
-    design: Design = Design()
-    links: LinkPolicy = LinkPolicy()
+    # model_construct: the all-default values without building the models' validators at
+    # import (models are built on first use: ``defer_build``)
+    design: Design = Design.model_construct()
+    links: LinkPolicy = LinkPolicy.model_construct()
 
-    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True, populate_by_name=True, defer_build=True)
 
     @field_validator("locales")
     @classmethod
@@ -818,6 +819,8 @@ def _resolve_model(annotation: Any, node: Any) -> type[BaseModel] | None:
 
 def did_you_mean(name: str, candidates: Any) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``candidates`` (difflib ratio ≥ 0.6), or ''."""
+    import difflib  # on a typo only
+
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -36,6 +36,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Tag, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
+from typing_extensions import TypeAliasType
 
 from . import markup
 
@@ -72,10 +73,23 @@ def clean_text(value: str) -> str:
     cannot be seen in a PDF (see module doc), naming the character.
     """
     value = unicodedata.normalize("NFC", value)
-    for ch in value:
-        code = ord(ch)
-        if ch in _BREAKS:
+    if not _VISIBLE.issuperset(value):
+        _check_chars(value)
+    value = _WHITESPACE.sub(" ", value).strip()
+    if not value:
+        raise TextError("text must not be empty")
+    return value
+
+
+#: Characters :func:`clean_text` has accepted (a character's verdict never changes).
+_VISIBLE: set[str] = set(_BREAKS)
+
+
+def _check_chars(value: str) -> None:
+    for ch in dict.fromkeys(value):  # each character once, in order
+        if ch in _VISIBLE:
             continue
+        code = ord(ch)
         category = unicodedata.category(ch)
         if category == "Cc":
             raise TextError(f"control character {describe_char(ch)} cannot be typeset; remove it", ch)
@@ -90,10 +104,7 @@ def clean_text(value: str) -> str:
         if category == "Cn":
             raise TextError(f"U+{code:04X} is not a character (unassigned in Unicode "
                             f"{unicodedata.unidata_version}, or a noncharacter)", ch)
-    value = _WHITESPACE.sub(" ", value).strip()
-    if not value:
-        raise TextError("text must not be empty")
-    return value
+        _VISIBLE.add(ch)
 
 
 def _problem(kind: str, message: str, char: str = "") -> PydanticCustomError:
@@ -250,6 +261,8 @@ def is_text(annotation: Any) -> bool:
     """Whether a field annotation is :data:`Text` or :data:`Paragraph` (or ``… | None``)."""
     from typing import get_args, get_origin
 
+    if isinstance(annotation, TypeAliasType):
+        return is_text(annotation.__value__)
     if get_origin(annotation) is Annotated:
         return any(arg is TEXT_MARKER for arg in get_args(annotation)[1:])
     if get_origin(annotation) is Union:
@@ -273,10 +286,10 @@ def _localized(check: Any, max_length: int | None) -> Any:
 
 #: A human-readable field: a string, or ``{locale: string}``; at most :data:`MAX_LINE`
 #: visible characters (titles, names, places — what themes set as headings).
-Text = _localized(_check_line, MAX_LINE)
+Text = TypeAliasType("Text", _localized(_check_line, MAX_LINE))
 #: Like :data:`Text`, without a length limit: summaries, highlights, notes, a thesis title
 #: — what themes set as paragraphs, which break across lines and pages.
-Paragraph = _localized(_check_text, None)
+Paragraph = TypeAliasType("Paragraph", _localized(_check_text, None))
 
 # --------------------------------------------------------------------------- URLs
 

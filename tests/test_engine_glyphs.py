@@ -57,6 +57,23 @@ def test_routes_are_those_xetexko_documents(coverage):
     assert coverage.missing("ꥠퟻ") == [] and coverage.missing("aퟻ") == [("ퟻ", "TeX Gyre Pagella")]  # keeps the font
 
 
+def test_answers_do_not_depend_on_what_was_asked_before():
+    """Coverage remembers the characters that are fine in every context (its fast path);
+    a character fine only after some letters (``ퟻ`` keeps the preceding font) must still
+    be judged by its context, whatever was asked before."""
+    texts = ["ꥠퟻ", "aퟻ", "ퟻ", "가\u0301a\u0301", "Ж①", SAMPLE, "가.", "a.", "Ж", "①"]
+
+    def fresh():
+        return fonts.theme_coverage(template.load_theme("classic"), ["en", "ko"])
+
+    alone = {text: fresh().missing(text) for text in texts}
+    for order in (texts, texts[::-1], sorted(texts)):
+        shared = fresh()
+        assert {text: shared.missing(text) for text in order} == alone
+        assert {text: shared.missing(text) for text in order} == alone  # asked again: from memory
+    assert alone["ꥠퟻ"] == [] and alone["aퟻ"] == [("ퟻ", "TeX Gyre Pagella")]
+
+
 @pytest.mark.parametrize("code", ["en", "ko"])
 def test_validation_refuses_exactly_what_xetex_cannot_set(coverage, code, tmp_path):
     """Compile SAMPLE in regular, bold and italic with lost characters only logged
