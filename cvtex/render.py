@@ -191,27 +191,37 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                                                timeout=timeout)
             except engine.CompileError as exc:
                 job.error = exc
+                return
+            if _lost_text(doc, job):
+                return
+            # post-processed at once, into the build directory: while the other locale's
+            # engine is still running, this uses the core it leaves idle
+            final = job.build.build_dir / f"{stem}-{job.code}.final.pdf"
+            metadata, marks = finish[job.code]
+            try:
+                job.bookmarks = pdf.finish(job.build.pdf, final, metadata, marks)
+            except KeyError as exc:
+                job.error = exc
+                return
+            job.final = final.read_bytes()
 
         if len(todo) == 1:
             run(todo[0])
         elif todo:
             with ThreadPoolExecutor(max_workers=len(todo)) as pool:
                 list(pool.map(run, todo))
-        problems = [d for job in todo if job.error for d in _compile_diagnostics(doc, job, stem, theme_obj)]
+        problems = [d for job in todo if isinstance(job.error, engine.CompileError)
+                    for d in _compile_diagnostics(doc, job, stem, theme_obj)]
         problems += [d for job in todo if job.build for d in _lost_text(doc, job)]
         if problems:
             raise ProfileError(warnings + problems)
-        stage("finish", "compile")
-        for job in todo:  # post-process every compiled locale before writing any output
-            assert job.build is not None
-            final = job.build.build_dir / f"{stem}-{job.code}.final.pdf"
-            metadata, marks = finish[job.code]
-            try:
-                job.bookmarks = pdf.finish(job.build.pdf, final, metadata, marks)
-            except KeyError as exc:
-                raise ProfileError([Diagnostic(str(theme_obj.path), 0, 0, f"theme error: {exc.args[0]} "
+        for job in todo:
+            if isinstance(job.error, KeyError):
+                raise ProfileError([Diagnostic(str(theme_obj.path), 0, 0, f"theme error: {job.error.args[0]} "
                                                "(each section needs \\hypertarget{((( destination(section) )))}{})")])
-            job.final = final.read_bytes()
+        stage("finish", "compile")
+        for job in todo:  # every compiled locale was post-processed before any output is written
+            assert job.build is not None and job.final is not None
             if job.key is not None:
                 build_cache.put(job.key, build_cache.Entry(job.final, job.bookmarks,
                                                            [[o.points, o.lines, o.box]

@@ -306,6 +306,23 @@ def test_a_broken_user_theme_names_its_file_and_line_and_keeps_the_old_pdf(tmp_p
     assert sorted(p.name for p in out.iterdir()) == ["cv-en.pdf"]  # no half-written or temporary file
 
 
+def test_a_theme_without_section_destinations_is_a_theme_error_and_nothing_is_written(tmp_path):
+    """Bookmarks point at each section's named destination; a theme whose sections have
+    none fails in post-processing (both locales' engines ran, each in its own thread),
+    naming the theme and what each section needs — and writes no PDF."""
+    theme = broken_theme(tmp_path, "cv.tex.j2", "\\hypertarget{#1}{}%", "%")
+    profile = example_with(tmp_path)
+    result = run("render", str(profile), "--theme", str(theme), "-o", "out", "--offline", "--no-cache",
+                 cwd=tmp_path)
+    assert result.returncode == 1
+    heads = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(heads) == 1, result.stderr
+    assert re.search(r"broken: error: theme error: the PDF has no destination 'section\.[\w-]+' for the bookmark "
+                     r"'[^']+' \(each section needs \\hypertarget", heads[0]), heads[0]
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
 # --------------------------------------------------------------------------- the build cache
 
 def test_a_design_change_renders_again_and_an_unchanged_one_does_not(tmp_path, engine_log):
