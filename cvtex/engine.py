@@ -14,15 +14,25 @@ XeLaTeX runs in its own build directory with
 
 One pass suffices: themes avoid ``\\ref``/``LastPage``/``\\tableofcontents``, and the
 outline is added afterwards by :mod:`cvtex.pdf` from named destinations.
+
+Each build directory also gets :data:`CLASSES_FILE` under the name of TeX Live's
+``load-unicode-xetex-classes.tex`` (kpathsea looks in the working directory first), when
+it stands in exactly for the installed file (:func:`classes_stand_in`): xetexko
+``\\input``s that file, which parses Unicode's LineBreak.txt and EastAsianWidth.txt in TeX
+macros — about 40 % of the engine's instructions for a CV, ~0.35 s of CPU. The stand-in
+makes the same ``\\XeTeXcharclass`` assignments from a precomputed table.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +46,13 @@ ENGINE = "xelatex"
 MAX_OUTPUT_BYTES = 256 * 2**20
 #: How often (seconds) a running engine's build directory size is checked.
 _POLL = 0.25
+#: TeX Live's file (package unicode-data) that xetexko ``\\input``s to class CJK characters.
+CLASSES_NAME = "load-unicode-xetex-classes.tex"
+#: cvtex's precomputed stand-in for it (written by :func:`write_classes`; its header names
+#: the installed files it was made from, with their SHA-256).
+CLASSES_FILE = Path(__file__).with_name("unicode-xetex-classes.tex")
+#: The line-breaking classes the TeX Live file assigns (through ``\\XeTeXcharclass<name>``).
+CLASS_NAMES = ("ID", "CJ", "OP", "CL", "EX", "IS", "NS", "CM")
 
 
 class EngineMissing(Exception):
@@ -125,16 +142,21 @@ def sandbox_env() -> dict[str, str]:
 
 
 def compile(source: str, build_dir: Path, *, jobname: str = "cv", timeout: float = 60.0,
-            max_output_bytes: int = MAX_OUTPUT_BYTES) -> Build:
+            max_output_bytes: int = MAX_OUTPUT_BYTES, stand_in: bool = True) -> Build:
     """Compile LaTeX ``source`` in ``build_dir`` (created if needed) to ``<jobname>.pdf``.
 
-    Raises :class:`EngineMissing`, or :class:`CompileError` when XeLaTeX reports an
-    error, produces no PDF, runs longer than ``timeout`` seconds or makes the build
-    directory larger than ``max_output_bytes`` (it is then killed with its process
-    group; ``timed_out`` is set on the error).
+    With ``stand_in`` (the default), the build directory gets the precomputed class table
+    when :func:`classes_stand_in` allows it (see module doc). Raises
+    :class:`EngineMissing`, or :class:`CompileError` when XeLaTeX reports an error,
+    produces no PDF, runs longer than ``timeout`` seconds or makes the build directory
+    larger than ``max_output_bytes`` (it is then killed with its process group;
+    ``timed_out`` is set on the error).
     """
     engine = find_engine()
     build_dir.mkdir(parents=True, exist_ok=True)
+    table = classes_stand_in() if stand_in else None
+    if table is not None:
+        (build_dir / CLASSES_NAME).write_text(table, encoding="utf-8")
     tex_file = build_dir / f"{jobname}.tex"
     tex_file.write_text(source, encoding="utf-8")
     pdf = build_dir / f"{jobname}.pdf"
@@ -261,3 +283,127 @@ def parse_log(text: str, jobname: str | None = None) -> LogReport:
             line = line_of_context
         report.errors.append(TexError(message, line, context.group(2).strip() if context else "", file))
     return report
+
+
+# --------------------------------------------------------------------------- class table
+
+@functools.lru_cache(maxsize=1)
+def classes_stand_in() -> str | None:
+    """The text of :data:`CLASSES_FILE` when the installed files it was made from
+    (``load-unicode-xetex-classes.tex``, ``LineBreak.txt``, ``EastAsianWidth.txt``, named
+    with their SHA-256 in its header) are all present and unchanged; else ``None`` (the
+    engine then reads TeX Live's own file: slower, same result)."""
+    try:
+        text = CLASSES_FILE.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    sources = [line.split()[2:] for line in text.splitlines()[:8] if line.startswith("% source: ")]
+    if len(sources) != 3:
+        return None
+    for path, digest in sources:
+        try:
+            if hashlib.sha256(Path(path).read_bytes()).hexdigest() != digest:
+                return None
+        except OSError:
+            return None
+    return text
+
+
+def classes_source() -> str:
+    """A LaTeX document that marks every code point, ``\\input``s TeX Live's
+    ``load-unicode-xetex-classes.tex`` with a distinct number for each class name, and
+    writes ``classes.txt``: lines ``<first code point> <class name, or - for none>``, one
+    per run, after a line naming the file."""
+    names = "".join(f"\\chardef\\XeTeXcharclass{name}={i} " for i, name in enumerate(CLASS_NAMES, 1))
+    cases = "".join(f"\\or {name}" for name in CLASS_NAMES)
+    return r"""\documentclass{article}
+\makeatletter
+""" + names + r"""
+\count@=0
+\loop \XeTeXcharclass\count@=4094 \ifnum\count@<"10FFFF \advance\count@\@ne \repeat
+\input """ + CLASSES_NAME + r"""
+\newwrite\cvtex@out \immediate\openout\cvtex@out=classes.txt
+\def\cvtex@name#1{\ifnum#1=4094 -\else\ifcase#1 ?""" + cases + r"""\else ?\fi\fi}
+\count@=0 \@tempcnta=0 \edef\cvtex@last{\cvtex@name{\XeTeXcharclass0}}
+\loop
+  \edef\cvtex@now{\cvtex@name{\XeTeXcharclass\count@}}%
+  \ifx\cvtex@now\cvtex@last\else
+    \immediate\write\cvtex@out{\the\@tempcnta\space\cvtex@last}%
+    \@tempcnta=\count@ \let\cvtex@last\cvtex@now
+  \fi
+  \ifnum\count@<"10FFFF \advance\count@\@ne \repeat
+\immediate\write\cvtex@out{\the\@tempcnta\space\cvtex@last}
+\immediate\closeout\cvtex@out
+\makeatother
+\begin{document}
+x
+\end{document}
+"""
+
+
+def generate_classes(timeout: float = 300.0) -> list[tuple[int, int, str]]:
+    """The ``\\XeTeXcharclass`` assignments TeX Live's ``load-unicode-xetex-classes.tex``
+    makes, as XeTeX itself runs it (:func:`classes_source`, without the stand-in):
+    ``[(first, last, class name), …]``, inclusive, sorted. Raises :class:`EngineMissing`,
+    :class:`CompileError`, or ``RuntimeError`` for a class number it did not give."""
+    with tempfile.TemporaryDirectory(prefix="cvtex-classes-") as tmp:
+        compile(classes_source(), Path(tmp), jobname="classes", timeout=timeout, stand_in=False)
+        lines = (Path(tmp) / "classes.txt").read_text(encoding="utf-8").split()
+    runs = [(int(lines[i]), lines[i + 1]) for i in range(0, len(lines), 2)]
+    if any(name == "?" for _, name in runs):
+        raise RuntimeError(f"{CLASSES_NAME} assigned a class cvtex does not know")
+    ends = [start - 1 for start, _ in runs[1:]] + [0x10FFFF]
+    return [(start, end, name) for (start, name), end in zip(runs, ends) if name != "-"]
+
+
+def _installed(name: str) -> Path:
+    out = subprocess.run(["kpsewhich", name], capture_output=True, text=True, timeout=30, check=False)
+    if out.returncode != 0 or not out.stdout.strip():
+        raise RuntimeError(f"kpsewhich cannot find {name}")
+    return Path(out.stdout.strip())
+
+
+def write_classes(path: Path = CLASSES_FILE) -> None:
+    """Regenerate :data:`CLASSES_FILE` from the installed TeX (``python -m cvtex.fonts``).
+
+    The file keeps the TeX Live file's defaults for class names xetexko has not defined,
+    then assigns each run with macros that expand to blocks of 4096, 256, 16 or 1 code
+    points (TeX reads a few hundred tokens instead of parsing two data files)."""
+    sources = [_installed(name) for name in (CLASSES_NAME, "LineBreak.txt", "EastAsianWidth.txt")]
+    runs = generate_classes()
+    h = "0123456789ABCDEF"
+    lines = [
+        "% Generated by `python -m cvtex.fonts` (cvtex/engine.py, write_classes); do not edit.",
+        f"% A stand-in for TeX Live's {CLASSES_NAME}: the same \\XeTeXcharclass assignments, precomputed.",
+        *(f"% source: {p} {hashlib.sha256(p.read_bytes()).hexdigest()}" for p in sources),
+        r"\ifx\XeTeXcharclass\undefined \expandafter\endinput \fi",
+        r"\begingroup \catcode`\{=1 \catcode`\}=2 \catcode`\#=6 \catcode`\"=12 %",
+        r"\ifdefined\XeTeXcharclassID\else \chardef\XeTeXcharclassID=1 \fi",
+        r"\ifdefined\XeTeXcharclassCJ\else \let\XeTeXcharclassCJ\XeTeXcharclassID \fi",
+        r"\ifdefined\XeTeXcharclassOP\else \chardef\XeTeXcharclassOP=2 \fi",
+        r"\ifdefined\XeTeXcharclassCL\else \chardef\XeTeXcharclassCL=3 \fi",
+        r"\ifdefined\XeTeXcharclassEX\else \let\XeTeXcharclassEX\XeTeXcharclassCL \fi",
+        r"\ifdefined\XeTeXcharclassIS\else \let\XeTeXcharclassIS\XeTeXcharclassCL \fi",
+        r"\ifdefined\XeTeXcharclassNS\else \let\XeTeXcharclassNS\XeTeXcharclassCL \fi",
+        r"\ifdefined\XeTeXcharclassCM\else \chardef\XeTeXcharclassCM=256 \fi",
+        r'\def\cvtexA#1{\global\XeTeXcharclass"#1=\cvtexK}%',
+        r"\def\cvtexB#1{" + "".join(rf'\global\XeTeXcharclass"#1{d}=\cvtexK' for d in h) + "}%",
+        r"\def\cvtexC#1{" + "".join(rf"\cvtexB{{#1{d}}}" for d in h) + "}%",
+        r"\def\cvtexD#1{" + "".join(rf"\cvtexC{{#1{d}}}" for d in h) + "}%",
+        r"\def\cvtexS#1{\chardef\cvtexK=\csname XeTeXcharclass#1\endcsname}%",
+    ]
+    body: list[str] = []
+    for first, last, name in runs:
+        body.append(rf"\cvtexS{{{name}}}")
+        code = first
+        while code <= last:
+            for size, macro in ((4096, "D"), (256, "C"), (16, "B"), (1, "A")):
+                if code % size == 0 and code + size - 1 <= last:
+                    body.append(rf"\cvtex{macro}{{{code // size:X}}}")
+                    code += size
+                    break
+    lines += ["".join(body[i:i + 16]) + "%" for i in range(0, len(body), 16)]
+    lines.append(r"\endgroup")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    classes_stand_in.cache_clear()
+

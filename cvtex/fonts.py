@@ -339,6 +339,10 @@ def theme_coverage(theme, locales: list[str] | tuple[str, ...], overrides: Any =
     return Coverage(pairs)
 
 
-if __name__ == "__main__":  # python -m cvtex.fonts
+if __name__ == "__main__":  # python -m cvtex.fonts: what cvtex dumps from the installed TeX
+    from . import engine
+
+    engine.write_classes()
+    print(f"wrote {engine.CLASSES_FILE}")
     write_routes()
     print(f"wrote {ROUTES_FILE}")

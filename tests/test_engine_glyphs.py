@@ -107,3 +107,70 @@ def test_without_the_fonts_validation_skips_the_glyph_check(tmp_path):
     load_profile(cv, theme=str(theme))  # no error
     with pytest.raises(ProfileError, match="no glyph for 'Ж'"):
         load_profile(cv)
+
+
+# --------------------------------------------------------------------------- the class table stand-in
+
+CLASS_DUMP = r"""\documentclass{article}
+\usepackage{fontspec}
+\usepackage[%s]{kotex}
+\makeatletter
+\newwrite\cvtex@out \immediate\openout\cvtex@out=table.txt
+\count@=0 \@tempcnta=0 \edef\cvtex@last{\the\XeTeXcharclass0}
+\loop
+  \edef\cvtex@now{\the\XeTeXcharclass\count@}%%
+  \ifx\cvtex@now\cvtex@last\else
+    \immediate\write\cvtex@out{\the\@tempcnta\space\cvtex@last}\@tempcnta=\count@ \let\cvtex@last\cvtex@now
+  \fi
+  \ifnum\count@<"10FFFF \advance\count@\@ne \repeat
+\immediate\write\cvtex@out{\the\@tempcnta\space\cvtex@last}
+\immediate\closeout\cvtex@out
+\begin{document}x\end{document}
+"""
+
+
+def test_the_class_table_stand_in_is_current_and_in_use(tmp_path):
+    """cvtex/unicode-xetex-classes.tex is what XeTeX makes of the installed TeX Live file
+    now (if this fails after a TeX Live update, run `python -m cvtex.fonts` and review the
+    diff), and the engine uses it here: the build directory has it and the log shows XeTeX
+    read it rather than TeX Live's."""
+    fresh = tmp_path / "classes.tex"
+    engine.write_classes(fresh)
+    assert fresh.read_text(encoding="utf-8") == engine.CLASSES_FILE.read_text(encoding="utf-8")
+    assert engine.classes_stand_in() is not None
+    build = engine.compile(CLASS_DUMP % "", tmp_path / "with")
+    assert (build.build_dir / engine.CLASSES_NAME).is_file()
+    log = (build.build_dir / "cv.log").read_text(encoding="utf-8", errors="replace")
+    assert f"(./{engine.CLASSES_NAME})" in log and "texmf-dist/tex/generic/unicode-data/" + engine.CLASSES_NAME not in log
+
+
+@pytest.mark.parametrize("option", ["", "hangul"])
+def test_with_the_stand_in_xetexko_gets_the_same_class_for_every_code_point(option, tmp_path):
+    """The whole \\XeTeXcharclass table after kotex loads (its own classes on top of the
+    file's), with the stand-in and with TeX Live's file, is the same."""
+    tables = []
+    for stand_in in (True, False):
+        build = engine.compile(CLASS_DUMP % option, tmp_path / str(stand_in), stand_in=stand_in)
+        assert (build.build_dir / engine.CLASSES_NAME).is_file() == stand_in
+        tables.append((build.build_dir / "table.txt").read_text(encoding="utf-8"))
+    assert tables[0] == tables[1]
+    assert len(tables[0].splitlines()) > 500  # many runs: CJK, punctuation, Hangul classes
+
+
+def test_a_stand_in_made_from_other_files_is_not_used(tmp_path, monkeypatch):
+    """The stand-in names the installed files it was made from with their SHA-256; when
+    one differs (another TeX Live), the engine reads TeX Live's own file."""
+    text = engine.CLASSES_FILE.read_text(encoding="utf-8")
+    digest = text.split("% source: ", 2)[1].split()[1]
+    other = tmp_path / "unicode-xetex-classes.tex"
+    other.write_text(text.replace(digest, "0" * 64, 1), encoding="utf-8")
+    monkeypatch.setattr(engine, "CLASSES_FILE", other)
+    engine.classes_stand_in.cache_clear()
+    try:
+        assert engine.classes_stand_in() is None
+        build = engine.compile("\\documentclass{article}\\begin{document}x\\end{document}\n", tmp_path / "b")
+        assert not (build.build_dir / engine.CLASSES_NAME).exists()
+    finally:
+        monkeypatch.undo()
+        engine.classes_stand_in.cache_clear()
+    assert engine.classes_stand_in() is not None
