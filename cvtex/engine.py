@@ -309,6 +309,22 @@ def classes_stand_in() -> str | None:
     return text
 
 
+def code_point_runs(value: str, stream: str) -> str:
+    """LaTeX (letters ``@``) that writes to the open ``stream`` a line ``<first code point>
+    <value>`` for each run of code points U+0000–U+10FFFF with the same ``value``: TeX
+    material expanded (``\\edef``) with ``\\count@`` set to the code point, such as
+    ``\\the\\XeTeXcharclass\\count@``."""
+    return r"""\count@=0 \@tempcnta=0 \edef\cvtex@last{VALUE}
+\loop
+  \edef\cvtex@now{VALUE}%
+  \ifx\cvtex@now\cvtex@last\else
+    \immediate\writeSTREAM{\the\@tempcnta\space\cvtex@last}%
+    \@tempcnta=\count@ \let\cvtex@last\cvtex@now
+  \fi
+  \ifnum\count@<"10FFFF \advance\count@\@ne \repeat
+\immediate\writeSTREAM{\the\@tempcnta\space\cvtex@last}""".replace("VALUE", value).replace("STREAM", stream)
+
+
 def classes_source() -> str:
     """A LaTeX document that marks every code point, ``\\input``s TeX Live's
     ``load-unicode-xetex-classes.tex`` with a distinct number for each class name, and
@@ -324,15 +340,7 @@ def classes_source() -> str:
 \input """ + CLASSES_NAME + r"""
 \newwrite\cvtex@out \immediate\openout\cvtex@out=classes.txt
 \def\cvtex@name#1{\ifnum#1=4094 -\else\ifcase#1 ?""" + cases + r"""\else ?\fi\fi}
-\count@=0 \@tempcnta=0 \edef\cvtex@last{\cvtex@name{\XeTeXcharclass0}}
-\loop
-  \edef\cvtex@now{\cvtex@name{\XeTeXcharclass\count@}}%
-  \ifx\cvtex@now\cvtex@last\else
-    \immediate\write\cvtex@out{\the\@tempcnta\space\cvtex@last}%
-    \@tempcnta=\count@ \let\cvtex@last\cvtex@now
-  \fi
-  \ifnum\count@<"10FFFF \advance\count@\@ne \repeat
-\immediate\write\cvtex@out{\the\@tempcnta\space\cvtex@last}
+""" + code_point_runs(r"\cvtex@name{\XeTeXcharclass\count@}", r"\cvtex@out") + r"""
 \immediate\closeout\cvtex@out
 \makeatother
 \begin{document}

@@ -77,6 +77,7 @@ def route(code: int) -> str:
 def routes_source() -> str:
     """A LaTeX document that writes the route of every code point to ``routes.txt``:
     lines ``<first code point, hex> <letter>``, one per run, after a ``# xetexko …`` line."""
+    from .engine import code_point_runs
     from .latex import TEXT_FIDELITY
 
     return r"""\documentclass{article}
@@ -92,16 +93,9 @@ def routes_source() -> str:
   \cvtex@let\cvtex@c{\ifx\cvtex@f\XeKo@font@Latin L\else\ifx\cvtex@f\XeKo@font@Hangul H\else
     \ifx\cvtex@f\XeKo@font@CJK J\else\ifx\cvtex@f\relax K\else ?\fi\fi\fi\fi}}
 \cvtex@let{CM}{K}\cvtex@let{JJ}{K}
-\count@=0 \@tempcnta=0 \def\cvtex@last{L}
-\loop
-  \edef\cvtex@now{\ifcsname cvtex@r@\the\XeTeXcharclass\count@\endcsname
-    \csname cvtex@r@\the\XeTeXcharclass\count@\endcsname\else ?\the\XeTeXcharclass\count@\fi}%
-  \ifx\cvtex@now\cvtex@last\else
-    \immediate\write\cvtex@out{\the\@tempcnta\space\cvtex@last}%
-    \@tempcnta=\count@ \let\cvtex@last\cvtex@now
-  \fi
-  \ifnum\count@<"10FFFF \advance\count@\@ne \repeat
-\immediate\write\cvtex@out{\the\@tempcnta\space\cvtex@last}
+""" + code_point_runs(r"\ifcsname cvtex@r@\the\XeTeXcharclass\count@\endcsname"
+                      r"\csname cvtex@r@\the\XeTeXcharclass\count@\endcsname\else ?\the\XeTeXcharclass\count@\fi",
+                      r"\cvtex@out") + r"""
 \immediate\closeout\cvtex@out
 \makeatother
 \begin{document}

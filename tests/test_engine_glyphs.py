@@ -113,17 +113,10 @@ def test_without_the_fonts_validation_skips_the_glyph_check(tmp_path):
 
 CLASS_DUMP = r"""\documentclass{article}
 \usepackage{fontspec}
-\usepackage[%s]{kotex}
+\usepackage[OPTION]{kotex}
 \makeatletter
 \newwrite\cvtex@out \immediate\openout\cvtex@out=table.txt
-\count@=0 \@tempcnta=0 \edef\cvtex@last{\the\XeTeXcharclass0}
-\loop
-  \edef\cvtex@now{\the\XeTeXcharclass\count@}%%
-  \ifx\cvtex@now\cvtex@last\else
-    \immediate\write\cvtex@out{\the\@tempcnta\space\cvtex@last}\@tempcnta=\count@ \let\cvtex@last\cvtex@now
-  \fi
-  \ifnum\count@<"10FFFF \advance\count@\@ne \repeat
-\immediate\write\cvtex@out{\the\@tempcnta\space\cvtex@last}
+""" + engine.code_point_runs(r"\the\XeTeXcharclass\count@", r"\cvtex@out") + r"""
 \immediate\closeout\cvtex@out
 \begin{document}x\end{document}
 """
@@ -138,7 +131,7 @@ def test_the_class_table_stand_in_is_current_and_in_use(tmp_path):
     engine.write_classes(fresh)
     assert fresh.read_text(encoding="utf-8") == engine.CLASSES_FILE.read_text(encoding="utf-8")
     assert engine.classes_stand_in() is not None
-    build = engine.compile(CLASS_DUMP % "", tmp_path / "with")
+    build = engine.compile(CLASS_DUMP.replace("OPTION", ""), tmp_path / "with")
     assert (build.build_dir / engine.CLASSES_NAME).is_file()
     log = (build.build_dir / "cv.log").read_text(encoding="utf-8", errors="replace")
     assert f"(./{engine.CLASSES_NAME})" in log and "texmf-dist/tex/generic/unicode-data/" + engine.CLASSES_NAME not in log
@@ -150,7 +143,7 @@ def test_with_the_stand_in_xetexko_gets_the_same_class_for_every_code_point(opti
     file's), with the stand-in and with TeX Live's file, is the same."""
     tables = []
     for stand_in in (True, False):
-        build = engine.compile(CLASS_DUMP % option, tmp_path / str(stand_in), stand_in=stand_in)
+        build = engine.compile(CLASS_DUMP.replace("OPTION", option), tmp_path / str(stand_in), stand_in=stand_in)
         assert (build.build_dir / engine.CLASSES_NAME).is_file() == stand_in
         tables.append((build.build_dir / "table.txt").read_text(encoding="utf-8"))
     assert tables[0] == tables[1]
