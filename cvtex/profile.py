@@ -445,7 +445,8 @@ class Profile(Model):
     design: Design = Design.model_construct()
     links: LinkPolicy = LinkPolicy.model_construct()
 
-    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True, populate_by_name=True,
+                              defer_build=True)
 
     @field_validator("locales")
     @classmethod
