@@ -297,8 +297,9 @@ def classes_stand_in() -> str | None:
         text = CLASSES_FILE.read_text(encoding="utf-8")
     except OSError:
         return None
-    sources = [line.split()[2:] for line in text.splitlines()[:8] if line.startswith("% source: ")]
-    if len(sources) != 3:
+    sources = [line[len("% source: "):].rsplit(" ", 1) for line in text.splitlines()[:8]
+               if line.startswith("% source: ")]
+    if len(sources) != 3 or any(len(source) != 2 for source in sources):
         return None
     for path, digest in sources:
         try:
