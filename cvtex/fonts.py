@@ -40,6 +40,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -163,6 +164,8 @@ def _intersect(a: Ranges, b: Ranges) -> Ranges:
 
 #: Charsets already asked of fontconfig in this process (``None``: it could not tell).
 _charsets: dict[str, Ranges | None] = {}
+#: Held while fontconfig is asked: renders in parallel (``-j``) never see a half-filled cache.
+_charsets_lock = threading.Lock()
 
 
 def family_charsets(families: Iterable[str]) -> dict[str, Ranges | None]:
@@ -170,35 +173,37 @@ def family_charsets(families: Iterable[str]) -> dict[str, Ranges | None]:
     font family has, as sorted inclusive ranges, from fontconfig (``fc-list``); ``None``
     for a family fontconfig cannot describe (``fc-list`` missing or failing, no face of that
     family). The ``fc-list`` runs a process has not made yet go in parallel (each loads
-    fontconfig's caches: ~10 ms)."""
+    fontconfig's caches: ~10 ms). Thread-safe."""
     wanted = list(dict.fromkeys(families))
-    todo = [family for family in wanted if family not in _charsets]
-    fc_list = shutil.which("fc-list") if todo else None
-    running: dict[str, subprocess.Popen[str]] = {}
-    for family in todo:
-        pattern = re.sub(r"([-:,\\=])", r"\\\1", family)
-        try:
-            if fc_list:
-                running[family] = subprocess.Popen([fc_list, "--format", "%{charset}\n", pattern], text=True,
-                                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        except OSError:
-            pass
-        _charsets[family] = None
-    for family, proc in running.items():
-        try:
-            out, _ = proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            continue
-        # the faces of a family (weights, styles) usually share one charset: parse each once
-        faces = [_parse_charset(line) for line in dict.fromkeys(out.splitlines()) if line.strip()]
-        if proc.returncode == 0 and faces:
-            common = faces[0]
-            for face in faces[1:]:
-                common = _intersect(common, face)
-            _charsets[family] = common
-    return {family: _charsets[family] for family in wanted}
+    with _charsets_lock:
+        todo = [family for family in wanted if family not in _charsets]
+        fc_list = shutil.which("fc-list") if todo else None
+        running: dict[str, subprocess.Popen[str]] = {}
+        for family in todo:
+            pattern = re.sub(r"([-:,\\=])", r"\\\1", family)
+            try:
+                if fc_list:
+                    running[family] = subprocess.Popen([fc_list, "--format", "%{charset}\n", pattern], text=True,
+                                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            except OSError:
+                pass
+        found: dict[str, Ranges | None] = dict.fromkeys(todo)
+        for family, proc in running.items():
+            try:
+                out, _ = proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                continue
+            # the faces of a family (weights, styles) usually share one charset: parse each once
+            faces = [_parse_charset(line) for line in dict.fromkeys(out.splitlines()) if line.strip()]
+            if proc.returncode == 0 and faces:
+                common = faces[0]
+                for face in faces[1:]:
+                    common = _intersect(common, face)
+                found[family] = common
+        _charsets.update(found)
+        return {family: _charsets[family] for family in wanted}
 
 
 def family_charset(family: str) -> Ranges | None:

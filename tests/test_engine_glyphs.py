@@ -8,6 +8,7 @@ real engine here.
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,20 @@ def test_a_stand_in_made_from_other_files_is_not_used(tmp_path, monkeypatch):
         monkeypatch.undo()
         engine.classes_stand_in.cache_clear()
     assert engine.classes_stand_in() is not None
+
+
+def test_renders_in_parallel_all_get_the_charsets(monkeypatch):
+    """`cvtex render -j N` validates profiles in threads: while one thread asks fontconfig,
+    another asking for the same fonts waits for the answer instead of reading "unknown"
+    (which would silently skip its glyph check)."""
+    monkeypatch.setattr(fonts, "_charsets", {})
+    families = ["TeX Gyre Pagella", "Noto Serif CJK KR"]
+    results: list[dict] = []
+    threads = [threading.Thread(target=lambda: results.append(fonts.family_charsets(families))) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 6
+    assert all(charset is not None for result in results for charset in result.values())
+    assert len({tuple(result.items()) for result in results}) == 1
