@@ -26,6 +26,7 @@ and the field path.
 # annotation from a string (an eval per field, ~15 ms per process); evaluated at class
 # definition they cost nothing extra.
 import re
+import threading
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
@@ -472,6 +473,9 @@ class Profile(Model):
 
 # --------------------------------------------------------------------------- validate
 
+_BUILD_LOCK = threading.Lock()
+
+
 def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
              glyphs: Any = None, font_problem: Any = None) -> tuple[Profile, list[Diagnostic]]:
     """Validate a loaded document against the schema; report every problem at once.
@@ -492,6 +496,8 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
     with every other problem: ``design.section_order`` names sections of the profile,
     ``design.fonts`` keys and a section's ``locales`` are locales of the profile.
     """
+    with _BUILD_LOCK:  # the models are built on first use (defer_build): once, even with renders in parallel
+        Profile.model_rebuild()
     context = {"supported_locales": supported_locales, "glyphs": glyphs, "font_problem": font_problem}
     checked = _reference_checks(doc, supported_locales)
     references = [d for d in checked if d.severity == "error"]
