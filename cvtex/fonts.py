@@ -206,11 +206,6 @@ def family_charsets(families: Iterable[str]) -> dict[str, Ranges | None]:
         return {family: _charsets[family] for family in wanted}
 
 
-def family_charset(family: str) -> Ranges | None:
-    """The charset of one font family: see :func:`family_charsets`."""
-    return family_charsets([family])[family]
-
-
 @lru_cache(maxsize=1)
 def installed_families() -> frozenset[str] | None:
     """Every font family name fontconfig knows (a face's localized names too); ``None``
@@ -267,6 +262,12 @@ class FontPair:
         return (self.latin, self.latin_chars) if letter == LATIN else (self.hangul, self.hangul_chars)
 
 
+def _letter(ch: str) -> str:
+    """The font ``ch`` is set in, as checked: hanja in the Hangul font (no hanja font is set)."""
+    letter = route(ord(ch))
+    return HANGUL if letter == HANJA else letter
+
+
 class Coverage:
     """What a theme's fonts can set, for the locales a profile renders.
 
@@ -287,8 +288,7 @@ class Coverage:
         return known
 
     def _fine_anywhere(self, ch: str) -> bool:
-        letter = route(ord(ch))
-        letter = HANGUL if letter == HANJA else letter
+        letter = _letter(ch)
         needed = (LATIN, HANGUL) if letter == KEEP else (letter,)
         return all(self._has_glyph(index, need, ch) for index in range(len(self.pairs)) for need in needed)
 
@@ -307,9 +307,7 @@ class Coverage:
             for ch in text:
                 if ch == " " or any(ch == c for c, _ in out):
                     continue
-                letter = route(ord(ch))
-                if letter == HANJA:
-                    letter = HANGUL
+                letter = _letter(ch)
                 if letter == KEEP:
                     needed = [previous] if previous else [LATIN, HANGUL]
                 else:

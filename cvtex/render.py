@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class _Job:
     hit: Any = None  # a cvtex.cache.Entry
     final: bytes | None = None
     bookmarks: int = 0
+    lost: list[Diagnostic] = field(default_factory=list)  # :func:`_lost_text` of the build
 
 
 def load_profile(path: Path | str, *, theme: str | None = None,
@@ -192,7 +193,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
             except engine.CompileError as exc:
                 job.error = exc
                 return
-            if _lost_text(doc, job):
+            job.lost = _lost_text(doc, job)
+            if job.lost:
                 return
             # post-processed at once, into the build directory: while the other locale's
             # engine is still running, this uses the core it leaves idle
@@ -212,7 +214,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                 list(pool.map(run, todo))
         problems = [d for job in todo if isinstance(job.error, engine.CompileError)
                     for d in _compile_diagnostics(doc, job, stem, theme_obj)]
-        problems += [d for job in todo if job.build for d in _lost_text(doc, job)]
+        problems += [d for job in todo for d in job.lost]
         if problems:
             raise ProfileError(warnings + problems)
         for job in todo:
