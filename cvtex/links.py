@@ -762,6 +762,19 @@ def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+def _host_key(target: "str | httpx.Request") -> str:
+    """The host a URL or request goes to, as :attr:`httpx.URL.host` spells it (lower
+    case, IDNA-decoded): the key of the per-host limit. An ASCII host without a punycode
+    label (``xn--``, RFC 3492) from :func:`urllib.parse.urlsplit` is already in that
+    form, at a twentieth of the cost of parsing an :class:`httpx.URL`."""
+    import httpx
+
+    if not isinstance(target, str):
+        return target.url.host
+    host = urlsplit(target).hostname or ""
+    return host if host.isascii() and "xn--" not in host else httpx.URL(target).host
+
+
 class _Host:
     """Per-host state: the concurrency slots and the time (``time.monotonic``) before
     which no request may be sent, after a ``Retry-After``."""
@@ -810,10 +823,14 @@ async def probe_urls(urls: Iterable[str], settings: NetworkSettings = NetworkSet
         for client in pool:
             clients.put_nowait(await stack.enter_async_context(client))
 
-        async def send(request: httpx.Request, probe: Probe) -> httpx.Response:
-            host = hosts.get(request.url.host)
+        async def send(target: str | httpx.Request, probe: Probe) -> tuple[httpx.Request, httpx.Response]:
+            # ``target`` is the URL itself for the first request: building an httpx
+            # Request (~50 µs) waits until a slot is held, or every URL queued behind
+            # the first wave would be built before that wave's connections open.
+            key = _host_key(target)
+            host = hosts.get(key)
             if host is None:
-                host = hosts[request.url.host] = _Host(settings.per_host)
+                host = hosts[key] = _Host(settings.per_host)
             attempt = 0
             while True:
                 delay = host.not_before - time.monotonic()
@@ -822,6 +839,8 @@ async def probe_urls(urls: Iterable[str], settings: NetworkSettings = NetworkSet
                 async with host.slots:
                     client = await clients.get()
                     try:
+                        request = client.build_request("HEAD", target) if isinstance(target, str) else target
+                        target = request
                         probe.attempts += 1
                         response = await client.send(request)  # HEAD: no body, the connection is reused
                         if request.method == "HEAD" and response.status_code in HEAD_REFUSED:
@@ -833,12 +852,12 @@ async def probe_urls(urls: Iterable[str], settings: NetworkSettings = NetworkSet
                         clients.put_nowait(client)
                 probe.method = request.method
                 if response.status_code not in RETRY_CODES or attempt >= settings.retries:
-                    return response
+                    return request, response
                 asked = retry_after(response.headers.get("Retry-After"))
                 wait = asked if asked is not None else settings.backoff * 2 ** attempt * random.uniform(0.8, 1.2)
                 if wait > settings.max_retry_wait:
                     probe.message = f"Retry-After asks for {wait:.0f} s, more than the {settings.max_retry_wait:g} s allowed"
-                    return response
+                    return request, response
                 if asked is not None:
                     host.not_before = max(host.not_before, time.monotonic() + wait)
                 probe.waits.append(round(wait, 3))
@@ -851,24 +870,24 @@ async def probe_urls(urls: Iterable[str], settings: NetworkSettings = NetworkSet
                 probe.error, probe.message = "dns", "the .invalid domain never resolves (RFC 6761 §6.4)"
                 return probe
             seen = {url}
+            target: str | httpx.Request = url
             try:
-                request = pool[0].build_request("HEAD", url)  # building sends nothing
                 while True:
-                    response = await send(request, probe)
+                    request, response = await send(target, probe)
                     probe.final_url = str(request.url)
                     if response.next_request is None:
                         probe.code = response.status_code
                         return probe
-                    request = response.next_request
-                    target = str(request.url)
-                    probe.hops.append([response.status_code, target])
-                    if target in seen:
-                        probe.error, probe.message = "loop", f"redirect loop back to {target}"
+                    target = response.next_request
+                    location = str(target.url)
+                    probe.hops.append([response.status_code, location])
+                    if location in seen:
+                        probe.error, probe.message = "loop", f"redirect loop back to {location}"
                         return probe
                     if len(probe.hops) > settings.max_redirects:
                         probe.error, probe.message = "redirects", f"more than {settings.max_redirects} redirects"
                         return probe
-                    seen.add(target)
+                    seen.add(location)
             except httpx.HTTPError as exc:
                 probe.error, probe.message = _error_kind(exc)
                 return probe

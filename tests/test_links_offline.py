@@ -327,3 +327,18 @@ def test_cache_dir_follows_cvtex_cache_dir_then_xdg(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache.cache_dir() == tmp_path / "xdg" / "cvtex"
     assert links.LinkCache().path == tmp_path / "xdg" / "cvtex" / "links.json"
+
+
+@pytest.mark.parametrize("url,redirected", [
+    ("http://Example.COM:8080/a", "http://example.com:8080/b"),
+    ("https://bücher.example/", "https://xn--bcher-kva.example/next"),
+    ("https://XN--BCHER-KVA.example/", "https://bücher.example/next"),
+    ("http://[::1]:9/", "http://[::1]:9/elsewhere"),
+])
+def test_a_url_and_a_redirect_to_its_host_share_one_per_host_limit(url, redirected):
+    """The first request of a URL is keyed by its string (no httpx parse until a slot is
+    held), redirects by httpx's Request: both must name the host alike."""
+    import httpx
+
+    assert links._host_key(url) == links._host_key(httpx.Request("HEAD", redirected))
+    assert links._host_key(url) != links._host_key(httpx.Request("HEAD", "http://example.org/"))
