@@ -233,12 +233,19 @@ def pdf_contents(path: Path | str) -> PdfContents:
 
     Raises pypdf's ``PdfReadError`` (or ``OSError``) when the file cannot be read.
     """
+    return pdf_contents_of(Path(path).read_bytes())
+
+
+def pdf_contents_of(data: bytes) -> PdfContents:
+    """:func:`pdf_contents` of a PDF's bytes, through the same cache: ``cvtex render``
+    calls it on each final PDF in that locale's engine thread, so the link check that
+    follows finds the contents stored. Raises pypdf's ``PdfReadError`` for a damaged
+    file."""
     import hashlib
     import io
 
     from . import cache
 
-    data = Path(path).read_bytes()
     # the key covers cvtex's own files too: a reader fixed in a new cvtex reads again
     key = hashlib.sha256(data + cache.package_digest().encode()).hexdigest()
     stored = cache.read_json("pdf-links", key)

@@ -139,7 +139,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     Raises :class:`ProfileError` (invalid profile or theme, LaTeX error, missing glyph,
     timeout) or :class:`~cvtex.engine.EngineMissing`.
     """
-    from . import cache as build_cache, pdf  # not imported by `cvtex validate`
+    from . import cache as build_cache, links, pdf  # not imported by `cvtex validate`
 
     timings: dict[str, float] = {}
     clock = [time.perf_counter()]
@@ -206,6 +206,13 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                 job.error = exc
                 return
             job.final = final.read_bytes()
+            # the link check after the render reads these links from the pdf-links cache;
+            # parsed here, the first locale's parse uses the core the other engine leaves
+            # idle, where after the render both would come one after the other
+            try:
+                links.pdf_contents_of(job.final)
+            except Exception:  # noqa: BLE001 - only a head start: the link check reads and reports it again
+                pass
 
         if len(todo) == 1:
             run(todo[0])

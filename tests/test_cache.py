@@ -330,3 +330,21 @@ def test_pdf_link_contents_are_remembered_by_the_pdf_bytes(tmp_path, engine_log)
         entry.write_text('{"uri": [{"url": 1}]}', encoding="utf-8")  # damaged: read again
     assert links.pdf_contents(pdf) == read
     assert links.pdf_contents(pdf).uri and all(isinstance(u.rect, tuple) for u in read.uri)
+
+
+def test_a_render_leaves_each_pdfs_link_contents_for_the_link_check(tmp_path, engine_log):
+    """Read in each locale's engine thread: the link check after the render hashes the
+    PDF and finds what it holds, without a second pypdf parse on the way out."""
+    import hashlib
+
+    from cvtex import links
+
+    result = render_profile(profile_copy(tmp_path), output_dir=tmp_path / "out", cache=False)
+    assert len(result.outputs) == 2
+    for output in result.outputs:
+        data = output.pdf.read_bytes()
+        key = hashlib.sha256(data + cache.package_digest().encode()).hexdigest()
+        stored = cache.read_json("pdf-links", key)
+        assert stored is not None, f"{output.locale}: no pdf-links entry for the written PDF"
+        fresh = links._read_contents(output.pdf)
+        assert fresh.uri and links._contents_from_json(stored) == fresh
