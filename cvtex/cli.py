@@ -173,12 +173,14 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
     todo = [path for i, path in enumerate(profiles) if i not in replayed]
     outcomes = [replayed.get(i) for i in range(len(profiles))]
     if todo:
-        from .render import render_batch
+        with _engines_started(todo, lang) as engines:
+            from .render import render_batch
 
-        with _status(quiet, f"{todo[0]}: load") as show:
-            fresh = iter(render_batch(todo, jobs=jobs, output_dir=output_dir, locales=lang or None, theme=theme,
-                                      keep_tex=keep_tex, timeout=timeout, cache=cache, bilingual=bilingual, png=png,
-                                      progress=lambda path, stage: show(f"{path}: {stage}")))
+            with _status(quiet, f"{todo[0]}: load") as show:
+                fresh = iter(render_batch(todo, jobs=jobs, output_dir=output_dir, locales=lang or None, theme=theme,
+                                          keep_tex=keep_tex, timeout=timeout, cache=cache, bilingual=bilingual,
+                                          png=png, progress=lambda path, stage: show(f"{path}: {stage}"),
+                                          **({"engines": engines} if engines else {})))
         outcomes = [outcome if outcome is not None else next(fresh) for outcome in outcomes]
     for path, outcome in zip(profiles, outcomes):
         try:
@@ -229,6 +231,44 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
     if codes:  # a missing toolchain (3) says more than an invalid profile (1)
         return (EXIT_TOOLCHAIN if EXIT_TOOLCHAIN in codes else codes[0]), themes
     return (EXIT_LINKS if links_failed else 0), themes
+
+
+#: The locales a profile is taken to have before it is read (cvtex's own pair).
+_USUAL_LOCALES = ("en", "ko")
+
+
+@contextmanager
+def _engines_started(todo: list[Path], lang: Optional[list[str]]):
+    """For one profile to render: XeLaTeX already started for each locale of ``--lang``
+    (else en and ko), yielded as ``{locale: engine.Run}`` before cvtex imports and runs
+    its schema and templates, so each engine loads its format meanwhile on the core
+    Python leaves idle (:func:`cvtex.engine.start`; measured on infra-backend.yaml: each
+    engine needs ~0.2 s less once its source is written). Runs not taken (another
+    locale, a cached PDF, an invalid profile) are cancelled, and their directory removed,
+    on the way out. A batch of profiles, or a machine where the engine cannot start,
+    gets ``{}``: the render starts its engines itself and reports what is missing."""
+    if len(todo) != 1:
+        yield {}
+        return
+    import shutil
+    import tempfile
+
+    from . import engine
+
+    stem = Path(todo[0]).stem
+    root = Path(tempfile.mkdtemp(prefix="cvtex-engines-"))
+    engines: dict[str, object] = {}
+    try:
+        try:
+            for code in dict.fromkeys(lang or _USUAL_LOCALES):
+                engines[code] = engine.start(root / code, jobname=f"{stem}-{code}")
+        except (engine.EngineMissing, OSError):
+            pass
+        yield engines
+    finally:
+        for run in engines.values():
+            run.cancel()  # type: ignore[attr-defined]
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _timings(result) -> str:

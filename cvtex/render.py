@@ -111,7 +111,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                    theme: str | None = None, keep_tex: bool = False, timeout: float = 60.0,
                    progress: Callable[[str], None] | None = None, cache: bool = True,
                    engine_slots: threading.Semaphore | None = None, bilingual: bool = False,
-                   png: bool = False) -> Result:
+                   png: bool = False, engines: dict[str, engine.Run] | None = None) -> Result:
     """Render the profile at ``path`` to ``output_dir/<stem>-<locale>.pdf``.
 
     ``locales`` defaults to every locale the profile declares; ``theme`` (a built-in
@@ -130,7 +130,10 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     With ``cache`` (the default) a locale whose final PDF is in the build cache
     (:mod:`cvtex.cache`) is not compiled (:attr:`Output.cached`), and every PDF compiled
     is stored there. ``engine_slots``, when given, is held during each engine run (a
-    batch of profiles shares one, to bound the engines running at once).
+    batch of profiles shares one, to bound the engines running at once). ``engines``:
+    runs already started by :func:`cvtex.engine.start` (``{locale: run}``, jobname
+    ``<stem>-<locale>``), taken out of the mapping when used; the caller cancels those
+    left (a locale the profile does not have, a cached one, an invalid profile).
 
     ``progress``, when given, is called with the name of each stage as it starts
     (``load``, ``template``, ``compile en, ko``, ``finish``, ``preview``); the seconds each
@@ -188,8 +191,13 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
         def run(job: _Job) -> None:
             try:
                 with engine_slots or nullcontext():
-                    job.build = engine.compile(job.tex.text, Path(tmp) / job.code, jobname=f"{stem}-{job.code}",
-                                               timeout=timeout)
+                    jobname = f"{stem}-{job.code}"
+                    started = engines.pop(job.code, None) if engines else None
+                    if started is None or started.jobname != jobname or started.proc.poll() is not None:
+                        if started is not None:
+                            started.cancel()
+                        started = engine.start(Path(tmp) / job.code, jobname=jobname)
+                    job.build = started.compile(job.tex.text, timeout=timeout)
             except engine.CompileError as exc:
                 job.error = exc
                 return

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from .conftest import EXAMPLE, pdf_text, run_cvtex
@@ -60,3 +61,38 @@ def test_pdf_title_and_language_from_the_cli(tmp_path):
     assert run("render", str(EXAMPLE), "-o", str(tmp_path), "--offline").returncode == 0
     titles = {PdfReader(tmp_path / f"example-{c}.pdf").metadata.title for c in ("en", "ko")}
     assert len(titles) == 2 and any(t.endswith("이력서") for t in titles)
+
+
+def _engines_running(stem: str) -> list[str]:
+    """Command lines of running processes that compile ``<stem>-…`` (from /proc)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(arg.startswith(f"-jobname={stem}-".encode()) for arg in args):
+            found.append(b" ".join(args).decode(errors="replace"))
+    return found
+
+
+@pytest.mark.parametrize("valid", [True, False])
+def test_render_leaves_no_engine_and_no_build_directory_behind(tmp_path, valid):
+    """`cvtex render` of one profile starts en and ko engines before reading it; the ones it
+    does not use (here: ko, for a profile with English only; both, for an invalid one) are
+    stopped and removed."""
+    import tempfile
+    import uuid
+
+    stem = f"cv{uuid.uuid4().hex[:8]}"
+    profile = tmp_path / f"{stem}.yaml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert text.count("locales: [en, ko]") == 1
+    text = text.replace("locales: [en, ko]", "locales: [en]")
+    profile.write_text(text if valid else text.replace("institution:", "instituton:"), encoding="utf-8")
+    before = set(Path(tempfile.gettempdir()).glob("cvtex-engines-*"))
+    result = run("render", str(profile), "--output-dir", str(tmp_path / "out"), "--offline")
+    assert result.returncode == (0 if valid else 1), result.stderr
+    assert (tmp_path / "out" / f"{stem}-en.pdf").is_file() == valid
+    assert _engines_running(stem) == []
+    assert set(Path(tempfile.gettempdir()).glob("cvtex-engines-*")) == before

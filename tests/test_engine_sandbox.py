@@ -254,3 +254,57 @@ def test_log_parser_keeps_package_lines_apart_from_tex_lines(tmp_path):
                        build_dir)
     (error,) = info.value.log.errors
     assert (error.message, error.line, error.file) == ("Undefined control sequence.", 0, "./themebits.sty")
+
+
+def test_an_engine_started_before_its_source_compiles_all_of_it(tmp_path):
+    """engine.start: XeLaTeX waits on a named pipe until the source is written. XeTeX
+    sniffs each input's first bytes for a byte-order mark and cannot seek back on a pipe:
+    without the mark cvtex writes first, '\\d' of '\\documentclass' would be lost."""
+    import stat
+    import time
+
+    run = engine.start(tmp_path / "build", jobname="early")
+    time.sleep(0.5)
+    assert run.proc.poll() is None  # started, waiting for its source
+    source = "\\documentclass{article}\n\\begin{document}\nEarly bird\n\\end{document}\n"
+    build = run.compile(source, timeout=120)
+    assert "Earlybird" in squash(pdf_text(build.pdf))
+    tex = tmp_path / "build" / "early.tex"
+    assert not stat.S_ISFIFO(tex.stat().st_mode) and tex.read_text(encoding="utf-8") == source
+
+
+def test_an_engine_that_stops_reading_its_source_reports_its_error(tmp_path):
+    """An error in the preamble stops XeLaTeX (-halt-on-error) while most of a source
+    larger than a pipe holds (64 KiB) is unwritten: the error is reported, not a timeout."""
+    run = engine.start(tmp_path / "build", jobname="stops")
+    source = ("\\documentclass{article}\n\\undefinedmacro\n" + ("%" + "x" * 99 + "\n") * 5000
+              + "\\begin{document}x\\end{document}\n")
+    with pytest.raises(engine.CompileError) as info:
+        run.compile(source, timeout=60)
+    assert not info.value.timed_out and "Undefined control sequence" in str(info.value)
+    assert [e.line for e in info.value.log.errors] == [2]
+    assert run.proc.poll() is not None
+
+
+def test_a_cancelled_engine_leaves_no_process_and_no_pipe(tmp_path):
+    run = engine.start(tmp_path / "build", jobname="gone")
+    run.cancel()
+    assert run.proc.poll() is not None
+    assert not (tmp_path / "build" / "gone.tex").exists()
+
+
+def test_render_takes_the_engines_started_for_its_locales(tmp_path):
+    """render_profile(engines=…): a run with the locale's jobname compiles it; one started
+    under another name is cancelled and replaced."""
+    profile = tmp_path / "cv.yaml"
+    shutil.copy(ROOT / "data" / "example.yaml", profile)
+    runs = {"en": engine.start(tmp_path / "early" / "en", jobname="cv-en"),
+            "ko": engine.start(tmp_path / "early" / "ko", jobname="other-ko")}
+    en, ko = runs["en"], runs["ko"]
+    result = render_profile(profile, output_dir=tmp_path / "out", cache=False, engines=runs)
+    assert runs == {}
+    assert [o.locale for o in result.outputs] == ["en", "ko"]
+    assert (tmp_path / "early" / "en" / "cv-en.pdf").is_file()  # the early engine made the English PDF
+    assert "\\begin{document}" in (tmp_path / "early" / "en" / "cv-en.tex").read_text(encoding="utf-8")
+    assert ko.proc.poll() is not None and not (tmp_path / "early" / "ko" / "other-ko.tex").exists()
+    assert "한지우" in pdf_text(tmp_path / "out" / "cv-ko.pdf")
