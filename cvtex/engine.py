@@ -30,6 +30,7 @@ makes the same ``\\XeTeXcharclass`` assignments from a precomputed table.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import hashlib
@@ -259,13 +260,15 @@ class Run:
             fd = self._open_writer(fifo, deadline)
             if fd is None:
                 return
+            writable = select.poll()  # not select(): no limit on the descriptor's number
+            writable.register(fd, select.POLLOUT)
             try:
                 while data and self.proc.poll() is None:
                     if time.perf_counter() >= deadline:
                         raise CompileError("XeLaTeX stopped reading its source and was stopped", timed_out=True)
-                    _, writable, _ = select.select([], [fd], [], _POLL / 10)
-                    if writable:
-                        data = data[os.write(fd, data[:65536]):]
+                    if writable.poll(25):  # milliseconds
+                        with contextlib.suppress(BlockingIOError):
+                            data = data[os.write(fd, data[:65536]):]
             except BrokenPipeError:
                 pass
             finally:
