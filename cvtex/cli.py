@@ -261,7 +261,7 @@ def _engines_started(todo: list[Path], lang: Optional[list[str]]):
     try:
         try:
             for code in dict.fromkeys(lang or _USUAL_LOCALES):
-                engines[code] = engine.start(root / code, jobname=f"{stem}-{code}")
+                engines[code] = engine.start(root / code, jobname=f"{stem}-{code}", spare_a_cpu=True)
         except (engine.EngineMissing, OSError):
             pass
         yield engines

@@ -6,6 +6,7 @@ write files, loop forever or flood the log, and the log parser on real logs.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -308,3 +309,15 @@ def test_render_takes_the_engines_started_for_its_locales(tmp_path):
     assert "\\begin{document}" in (tmp_path / "early" / "en" / "cv-en.tex").read_text(encoding="utf-8")
     assert ko.proc.poll() is not None and not (tmp_path / "early" / "ko" / "other-ko.tex").exists()
     assert "한지우" in pdf_text(tmp_path / "out" / "cv-ko.pdf")
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs")
+def test_an_early_engine_leaves_a_cpu_to_the_process_preparing_its_source(tmp_path):
+    mine = sorted(os.sched_getaffinity(0))
+    run = engine.start(tmp_path / "build", jobname="spare", spare_a_cpu=True)
+    assert os.sched_getaffinity(run.proc.pid) == set(mine[1:])
+    build = run.compile("\\documentclass{article}\\begin{document}Spare\\end{document}\n", timeout=120)
+    assert "Spare" in pdf_text(build.pdf)
+    other = engine.start(tmp_path / "other", jobname="all")
+    assert os.sched_getaffinity(other.proc.pid) == set(mine)
+    other.cancel()
