@@ -257,14 +257,29 @@ def test_log_parser_keeps_package_lines_apart_from_tex_lines(tmp_path):
     assert (error.message, error.line, error.file) == ("Undefined control sequence.", 0, "./themebits.sty")
 
 
-def test_an_engine_started_before_its_source_compiles_all_of_it(tmp_path):
+@pytest.fixture
+def start():
+    """engine.start, each run it made cancelled when the test ends: a failed assertion
+    must not leave XeLaTeX waiting on its pipe forever."""
+    runs = []
+
+    def start(*args, **kwargs):
+        runs.append(engine.start(*args, **kwargs))
+        return runs[-1]
+
+    yield start
+    for run in runs:
+        run.cancel()
+
+
+def test_an_engine_started_before_its_source_compiles_all_of_it(tmp_path, start):
     """engine.start: XeLaTeX waits on a named pipe until the source is written. XeTeX
     sniffs each input's first bytes for a byte-order mark and cannot seek back on a pipe:
     without the mark cvtex writes first, '\\d' of '\\documentclass' would be lost."""
     import stat
     import time
 
-    run = engine.start(tmp_path / "build", jobname="early")
+    run = start(tmp_path / "build", jobname="early")
     time.sleep(0.5)
     assert run.proc.poll() is None  # started, waiting for its source
     source = "\\documentclass{article}\n\\begin{document}\nEarly bird\n\\end{document}\n"
@@ -274,10 +289,10 @@ def test_an_engine_started_before_its_source_compiles_all_of_it(tmp_path):
     assert not stat.S_ISFIFO(tex.stat().st_mode) and tex.read_text(encoding="utf-8") == source
 
 
-def test_an_engine_that_stops_reading_its_source_reports_its_error(tmp_path):
+def test_an_engine_that_stops_reading_its_source_reports_its_error(tmp_path, start):
     """An error in the preamble stops XeLaTeX (-halt-on-error) while most of a source
     larger than a pipe holds (64 KiB) is unwritten: the error is reported, not a timeout."""
-    run = engine.start(tmp_path / "build", jobname="stops")
+    run = start(tmp_path / "build", jobname="stops")
     source = ("\\documentclass{article}\n\\undefinedmacro\n" + ("%" + "x" * 99 + "\n") * 5000
               + "\\begin{document}x\\end{document}\n")
     with pytest.raises(engine.CompileError) as info:
@@ -287,20 +302,20 @@ def test_an_engine_that_stops_reading_its_source_reports_its_error(tmp_path):
     assert run.proc.poll() is not None
 
 
-def test_a_cancelled_engine_leaves_no_process_and_no_pipe(tmp_path):
-    run = engine.start(tmp_path / "build", jobname="gone")
+def test_a_cancelled_engine_leaves_no_process_and_no_pipe(tmp_path, start):
+    run = start(tmp_path / "build", jobname="gone")
     run.cancel()
     assert run.proc.poll() is not None
     assert not (tmp_path / "build" / "gone.tex").exists()
 
 
-def test_render_takes_the_engines_started_for_its_locales(tmp_path):
+def test_render_takes_the_engines_started_for_its_locales(tmp_path, start):
     """render_profile(engines=…): a run with the locale's jobname compiles it; one started
     under another name is cancelled and replaced."""
     profile = tmp_path / "cv.yaml"
     shutil.copy(ROOT / "data" / "example.yaml", profile)
-    runs = {"en": engine.start(tmp_path / "early" / "en", jobname="cv-en"),
-            "ko": engine.start(tmp_path / "early" / "ko", jobname="other-ko")}
+    runs = {"en": start(tmp_path / "early" / "en", jobname="cv-en"),
+            "ko": start(tmp_path / "early" / "ko", jobname="other-ko")}
     en, ko = runs["en"], runs["ko"]
     result = render_profile(profile, output_dir=tmp_path / "out", cache=False, engines=runs)
     assert runs == {}
@@ -312,12 +327,11 @@ def test_render_takes_the_engines_started_for_its_locales(tmp_path):
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs")
-def test_an_early_engine_leaves_a_cpu_to_the_process_preparing_its_source(tmp_path):
+def test_an_early_engine_leaves_a_cpu_to_the_process_preparing_its_source(tmp_path, start):
     mine = sorted(os.sched_getaffinity(0))
-    run = engine.start(tmp_path / "build", jobname="spare", spare_a_cpu=True)
+    run = start(tmp_path / "build", jobname="spare", spare_a_cpu=True)
     assert os.sched_getaffinity(run.proc.pid) == set(mine[1:])
     build = run.compile("\\documentclass{article}\\begin{document}Spare\\end{document}\n", timeout=120)
     assert "Spare" in pdf_text(build.pdf)
-    other = engine.start(tmp_path / "other", jobname="all")
+    other = start(tmp_path / "other", jobname="all")
     assert os.sched_getaffinity(other.proc.pid) == set(mine)
-    other.cancel()
