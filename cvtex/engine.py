@@ -31,7 +31,6 @@ makes the same ``\\XeTeXcharclass`` assignments from a precomputed table.
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import hashlib
 import os
@@ -192,17 +191,26 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
     tex_file = build_dir / f"{jobname}.tex"
     tex_file.unlink(missing_ok=True)
     os.mkfifo(tex_file)
+    # cvtex holds the pipe open from the start (O_RDWR on a FIFO does not wait for the other
+    # end on Linux, fifo(7)), so the engine's open() returns at once and, should cvtex die
+    # before writing, the kernel closes this end: the engine reads end-of-file and stops
+    # (no TeX left waiting forever). Not inherited by the engines (PEP 446).
+    writer = os.open(tex_file, os.O_RDWR | os.O_NONBLOCK)
     (build_dir / f"{jobname}.pdf").unlink(missing_ok=True)
     cmd = [engine, "-no-shell-escape", "-no-parse-first-line", "-interaction=nonstopmode", "-halt-on-error",
            "-file-line-error", f"-jobname={jobname}", tex_file.name]
     # kpathsea reports refused paths on stderr only; keep it beside the log
-    with open(build_dir / f"{jobname}.stderr", "wb") as stderr:
-        proc = subprocess.Popen(cmd, cwd=build_dir, env=sandbox_env(), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+    try:
+        with open(build_dir / f"{jobname}.stderr", "wb") as stderr:
+            proc = subprocess.Popen(cmd, cwd=build_dir, env=sandbox_env(), stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+    except BaseException:
+        os.close(writer)
+        raise
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     if spare_a_cpu and len(cpus) > 1:
         _set_cpus(proc.pid, cpus[1:])
-    return Run(proc, build_dir, jobname)
+    return Run(proc, build_dir, jobname, writer)
 
 
 def _set_cpus(pid: int, cpus: list[int] | set[int]) -> None:
@@ -221,6 +229,8 @@ class Run:
     proc: subprocess.Popen[bytes]
     build_dir: Path
     jobname: str
+    #: cvtex's end of the pipe (closed once the source is written, or on cancel)
+    writer: int | None = None
 
     def compile(self, source: str, *, timeout: float = 60.0, max_output_bytes: int = MAX_OUTPUT_BYTES) -> Build:
         """Write ``source`` to the engine and wait for ``<jobname>.pdf``; ``timeout``
@@ -261,6 +271,7 @@ class Run:
 
     def cancel(self) -> None:
         """Stop the engine (and its process group) and remove its pipe."""
+        self._close()
         _kill_group(self.proc)
         (self.build_dir / f"{self.jobname}.tex").unlink(missing_ok=True)
 
@@ -277,41 +288,26 @@ class Run:
         if hasattr(os, "sched_getaffinity"):
             _set_cpus(self.proc.pid, os.sched_getaffinity(0))  # every CPU again (start(spare_a_cpu=True))
         try:
-            fd = self._open_writer(fifo, deadline)
-            if fd is None:
-                return
+            if self.writer is None:
+                raise CompileError("the engine's source was already written or the run cancelled")
             writable = select.poll()  # not select(): no limit on the descriptor's number
-            writable.register(fd, select.POLLOUT)
-            try:
-                while data and self.proc.poll() is None:
-                    if time.perf_counter() >= deadline:
-                        raise CompileError("XeLaTeX stopped reading its source and was stopped", timed_out=True)
-                    if writable.poll(25):  # milliseconds
-                        with contextlib.suppress(BlockingIOError):
-                            data = data[os.write(fd, data[:65536]):]
-            except BrokenPipeError:
-                pass
-            finally:
-                os.close(fd)
+            writable.register(self.writer, select.POLLOUT)
+            while data and self.proc.poll() is None:  # an engine that ended reads no more
+                if time.perf_counter() >= deadline:
+                    raise CompileError("XeLaTeX stopped reading its source and was stopped", timed_out=True)
+                if writable.poll(25):  # milliseconds
+                    with contextlib.suppress(BlockingIOError):
+                        data = data[os.write(self.writer, data[:65536]):]
         finally:
+            self._close()  # end-of-file for the engine after the source
             regular = fifo.with_name(fifo.name + ".part")
             regular.write_text(source, encoding="utf-8")
             os.replace(regular, fifo)
 
-    def _open_writer(self, fifo: Path, deadline: float) -> int | None:
-        """The pipe's write end, non-blocking, once the engine has opened it to read
-        (``ENXIO`` until then, POSIX ``open()``); ``None`` when the engine ended first."""
-        while True:
-            try:
-                return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-            except OSError as exc:
-                if exc.errno != errno.ENXIO:
-                    raise
-            if self.proc.poll() is not None:
-                return None
-            if time.perf_counter() >= deadline:
-                raise CompileError("XeLaTeX did not open its source in time and was stopped", timed_out=True)
-            time.sleep(0.002)
+    def _close(self) -> None:
+        if self.writer is not None:
+            os.close(self.writer)
+            self.writer = None
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

@@ -335,3 +335,35 @@ def test_an_early_engine_leaves_a_cpu_to_the_process_preparing_its_source(tmp_pa
     assert "Spare" in pdf_text(build.pdf)
     other = start(tmp_path / "other", jobname="all")
     assert os.sched_getaffinity(other.proc.pid) == set(mine)
+
+
+def test_an_early_engine_ends_when_the_process_that_started_it_dies(tmp_path):
+    """cvtex holds its end of the pipe from the start: killed before writing (SIGKILL: no
+    clean-up runs), the kernel closes it and XeLaTeX, reading end-of-file, stops — no
+    engine is left waiting on its pipe forever."""
+    import signal
+    import time
+
+    code = ("import sys, time\nfrom pathlib import Path\nfrom cvtex import engine\n"
+            f"run = engine.start(Path({str(tmp_path / 'build')!r}), jobname='orphan')\n"
+            "print(run.proc.pid, flush=True)\ntime.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    pid = int(parent.stdout.readline())
+    time.sleep(1.0)  # the engine has opened its input and waits for the source
+    assert Path(f"/proc/{pid}").exists()
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+
+    def alive() -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        return state != "Z"
+
+    deadline = time.monotonic() + 30
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if alive():
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail("the engine outlived the process that started it by 30 s")
