@@ -241,9 +241,9 @@ _USUAL_LOCALES = ("en", "ko")
 def _engines_started(todo: list[Path], lang: Optional[list[str]]):
     """For one profile to render: XeLaTeX already started for each locale of ``--lang``
     (else en and ko), yielded as ``{locale: engine.Run}`` before cvtex imports and runs
-    its schema and templates, so each engine loads its format meanwhile on the core
-    Python leaves idle (:func:`cvtex.engine.start`; measured on infra-backend.yaml: each
-    engine needs ~0.2 s less once its source is written). Runs not taken (another
+    its schema and templates, so each engine loads its format meanwhile, on every CPU but
+    the one Python needs (:func:`cvtex.engine.start` with ``spare_a_cpu``; measured on
+    infra-backend.yaml: each engine needs ~0.2 s less once its source is written). Runs not taken (another
     locale, a cached PDF, an invalid profile) are cancelled, and their directory removed,
     on the way out. A batch of profiles, or a machine where the engine cannot start,
     gets ``{}``: the render starts its engines itself and reports what is missing."""
@@ -257,7 +257,7 @@ def _engines_started(todo: list[Path], lang: Optional[list[str]]):
 
     stem = Path(todo[0]).stem
     root = Path(tempfile.mkdtemp(prefix="cvtex-engines-"))
-    engines: dict[str, object] = {}
+    engines: dict[str, engine.Run] = {}
     try:
         try:
             for code in dict.fromkeys(lang or _USUAL_LOCALES):
@@ -267,7 +267,7 @@ def _engines_started(todo: list[Path], lang: Optional[list[str]]):
         yield engines
     finally:
         for run in engines.values():
-            run.cancel()  # type: ignore[attr-defined]
+            run.cancel()
         shutil.rmtree(root, ignore_errors=True)
 
 
