@@ -211,7 +211,8 @@ def tree_rss():
     total, todo = 0, list(children.get(me, []))
     while todo:
         pid = todo.pop()
-        if parent.get(pid) == me or exe(pid) is None or exe(pid) != exe(parent.get(pid)):
+        own = exe(pid)
+        if parent.get(pid) == me or own is None or own != exe(parent[pid]):
             total += rss.get(pid, 0)
         todo += children.get(pid, [])
     return total

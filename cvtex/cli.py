@@ -180,7 +180,7 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
                 fresh = iter(render_batch(todo, jobs=jobs, output_dir=output_dir, locales=lang or None, theme=theme,
                                           keep_tex=keep_tex, timeout=timeout, cache=cache, bilingual=bilingual,
                                           png=png, progress=lambda path, stage: show(f"{path}: {stage}"),
-                                          **({"engines": engines} if engines else {})))
+                                          engines=engines))
         outcomes = [outcome if outcome is not None else next(fresh) for outcome in outcomes]
     for path, outcome in zip(profiles, outcomes):
         try:

@@ -207,19 +207,21 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
     except BaseException:
         os.close(writer)
         raise
-    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    if spare_a_cpu and len(cpus) > 1:
-        _set_cpus(proc.pid, cpus[1:])
-    return Run(proc, build_dir, jobname, writer)
+    run = Run(proc, build_dir, jobname, writer)
+    cpus = sorted(os.sched_getaffinity(0)) if spare_a_cpu and hasattr(os, "sched_getaffinity") else []
+    if len(cpus) > 1:
+        run.pinned = _set_cpus(proc.pid, cpus[1:])
+    return run
 
 
-def _set_cpus(pid: int, cpus: list[int] | set[int]) -> None:
-    """The CPUs process ``pid`` may run on; nothing when it is gone or the call fails
+def _set_cpus(pid: int, cpus: list[int] | set[int]) -> bool:
+    """Let process ``pid`` run on ``cpus`` only; False when it is gone or the call fails
     (this only ever speeds things up)."""
     try:
         os.sched_setaffinity(pid, cpus)
     except OSError:
-        pass
+        return False
+    return True
 
 
 @dataclass
@@ -231,6 +233,8 @@ class Run:
     jobname: str
     #: cvtex's end of the pipe (closed once the source is written, or on cancel)
     writer: int | None = None
+    #: kept off one CPU until the source is written (``start(spare_a_cpu=True)``)
+    pinned: bool = False
 
     def compile(self, source: str, *, timeout: float = 60.0, max_output_bytes: int = MAX_OUTPUT_BYTES) -> Build:
         """Write ``source`` to the engine and wait for ``<jobname>.pdf``; ``timeout``
@@ -285,8 +289,8 @@ class Run:
         ``deadline`` (``time.perf_counter``) passes first."""
         fifo = self.build_dir / f"{self.jobname}.tex"
         data = memoryview(("\ufeff" + source).encode("utf-8"))
-        if hasattr(os, "sched_getaffinity"):
-            _set_cpus(self.proc.pid, os.sched_getaffinity(0))  # every CPU again (start(spare_a_cpu=True))
+        if self.pinned:
+            self.pinned = not _set_cpus(self.proc.pid, os.sched_getaffinity(0))  # every CPU again
         try:
             if self.writer is None:
                 raise CompileError("the engine's source was already written or the run cancelled")
