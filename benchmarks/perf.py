@@ -23,7 +23,8 @@
    --no-cache --offline``: seconds per profile vs one profile's cold render.
 
 Every cvtex run uses a build cache in a temporary directory (``CVTEX_CACHE_DIR``), never
-the user's. Timings 3 and 4 are the best of 5 runs (process start-up varies); 2 compares the
+the user's. The uncompressed copy of XeLaTeX's format that a user's first render leaves in the
+cache (:func:`cvtex.engine.plain_format`) is made first, and its time printed as figure 0. Timings 3 and 4 are the best of 5 runs (process start-up varies); 2 compares the
 medians of ``--runs`` cold renders of each tool, alternating (one run each was at the mercy
 of whatever else the machine did that moment: 0.67-0.76 over four runs of one build); 6
 divides by that median; the others are one run. Every tool renders once untimed first
@@ -264,6 +265,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cvtex-perf-") as tmp:
         work = Path(tmp)
         os.environ["CVTEX_CACHE_DIR"] = str(work / "cache")  # inherited by every cvtex run
+
+        # the uncompressed copy of XeLaTeX's format (cvtex.engine.plain_format) is made once
+        # per TeX Live format, by a user's first render: timed here, reused by every run below
+        from cvtex import cache as build_cache, engine
+
+        started = time.perf_counter()
+        fmt = engine.plain_format(build_cache.formats_dir())
+        made = time.perf_counter() - started
+        print("0. once per TeX Live format: " + (f"uncompressed copy of its format ({fmt.stat().st_size / 2**20:.0f} MB) "
+                                                 f"made in {made:.2f} s" if fmt else "no uncompressed copy (see "
+                                                 "cvtex.engine.plain_format)"), flush=True)
 
         # 1. cold render vs latexmk
         data = sorted((ROOT / "data").glob("*.yaml"))

@@ -73,6 +73,11 @@ def builds_dir() -> Path:
     return cache_dir() / "builds"
 
 
+def formats_dir() -> Path:
+    """Where the uncompressed copy of XeLaTeX's format lives (:func:`cvtex.engine.plain_format`)."""
+    return cache_dir() / "formats"
+
+
 # --------------------------------------------------------------------------- engine version
 
 def engine_version(xelatex: str | None = None) -> str:

@@ -254,14 +254,16 @@ def _engines_started(todo: list[Path], lang: Optional[list[str]]):
     import tempfile
 
     from . import engine
+    from .cache import formats_dir
 
     stem = Path(todo[0]).stem
     root = Path(tempfile.mkdtemp(prefix="cvtex-engines-"))
     engines: dict[str, engine.Run] = {}
     try:
         try:
+            fmt = engine.plain_format(formats_dir())
             for code in dict.fromkeys(lang or _USUAL_LOCALES):
-                engines[code] = engine.start(root / code, jobname=f"{stem}-{code}", spare_a_cpu=True)
+                engines[code] = engine.start(root / code, jobname=f"{stem}-{code}", spare_a_cpu=True, fmt=fmt)
         except (engine.EngineMissing, OSError):
             pass
         yield engines

@@ -196,7 +196,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                     if started is None or started.jobname != jobname or started.proc.poll() is not None:
                         if started is not None:
                             started.cancel()
-                        started = engine.start(Path(tmp) / job.code, jobname=jobname)
+                        started = engine.start(Path(tmp) / job.code, jobname=jobname,
+                                               fmt=engine.plain_format(build_cache.formats_dir()))
                     job.build = started.compile(job.tex.text, timeout=timeout)
             except engine.CompileError as exc:
                 job.error = exc

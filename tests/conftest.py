@@ -47,11 +47,29 @@ def pdf_text(path: Path, *, raw: bool = False) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
+#: The ``formats`` directory every test's cache shares (set by :func:`session_cache_dir`).
+_FORMATS: list[Path] = []
+
+
+def use_cache_dir(path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make ``path`` (created) the cache directory (``CVTEX_CACHE_DIR``, inherited by the
+    subprocesses tests run). Its ``formats`` directory links to the session's: the
+    uncompressed XeLaTeX format (31 MB, ``engine.plain_format``) is made once per test
+    session, not once per test; builds, links and records stay the test's own."""
+    path.mkdir(parents=True, exist_ok=True)
+    if _FORMATS and not (path / "formats").exists():
+        (path / "formats").symlink_to(_FORMATS[0], target_is_directory=True)
+    monkeypatch.setenv("CVTEX_CACHE_DIR", str(path))
+    return path
+
+
 @pytest.fixture(scope="session", autouse=True)
 def session_cache_dir(tmp_path_factory):
-    """The build and link caches in a fresh directory (``CVTEX_CACHE_DIR``, inherited by
-    the subprocesses tests run) for session fixtures: the user's cache is never touched."""
+    """The build and link caches in a fresh directory for session fixtures: the user's
+    cache is never touched."""
     path = tmp_path_factory.mktemp("cvtex-cache")
+    _FORMATS[:] = [path / "formats"]
+    (path / "formats").mkdir()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CVTEX_CACHE_DIR", str(path))
         yield path
@@ -61,9 +79,7 @@ def session_cache_dir(tmp_path_factory):
 def build_cache_dir(tmp_path_factory, monkeypatch):
     """Each test's own empty cache directory: its first render of anything is cold, a
     real XeLaTeX run, whatever other tests rendered before it."""
-    path = tmp_path_factory.mktemp("cvtex-cache")
-    monkeypatch.setenv("CVTEX_CACHE_DIR", str(path))
-    return path
+    return use_cache_dir(tmp_path_factory.mktemp("cvtex-cache"), monkeypatch)
 
 
 @pytest.fixture(scope="session")
@@ -99,5 +115,5 @@ def engine_log(tmp_path, monkeypatch):
                        f'echo "end $*" >> "{log}"\nexit $rc\n', encoding="utf-8")
     wrapper.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("CVTEX_CACHE_DIR", str(tmp_path / "cache"))
+    use_cache_dir(tmp_path / "cache", monkeypatch)
     return log

@@ -367,3 +367,76 @@ def test_an_early_engine_ends_when_the_process_that_started_it_dies(tmp_path):
     if alive():
         os.kill(pid, signal.SIGKILL)
         pytest.fail("the engine outlived the process that started it by 30 s")
+
+
+def test_the_engine_loads_an_uncompressed_copy_of_its_format_and_makes_the_same_pdf(tmp_path, monkeypatch):
+    """engine.plain_format: TeX Live's xelatex.fmt inflated once into the cache; XeLaTeX
+    reads it as it is (zlib's transparent gzread) and the PDF does not change by a byte."""
+    import gzip
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the same date in both PDFs
+    monkeypatch.setenv("FORCE_SOURCE_DATE", "1")
+    installed = engine._installed_format()
+    assert installed is not None and installed.read_bytes()[:2] == b"\x1f\x8b"  # TeX Live's is gzip-compressed
+    fmt = engine.plain_format(tmp_path / "formats")
+    assert fmt is not None and fmt.read_bytes() == gzip.decompress(installed.read_bytes())
+    inode = fmt.stat().st_ino
+    assert engine.plain_format(tmp_path / "formats") == fmt and fmt.stat().st_ino == inode  # made once
+
+    source = "\\documentclass{article}\n\\usepackage{kotex}\n\\begin{document}\n한글 and Latin\n\\end{document}\n"
+    plain = engine.compile(source, tmp_path / "plain", jobname="cv", timeout=120, fmt=fmt)
+    usual = engine.compile(source, tmp_path / "usual", jobname="cv", timeout=120)
+    assert plain.pdf.read_bytes() == usual.pdf.read_bytes()
+
+    broken = tmp_path / "broken" / "xelatex.fmt"  # the engine reads the file it is given, no other
+    broken.parent.mkdir()
+    broken.write_bytes(fmt.read_bytes()[:4096])
+    with pytest.raises(engine.CompileError):
+        engine.compile(source, tmp_path / "with-broken", jobname="cv", timeout=120, fmt=broken)
+
+
+def test_renders_load_the_uncompressed_format_from_the_cache(tmp_path, build_cache_dir):
+    """Both ways a render starts its engines use the copy: started early by the command
+    line, and by render_profile itself."""
+    profile = tmp_path / "cv.yaml"
+    shutil.copy(ROOT / "data" / "example.yaml", profile)
+    copies = build_cache_dir / "formats"
+    copies.unlink()  # a link to the session's copy (tests/conftest.py): this test makes its own
+    result = subprocess.run([sys.executable, "-m", "cvtex", "render", str(profile), "--offline", "--no-cache", "-q",
+                             "-o", str(tmp_path / "out")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    made = list(copies.glob("*/xelatex.fmt"))
+    assert len(made) == 1
+    size = made[0].stat().st_size
+    made[0].write_bytes(b"\0" * size)  # damaged, same size: render_profile loads it, and says so
+    with pytest.raises(ProfileError, match="could not load its format .*delete .* and cvtex makes it again"):
+        render_profile(profile, output_dir=tmp_path / "out2", cache=False)
+    made[0].write_bytes(b"cut short")  # a copy whose size is not the format's is made again
+    render_profile(profile, output_dir=tmp_path / "out2", cache=False)
+    assert list(copies.glob("*/xelatex.fmt")) == made and made[0].stat().st_size > 20 * 2**20
+
+
+def test_a_rebuilt_format_gets_a_new_copy_and_a_bad_one_none(tmp_path):
+    """The copy is keyed by the installed file's path, size and mtime: fmtutil rebuilding
+    the format gives a new copy and removes the old; a format that is not gzip-compressed,
+    a damaged one, or a cache that cannot be written gives None (TeX Live's own is used)."""
+    import gzip
+
+    installed = tmp_path / "xelatex.fmt"
+    installed.write_bytes(gzip.compress(b"format one " * 1000, compresslevel=1))
+    first = engine.plain_format(tmp_path / "formats", installed)
+    assert first is not None and first.read_bytes() == b"format one " * 1000
+    installed.write_bytes(gzip.compress(b"format two " * 1000, compresslevel=1))
+    os.utime(installed, ns=(1, 1))
+    second = engine.plain_format(tmp_path / "formats", installed)
+    assert second is not None and second != first and second.read_bytes() == b"format two " * 1000
+    assert [p.name for p in (tmp_path / "formats").iterdir()] == [second.parent.name]  # the old copy is gone
+
+    installed.write_bytes(b"not compressed")
+    assert engine.plain_format(tmp_path / "formats", installed) is None
+    installed.write_bytes(gzip.compress(b"damaged " * 1000)[:-12] + b"\0" * 12)  # a wrong CRC-32 and length
+    assert engine.plain_format(tmp_path / "formats", installed) is None
+    assert not any(p.name.startswith(".fmt-") for p in (tmp_path / "formats").rglob("*"))  # no half copy left
+    (tmp_path / "blocked").write_text("a file where the directory would be")
+    installed.write_bytes(gzip.compress(b"format three"))
+    assert engine.plain_format(tmp_path / "blocked", installed) is None

@@ -17,6 +17,7 @@ from cvtex.links import NetworkSettings, Target
 from cvtex.text import tel_url
 from cvtex.render import render_profile
 
+from .conftest import use_cache_dir
 from .linkserver import LinkServer
 
 #: Small timeout (the /slow endpoint answers after 3 s) and short backoff.
@@ -47,7 +48,7 @@ EXPECTED = {
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("CVTEX_CACHE_DIR", str(tmp_path / "cache"))
+    use_cache_dir(tmp_path / "cache", monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from cvtex.cli import app
 from cvtex.diagnostics import ProfileError
 from cvtex.links import ProfileLink, Target
 
-from .conftest import DATA
+from .conftest import DATA, use_cache_dir
 
 PREAMBLE = r"""\documentclass{article}
 \usepackage{fontspec}
@@ -26,7 +26,7 @@ PREAMBLE = r"""\documentclass{article}
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):
     """No test reads or writes the user's link cache."""
-    monkeypatch.setenv("CVTEX_CACHE_DIR", str(tmp_path / "cache"))
+    use_cache_dir(tmp_path / "cache", monkeypatch)
 
 
 def compile_pdf(tmp_path: Path, body: str, name: str = "doc") -> Path:
