@@ -126,14 +126,24 @@ def render(
             raise typer.BadParameter(f"--bilingual needs the {' and '.join(LOCALES)} PDFs; --lang leaves out "
                                      f"{', '.join(left_out)}", param_hint="--lang")
 
+    primed: dict = {}  # --watch: engines that have read the last render's preambles (_prime)
+
     def once() -> tuple[int, set[Path]]:
         return _render_all(profiles, output_dir=output_dir, lang=lang, theme=theme, keep_tex=keep_tex,
                            timeout=timeout, quiet=quiet, offline=offline, strict=strict, report=report,
                            max_age=max_age, debug=debug, jobs=jobs, cache=not no_cache, bilingual=bilingual,
-                           png=png)
+                           png=png, primed=primed if watch else None)
 
     if watch:
-        _watch(profiles, once, quiet=quiet)
+        import signal
+
+        # SIGTERM (a terminal closed, `kill`) ends the watch as Ctrl-C does: the engines
+        # waiting for the next save are stopped and their directories removed
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+        try:
+            _watch(profiles, once, quiet=quiet)
+        finally:
+            _stop(primed.values())
         return
     code, _ = once()
     if code:
@@ -154,9 +164,12 @@ def _status(quiet: bool, text: str):
 def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[str]], theme: Optional[str],
                 keep_tex: bool, timeout: float, quiet: bool, offline: bool, strict: bool,
                 report: Optional[Path], max_age: float, debug: bool, jobs: int = 1,
-                cache: bool = True, bilingual: bool = False, png: bool = False) -> tuple[int, set[Path]]:
+                cache: bool = True, bilingual: bool = False, png: bool = False,
+                primed: Optional[dict] = None) -> tuple[int, set[Path]]:
     """Render every profile (``jobs`` at once) and check the links: the exit code, and the
-    theme directories used."""
+    theme directories used. With ``primed`` (a dict, ``--watch``): engines primed for
+    this render are taken from it, and for one profile rendered anew it is filled with
+    the engines of the next one (:func:`_prime`)."""
     codes: list[int] = []
     rendered = []
     replayed: dict[int, object] = {}
@@ -173,7 +186,7 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
     todo = [path for i, path in enumerate(profiles) if i not in replayed]
     outcomes = [replayed.get(i) for i in range(len(profiles))]
     if todo:
-        with _engines_started(todo, lang) as engines:
+        with _engines_started(todo, lang, primed) as engines:
             from .render import render_batch
 
             with _status(quiet, f"{todo[0]}: load") as show:
@@ -197,7 +210,8 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
             for o in result.outputs:
                 wide = [b for b in o.overfull if b.points > 1]
                 note = f", {len(wide)} overfull line(s)" if wide else ""
-                how = "cached" if o.cached else f"XeLaTeX {o.seconds:.1f} s"
+                how = "cached" if o.cached else f"XeLaTeX {o.seconds:.1f} s" + (" after the preamble, read ahead"
+                                                                                if o.primed else "")
                 out.print(f"wrote {o.pdf} ({o.locale}, {o.bookmarks} bookmarks, {how}{note})", markup=False)
             if result.bilingual is not None:
                 both = result.bilingual
@@ -208,6 +222,8 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
                     out.print(f"wrote {item.png}", markup=False)
             out.print(f"{path}: {_timings(result)}", markup=False)
         rendered.append(result)
+    if primed is not None and len(profiles) == 1 and rendered and rendered[0].sources:
+        _prime(rendered[0], primed)
     links_failed = False
     if rendered:
         from . import links
@@ -238,7 +254,7 @@ _USUAL_LOCALES = ("en", "ko")
 
 
 @contextmanager
-def _engines_started(todo: list[Path], lang: Optional[list[str]]):
+def _engines_started(todo: list[Path], lang: Optional[list[str]], primed: Optional[dict] = None):
     """For one profile to render: XeLaTeX already started for each locale of ``--lang``
     (else en and ko), yielded as ``{locale: engine.Run}`` before cvtex imports and runs
     its schema and templates, so each engine loads its format meanwhile, on every CPU but
@@ -246,8 +262,13 @@ def _engines_started(todo: list[Path], lang: Optional[list[str]]):
     infra-backend.yaml: each engine needs ~0.2 s less once its source is written). Runs not taken (another
     locale, a cached PDF, an invalid profile) are cancelled, and their directory removed,
     on the way out. A batch of profiles, or a machine where the engine cannot start,
-    gets ``{}``: the render starts its engines itself and reports what is missing."""
+    gets ``{}``: the render starts its engines itself and reports what is missing.
+    ``primed`` (``--watch``): runs already started and primed with the last render's
+    preambles (:func:`_prime`), ``{locale: engine.Run}``; they are taken out of it and
+    used first, and their build directories go too."""
+    taken = {code: primed.pop(code) for code in list(primed or {})}
     if len(todo) != 1:
+        _stop(taken.values())
         yield {}
         return
     import shutil
@@ -258,19 +279,72 @@ def _engines_started(todo: list[Path], lang: Optional[list[str]]):
 
     stem = Path(todo[0]).stem
     root = Path(tempfile.mkdtemp(prefix="cvtex-engines-"))
-    engines: dict[str, engine.Run] = {}
+    engines: dict[str, engine.Run] = dict(taken)
     try:
         try:
             fmt = engine.plain_format(formats_dir())
             for code in dict.fromkeys(lang or _USUAL_LOCALES):
-                engines[code] = engine.start(root / code, jobname=f"{stem}-{code}", spare_a_cpu=True, fmt=fmt)
+                if code not in engines:
+                    engines[code] = engine.start(root / code, jobname=f"{stem}-{code}", spare_a_cpu=True, fmt=fmt)
         except (engine.EngineMissing, OSError):
             pass
         yield engines
     finally:
-        for run in engines.values():
-            run.cancel()
+        for code, run in list(engines.items()):  # primed, not taken (an invalid save): kept for the next
+            if primed is not None and taken.get(code) is run and run.proc.poll() is None:
+                primed[code] = engines.pop(code)
+                del taken[code]
+        _stop(engines.values())
+        _stop(taken.values())  # those the render took: their build directories
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _stop(runs) -> None:
+    """Cancel each engine run (a finished one only loses its pipe) and remove its build
+    directory when it is one of its own (``cvtex-engines-*``, :func:`_prime`)."""
+    import shutil
+
+    for run in list(runs):
+        run.cancel()
+        if run.build_dir.parent.name.startswith("cvtex-engines-"):
+            shutil.rmtree(run.build_dir.parent, ignore_errors=True)
+
+
+def _prime(result, primed: dict) -> None:
+    """Start the engines of the next render of ``result``'s profile now and write them
+    the preamble of this render's source (:meth:`cvtex.engine.Run.prime`), into
+    ``primed`` (``{locale: engine.Run}``): ``--watch`` keeps them while the user edits,
+    and a save that leaves the preamble as it was compiles only the document's body
+    (measured in the README's Performance section)."""
+    import tempfile
+
+    from . import engine
+    from .cache import formats_dir
+
+    stem = Path(result.profile).stem
+    fmt = engine.plain_format(formats_dir())
+    for code in [code for code in primed if code not in result.sources]:
+        _stop([primed.pop(code)])
+    for code, source in result.sources.items():
+        prefix = engine.preamble(source)
+        kept = primed.pop(code, None)
+        if kept is not None and kept.prefix == prefix and kept.proc.poll() is None:
+            primed[code] = kept  # not used (a cached PDF): it has read this preamble already
+            continue
+        if kept is not None:
+            _stop([kept])
+        if not prefix:
+            continue
+        run = None
+        try:
+            run = engine.start(Path(tempfile.mkdtemp(prefix="cvtex-engines-")) / code, jobname=f"{stem}-{code}",
+                               fmt=fmt)
+            run.prime(prefix)
+        except (engine.EngineMissing, engine.CompileError, OSError):
+            if run is not None:
+                _stop([run])
+            continue
+        primed[code] = run
 
 
 def _timings(result) -> str:

@@ -12,10 +12,10 @@ XeLaTeX runs in its own build directory with
   pipes into) is killed; the same when the build directory grows past
   :data:`MAX_OUTPUT_BYTES` (a runaway loop that writes to the log or makes pages).
 
-The engine can start before its source exists (:func:`start`): ``<jobname>.tex`` is a
-named pipe it waits on while loading its format, and :meth:`Run.compile` writes the
-source into it — ``cvtex render`` overlaps that start-up with its own imports and
-validation. :func:`compile` is both steps at once.
+The engine can start before its source exists (:func:`start`): ``<jobname>.tex`` leads
+to a pipe it reads while cvtex is still preparing the source, and :meth:`Run.compile`
+writes the source into it — ``cvtex render`` overlaps the engine's start-up with its own
+imports and validation. :func:`compile` is both steps at once.
 
 One pass suffices: themes avoid ``\\ref``/``LastPage``/``\\tableofcontents``, and the
 outline is added afterwards by :mod:`cvtex.pdf` from named destinations.
@@ -246,12 +246,18 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
           fmt: Path | None = None) -> "Run":
     """Start XeLaTeX in ``build_dir`` (created if needed) before its source is known.
 
-    ``<jobname>.tex`` is made a named pipe (FIFO) that XeLaTeX opens as its input: it loads
-    its format and starts up (~0.2 s of CPU per run, measured on infra-backend.yaml),
-    then waits for :meth:`Run.compile` to write the source. ``cvtex render`` starts its
-    engines this way while Python is still importing and validating, on the core that
-    is otherwise idle. ``-no-parse-first-line``: web2c would otherwise open the input once
-    more to look for a ``%&format`` line, and read the pipe's first line away.
+    XeLaTeX's standard input is a pipe whose only write end cvtex holds, and
+    ``<jobname>.tex`` a symbolic link to ``/dev/stdin``: the engine loads its format and
+    starts up (~0.1 s of CPU per run, measured on infra-backend.yaml), opens its input and
+    waits for :meth:`Run.compile` (or :meth:`Run.prime`) to write the source. ``cvtex
+    render`` starts its engines this way while Python is still importing and validating,
+    on the core that is otherwise idle. Should cvtex die at any moment (SIGKILL, a CI
+    timeout), the kernel closes the write end and the engine reads end-of-file and stops:
+    no TeX is left waiting. (A named pipe would not do: an engine that opens it after
+    cvtex died would wait for a writer forever, fifo(7).) kpathsea's ``openin_any=p``
+    judges the name ``<jobname>.tex``, not where it leads. ``-no-parse-first-line``:
+    web2c would otherwise open the input once more to look for a ``%&format`` line, and
+    read the pipe's first line away.
 
     With ``spare_a_cpu``, until its source is written the engine may use every CPU of this
     process but one (Linux ``sched_setaffinity``; nothing where there is one CPU or no such
@@ -261,8 +267,8 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
 
     ``fmt`` is a format file to load instead of TeX Live's (:func:`plain_format`).
 
-    Raises :class:`EngineMissing`, or ``OSError`` when the build directory or the pipe
-    cannot be made. A run that is not wanted must be stopped with :meth:`Run.cancel`.
+    Raises :class:`EngineMissing`, or ``OSError`` when the build directory, the link or
+    the pipe cannot be made. A run that is not wanted must be stopped with :meth:`Run.cancel`.
     """
     engine = find_engine()
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -271,28 +277,33 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
         (build_dir / CLASSES_NAME).write_text(table, encoding="utf-8")
     tex_file = build_dir / f"{jobname}.tex"
     tex_file.unlink(missing_ok=True)
-    os.mkfifo(tex_file)
-    # cvtex holds the pipe open from the start (O_RDWR on a FIFO does not wait for the other
-    # end on Linux, fifo(7)), so the engine's open() returns at once and, should cvtex die
-    # before writing, the kernel closes this end: the engine reads end-of-file and stops
-    # (no TeX left waiting forever). Not inherited by the engines (PEP 446).
-    writer = os.open(tex_file, os.O_RDWR | os.O_NONBLOCK)
+    tex_file.symlink_to("/dev/stdin")
     (build_dir / f"{jobname}.pdf").unlink(missing_ok=True)
     cmd = [engine, "-no-shell-escape", "-no-parse-first-line", "-interaction=nonstopmode", "-halt-on-error",
            "-file-line-error", f"-jobname={jobname}", *([f"-fmt={fmt.with_suffix('')}"] if fmt else []), tex_file.name]
     # kpathsea reports refused paths on stderr only; keep it beside the log
-    try:
-        with open(build_dir / f"{jobname}.stderr", "wb") as stderr:
-            proc = subprocess.Popen(cmd, cwd=build_dir, env=sandbox_env(), stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
-    except BaseException:
-        os.close(writer)
-        raise
+    with open(build_dir / f"{jobname}.stderr", "wb") as stderr:
+        proc = subprocess.Popen(cmd, cwd=build_dir, env=sandbox_env(), stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+    assert proc.stdin is not None
+    writer = os.dup(proc.stdin.fileno())  # not inherited by later engines (PEP 446)
+    proc.stdin.close()
+    os.set_blocking(writer, False)
     run = Run(proc, build_dir, jobname, writer, fmt=fmt)
     cpus = sorted(os.sched_getaffinity(0)) if spare_a_cpu and hasattr(os, "sched_getaffinity") else []
     if len(cpus) > 1:
         run.pinned = _set_cpus(proc.pid, cpus[1:])
     return run
+
+
+def preamble(source: str) -> str:
+    """The start of LaTeX ``source`` up to the end of the line with ``\\begin{document}``
+    ('' when there is none): what :meth:`Run.prime` writes ahead of the next render of the
+    same profile, which begins the same way unless the theme, the design or a value the
+    preamble prints (the name in a footer) changed."""
+    at = source.find("\\begin{document}")
+    end = source.find("\n", at)
+    return "" if at < 0 or end < 0 else source[:end + 1]
 
 
 def _set_cpus(pid: int, cpus: list[int] | set[int]) -> bool:
@@ -312,12 +323,29 @@ class Run:
     proc: subprocess.Popen[bytes]
     build_dir: Path
     jobname: str
-    #: cvtex's end of the pipe (closed once the source is written, or on cancel)
+    #: cvtex's end of the engine's input pipe (closed once the source is written, or on cancel)
     writer: int | None = None
     #: kept off one CPU until the source is written (``start(spare_a_cpu=True)``)
     pinned: bool = False
     #: the format file given to :func:`start`, if any
     fmt: Path | None = None
+    #: the start of the source written ahead by :meth:`prime` ('' when none)
+    prefix: str = ""
+
+    def prime(self, prefix: str, *, timeout: float = 30.0) -> None:
+        """Write ``prefix``, the start of the source to come (:func:`preamble`), now: the
+        engine reads and runs it — class, packages, fonts, ``\\begin{document}`` — and
+        then waits at its end for the rest. :meth:`compile` takes a source that begins
+        with ``prefix`` and writes only what follows. ``cvtex render --watch`` primes
+        the next render's engines with the last render's preambles while the user edits.
+        An engine that ends meanwhile (an error in the preamble) reads no more: whoever
+        takes the run sees it ended (``proc.poll()``) and starts another. Raises
+        :class:`CompileError` when the engine has not read ``prefix`` after ``timeout``
+        seconds, ``ValueError`` when this run's source was begun already."""
+        if self.prefix or self.writer is None:
+            raise ValueError("this run's source was begun already")
+        self._write(("\ufeff" + prefix).encode("utf-8"), time.perf_counter() + timeout)
+        self.prefix = prefix
 
     def compile(self, source: str, *, timeout: float = 60.0, max_output_bytes: int = MAX_OUTPUT_BYTES) -> Build:
         """Write ``source`` to the engine and wait for ``<jobname>.pdf``; ``timeout``
@@ -362,39 +390,54 @@ class Run:
         return Build(pdf=pdf, log=log, build_dir=build_dir, seconds=seconds)
 
     def cancel(self) -> None:
-        """Stop the engine (and its process group) and remove its pipe."""
+        """Stop the engine (and its process group) and remove its input. A run whose process
+        was already waited for is left alone (its process id may belong to another by now)."""
         self._close()
-        _kill_group(self.proc)
+        if self.proc.returncode is None:
+            _kill_group(self.proc)
         (self.build_dir / f"{self.jobname}.tex").unlink(missing_ok=True)
 
     def _feed(self, source: str, deadline: float) -> None:
-        """Write ``source`` into the pipe, then put a regular file with it in the pipe's
-        place. XeTeX reads the first bytes of every input file to detect a byte-order mark
+        """Write ``source`` into the pipe, then put a regular file with it in place of the
+        link to the pipe. XeTeX reads the first bytes of every input file to detect a byte-order mark
         and seeks back when there is none, which a pipe cannot do: the source goes in
         behind a UTF-8 byte-order mark, which XeTeX reads and drops (``u_open_in`` in
         XeTeX_ext.c). An engine that ends or stops reading (an error in the preamble)
         leaves the rest unwritten: its log says why. Raises :class:`CompileError` when
-        ``deadline`` (``time.perf_counter``) passes first."""
-        fifo = self.build_dir / f"{self.jobname}.tex"
-        data = memoryview(("\ufeff" + source).encode("utf-8"))
+        ``deadline`` (``time.perf_counter``) passes first. After :meth:`prime`, only the part of
+        ``source`` after the prefix is written (``ValueError`` if it does not begin so)."""
+        tex_file = self.build_dir / f"{self.jobname}.tex"
+        if not source.startswith(self.prefix):
+            raise ValueError("the source does not begin with what was written ahead (Run.prime)")
+        data = source[len(self.prefix):] if self.prefix else "\ufeff" + source
         if self.pinned:
             self.pinned = not _set_cpus(self.proc.pid, os.sched_getaffinity(0))  # every CPU again
         try:
             if self.writer is None:
                 raise CompileError("the engine's source was already written or the run cancelled")
-            writable = select.poll()  # not select(): no limit on the descriptor's number
-            writable.register(self.writer, select.POLLOUT)
-            while data and self.proc.poll() is None:  # an engine that ended reads no more
-                if time.perf_counter() >= deadline:
-                    raise CompileError("XeLaTeX stopped reading its source and was stopped", timed_out=True)
-                if writable.poll(25):  # milliseconds
-                    with contextlib.suppress(BlockingIOError):
-                        data = data[os.write(self.writer, data[:65536]):]
+            self._write(data.encode("utf-8"), deadline)
         finally:
             self._close()  # end-of-file for the engine after the source
-            regular = fifo.with_name(fifo.name + ".part")
+            regular = tex_file.with_name(tex_file.name + ".part")
             regular.write_text(source, encoding="utf-8")
-            os.replace(regular, fifo)
+            os.replace(regular, tex_file)
+
+    def _write(self, data: bytes, deadline: float) -> None:
+        """Write ``data`` into the pipe as the engine reads it; an engine that ended reads
+        no more (the rest is dropped). :class:`CompileError` when ``deadline`` (``time.perf_counter``) passes."""
+        view = memoryview(data)
+        writable = select.poll()  # not select(): no limit on the descriptor's number
+        writable.register(self.writer, select.POLLOUT)
+        while view and self.proc.poll() is None:
+            if time.perf_counter() >= deadline:
+                raise CompileError("XeLaTeX stopped reading its source and was stopped", timed_out=True)
+            if writable.poll(25):  # milliseconds
+                try:
+                    view = view[os.write(self.writer, view[:65536]):]
+                except BlockingIOError:
+                    pass
+                except BrokenPipeError:  # the engine ended: its log says why
+                    return
 
     def _close(self) -> None:
         if self.writer is not None:

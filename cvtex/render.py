@@ -44,6 +44,7 @@ class _Job:
     final: bytes | None = None
     bookmarks: int = 0
     lost: list[Diagnostic] = field(default_factory=list)  # :func:`_lost_text` of the build
+    primed: bool = False  # compiled by an engine that had read the preamble already
 
 
 def load_profile(path: Path | str, *, theme: str | None = None,
@@ -193,11 +194,13 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                 with engine_slots or nullcontext():
                     jobname = f"{stem}-{job.code}"
                     started = engines.pop(job.code, None) if engines else None
-                    if started is None or started.jobname != jobname or started.proc.poll() is not None:
+                    if (started is None or started.jobname != jobname or started.proc.poll() is not None
+                            or not job.tex.text.startswith(started.prefix)):
                         if started is not None:
                             started.cancel()
                         started = engine.start(Path(tmp) / job.code, jobname=jobname,
                                                fmt=engine.plain_format(build_cache.formats_dir()))
+                    job.primed = bool(started.prefix)
                     job.build = started.compile(job.tex.text, timeout=timeout)
             except engine.CompileError as exc:
                 job.error = exc
@@ -259,7 +262,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
         else:
             assert job.build is not None
             outputs.append(Output(job.code, target, tex_path, job.build.seconds, job.bookmarks,
-                                  job.build.log.overfull, job.build.log.missing_chars))
+                                  job.build.log.overfull, job.build.log.missing_chars, primed=job.primed))
     both = None
     if merged is not None:
         from . import bilingual as bi
@@ -282,7 +285,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     result = Result(Path(path), outputs, warnings, profile, theme_obj.path, timings, both,
                     links={job.code: [(link.url, link.field) for link in profile_links(job.view)] for job in jobs},
                     link_policy={"exclude": list(profile.links.exclude),
-                                 "accept": {host: list(codes) for host, codes in profile.links.accept.items()}})
+                                 "accept": {host: list(codes) for host, codes in profile.links.accept.items()}},
+                    sources={job.code: job.tex.text for job in jobs})
     if cache and not (keep_tex or bilingual or png):
         key = build_cache.record_key(Path(path), build_cache.record_options(locales, theme))
         if key is not None:

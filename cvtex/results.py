@@ -28,6 +28,8 @@ class Output:
     missing_chars: list[MissingChar] = field(default_factory=list)
     cached: bool = False
     png: Path | None = None
+    #: the engine had read the preamble before the render began (:meth:`cvtex.engine.Run.prime`)
+    primed: bool = False
 
 
 @dataclass
@@ -54,7 +56,8 @@ class Result:
     ``(url, field)`` (:func:`cvtex.links.profile_links`), ``link_policy`` = the profile's
     ``links:`` settings (``{"exclude": [...], "accept": {host: [codes]}}``).
     ``replayed``: nothing was loaded, validated or templated — the render record of the
-    same inputs was replayed (:func:`cvtex.cache.replay`; ``model`` is then ``None``)."""
+    same inputs was replayed (:func:`cvtex.cache.replay`; ``model`` is then ``None``).
+    ``sources``: the LaTeX source of each locale (empty when replayed)."""
 
     profile: Path
     outputs: list[Output]
@@ -66,3 +69,4 @@ class Result:
     links: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     link_policy: dict[str, Any] = field(default_factory=dict)
     replayed: bool = False
+    sources: dict[str, str] = field(default_factory=dict)

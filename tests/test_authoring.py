@@ -197,7 +197,25 @@ def test_watch_rerenders_on_save_and_survives_a_broken_save(tmp_path):
         _wait_for(lambda: err().count("watching") >= 1 and "done; watching" in err(), "watching again", proc)
         assert "changed: cv.yaml" in err()
         assert log_out.read_text(encoding="utf-8").count(f"{profile}: load ") == 2  # stage times, per render
+        assert "read ahead" not in log_out.read_text(encoding="utf-8")  # the name is in the preamble's footer
+
+        # a save that leaves the preamble as it was: the engines waiting since the last
+        # render have read it already and compile only the body
+        second = pdf.read_bytes()
+        profile.write_text(good.replace("Jiwoo Han", "Seoyeon Park").replace("twelve services", "twenty services")
+                           .replace("4시간에서 15분으로", "4시간에서 10분으로"), encoding="utf-8")
+        _wait_for(lambda: pdf.read_bytes() != second and "twenty services" in pdf_text(pdf), "the body edit", proc)
+        _wait_for(lambda: err().count("done; watching") >= 2, "watching after the body edit", proc)
+        assert log_out.read_text(encoding="utf-8").count("after the preamble, read ahead") == 2  # en and ko
         assert proc.poll() is None
+        waiting = [int(pid) for pid in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+        assert len(waiting) == 2  # the engines primed for the next save
+        build_dirs = [Path(os.readlink(f"/proc/{pid}/cwd")) for pid in waiting]
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    deadline = time.monotonic() + 30  # SIGTERM stops them and removes their directories
+    while any(Path(f"/proc/{pid}").exists() for pid in waiting) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in waiting)
+    assert not any(d.exists() for d in build_dirs)

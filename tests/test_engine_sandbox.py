@@ -273,7 +273,7 @@ def start():
 
 
 def test_an_engine_started_before_its_source_compiles_all_of_it(tmp_path, start):
-    """engine.start: XeLaTeX waits on a named pipe until the source is written. XeTeX
+    """engine.start: XeLaTeX waits on a pipe until the source is written. XeTeX
     sniffs each input's first bytes for a byte-order mark and cannot seek back on a pipe:
     without the mark cvtex writes first, '\\d' of '\\documentclass' would be lost."""
     import stat
@@ -286,7 +286,33 @@ def test_an_engine_started_before_its_source_compiles_all_of_it(tmp_path, start)
     build = run.compile(source, timeout=120)
     assert "Earlybird" in squash(pdf_text(build.pdf))
     tex = tmp_path / "build" / "early.tex"
-    assert not stat.S_ISFIFO(tex.stat().st_mode) and tex.read_text(encoding="utf-8") == source
+    assert stat.S_ISREG(tex.lstat().st_mode) and tex.read_text(encoding="utf-8") == source
+
+
+def test_a_primed_engine_reads_the_preamble_ahead_and_makes_the_same_pdf(tmp_path, start, monkeypatch):
+    """Run.prime: the preamble is written (and run) before the source is known; compile()
+    then writes only the rest, and the PDF is the one a whole source makes. A source that
+    does not begin with the preamble written is refused."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("FORCE_SOURCE_DATE", "1")
+    source = ("\\documentclass{article}\n\\usepackage{kotex}\n\\begin{document}\n"
+              "Primed 한글\n\\end{document}\n")
+    assert engine.preamble(source) == "\\documentclass{article}\n\\usepackage{kotex}\n\\begin{document}\n"
+    assert engine.preamble("\\documentclass{article}\n") == ""
+    run = start(tmp_path / "primed", jobname="cv")
+    run.prime(engine.preamble(source))
+    with pytest.raises(ValueError):
+        run.prime("again")
+    primed = run.compile(source, timeout=120)
+    whole = engine.compile(source, tmp_path / "whole", jobname="cv", timeout=120)
+    assert primed.pdf.read_bytes() == whole.pdf.read_bytes()
+    assert (tmp_path / "primed" / "cv.tex").read_text(encoding="utf-8") == source
+
+    other = start(tmp_path / "other", jobname="cv")
+    other.prime(engine.preamble(source))
+    with pytest.raises(ValueError):
+        other.compile(source.replace("article", "report"), timeout=120)
+    assert other.proc.poll() is not None  # stopped, not left waiting
 
 
 def test_an_engine_that_stops_reading_its_source_reports_its_error(tmp_path, start):
@@ -337,10 +363,12 @@ def test_an_early_engine_leaves_a_cpu_to_the_process_preparing_its_source(tmp_pa
     assert os.sched_getaffinity(other.proc.pid) == set(mine)
 
 
-def test_an_early_engine_ends_when_the_process_that_started_it_dies(tmp_path):
-    """cvtex holds its end of the pipe from the start: killed before writing (SIGKILL: no
-    clean-up runs), the kernel closes it and XeLaTeX, reading end-of-file, stops — no
-    engine is left waiting on its pipe forever."""
+@pytest.mark.parametrize("after", [0.0, 1.0])
+def test_an_early_engine_ends_when_the_process_that_started_it_dies(tmp_path, after):
+    """cvtex holds the only write end of the engine's input from the start: killed before
+    writing (SIGKILL: no clean-up runs), at once — the engine still loading its format,
+    its input not yet opened — or a second later, the kernel closes it and XeLaTeX,
+    reading end-of-file, stops. No engine is left waiting for its source forever."""
     import signal
     import time
 
@@ -349,7 +377,7 @@ def test_an_early_engine_ends_when_the_process_that_started_it_dies(tmp_path):
             "print(run.proc.pid, flush=True)\ntime.sleep(120)\n")
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     pid = int(parent.stdout.readline())
-    time.sleep(1.0)  # the engine has opened its input and waits for the source
+    time.sleep(after)  # after 1 s the engine has opened its input and waits for the source
     assert Path(f"/proc/{pid}").exists()
     parent.send_signal(signal.SIGKILL)
     parent.wait()
