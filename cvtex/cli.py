@@ -316,6 +316,7 @@ def _prime(result, primed: dict) -> None:
     ``primed`` (``{locale: engine.Run}``): ``--watch`` keeps them while the user edits,
     and a save that leaves the preamble as it was compiles only the document's body
     (measured in the README's Performance section)."""
+    import shutil
     import tempfile
 
     from . import engine
@@ -336,13 +337,14 @@ def _prime(result, primed: dict) -> None:
         if not prefix:
             continue
         run = None
+        root = Path(tempfile.mkdtemp(prefix="cvtex-engines-"))
         try:
-            run = engine.start(Path(tempfile.mkdtemp(prefix="cvtex-engines-")) / code, jobname=f"{stem}-{code}",
-                               fmt=fmt)
+            run = engine.start(root / code, jobname=f"{stem}-{code}", fmt=fmt)
             run.prime(prefix)
         except (engine.EngineMissing, engine.CompileError, OSError):
             if run is not None:
-                _stop([run])
+                run.cancel()
+            shutil.rmtree(root, ignore_errors=True)
             continue
         primed[code] = run
 

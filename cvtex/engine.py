@@ -161,9 +161,9 @@ def plain_format(directory: Path, installed: Path | None = None) -> Path | None:
     ``fmtutil`` rebuilds (a TeX Live update) gets a new copy and the old ones are removed.
     It is written under a temporary name and renamed into place, so renders running at
     once never load half of one, and made again when its size is not the one the gzip
-    trailer gives (RFC 1952 ``ISIZE``: a copy cut short). Never raises: when ``kpsewhich`` cannot find the format,
-    the format is not gzip-compressed, or ``directory`` cannot be written (space, rights),
-    the answer is ``None``.
+    trailer gives (RFC 1952 ``ISIZE``: a copy cut short). Never raises: when ``kpsewhich``
+    cannot find the format, the format is not gzip-compressed, or ``directory`` cannot be
+    written (space, rights), the answer is ``None``.
     """
     import gzip
     import zlib

@@ -134,7 +134,9 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     batch of profiles shares one, to bound the engines running at once). ``engines``:
     runs already started by :func:`cvtex.engine.start` (``{locale: run}``, jobname
     ``<stem>-<locale>``), taken out of the mapping when used; the caller cancels those
-    left (a locale the profile does not have, a cached one, an invalid profile).
+    left (a locale the profile does not have, a cached one, an invalid profile). A run
+    primed with a preamble (:meth:`cvtex.engine.Run.prime`) the locale's source does not
+    begin with is taken, cancelled and replaced (:attr:`Output.primed` says which were used).
 
     ``progress``, when given, is called with the name of each stage as it starts
     (``load``, ``template``, ``compile en, ko``, ``finish``, ``preview``); the seconds each
