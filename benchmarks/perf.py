@@ -23,9 +23,10 @@
    --no-cache --offline``: seconds per profile vs one profile's cold render.
 
 Every cvtex run uses a build cache in a temporary directory (``CVTEX_CACHE_DIR``), never
-the user's. The uncompressed copy of XeLaTeX's format that a user's first render leaves in the
-cache (:func:`cvtex.engine.plain_format`) is made first, and its time printed as figure 0. Timings 3 and 4 are the best of 5 runs (process start-up varies); 2 compares the
-medians of ``--runs`` cold renders of each tool, alternating (one run each was at the mercy
+the user's. The uncompressed copy of XeLaTeX's format that a user's first render leaves in
+the cache (:func:`cvtex.cache.format_copy`) is made first, and its time printed as figure 0;
+figure 5's engine loads it too. Timings 3 and 4 are the best of 5 runs (process start-up
+varies); 2 compares the medians of ``--runs`` cold renders of each tool, alternating (one run each was at the mercy
 of whatever else the machine did that moment: 0.67-0.76 over four runs of one build); 6
 divides by that median; the others are one run. Every tool renders once untimed first
 (file-system caches, font caches).
@@ -183,7 +184,7 @@ def rendercv_runner(profile: Path, work: Path, codes: list[str]) -> Callable[[st
 _RSS_PROBE = r'''
 import os, resource, sys, threading, time
 from pathlib import Path
-from cvtex import engine
+from cvtex import cache, engine
 
 tex, build = Path(sys.argv[1]), Path(sys.argv[2])
 me, peak, done = os.getpid(), [0], threading.Event()
@@ -225,7 +226,7 @@ def sample():
 
 t = threading.Thread(target=sample); t.start()
 try:
-    engine.compile(tex.read_text("utf-8"), build, jobname=tex.stem)
+    engine.compile(tex.read_text("utf-8"), build, jobname=tex.stem, fmt=cache.format_copy())  # as renders do
 finally:
     done.set(); t.join()
 print(peak[0], resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
@@ -268,10 +269,10 @@ def main() -> None:
 
         # the uncompressed copy of XeLaTeX's format (cvtex.engine.plain_format) is made once
         # per TeX Live format, by a user's first render: timed here, reused by every run below
-        from cvtex import cache as build_cache, engine
+        from cvtex import cache as build_cache
 
         started = time.perf_counter()
-        fmt = engine.plain_format(build_cache.formats_dir())
+        fmt = build_cache.format_copy()
         made = time.perf_counter() - started
         print("0. once per TeX Live format: " + (f"uncompressed copy of its format ({fmt.stat().st_size / 2**20:.0f} MB) "
                                                  f"made in {made:.2f} s" if fmt else "no uncompressed copy (see "

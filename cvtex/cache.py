@@ -73,9 +73,12 @@ def builds_dir() -> Path:
     return cache_dir() / "builds"
 
 
-def formats_dir() -> Path:
-    """Where the uncompressed copy of XeLaTeX's format lives (:func:`cvtex.engine.plain_format`)."""
-    return cache_dir() / "formats"
+def format_copy() -> Path | None:
+    """:func:`cvtex.engine.plain_format` kept under ``formats/`` of the cache: the format
+    file every render's engines load (``None``: TeX Live's own)."""
+    from . import engine
+
+    return engine.plain_format(cache_dir() / "formats")
 
 
 # --------------------------------------------------------------------------- engine version

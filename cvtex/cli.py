@@ -275,14 +275,14 @@ def _engines_started(todo: list[Path], lang: Optional[list[str]], primed: Option
     import tempfile
 
     from . import engine
-    from .cache import formats_dir
+    from .cache import format_copy
 
     stem = Path(todo[0]).stem
     root = Path(tempfile.mkdtemp(prefix="cvtex-engines-"))
     engines: dict[str, engine.Run] = dict(taken)
     try:
         try:
-            fmt = engine.plain_format(formats_dir())
+            fmt = format_copy()
             for code in dict.fromkeys(lang or _USUAL_LOCALES):
                 if code not in engines:
                     engines[code] = engine.start(root / code, jobname=f"{stem}-{code}", spare_a_cpu=True, fmt=fmt)
@@ -320,10 +320,10 @@ def _prime(result, primed: dict) -> None:
     import tempfile
 
     from . import engine
-    from .cache import formats_dir
+    from .cache import format_copy
 
     stem = Path(result.profile).stem
-    fmt = engine.plain_format(formats_dir())
+    fmt = format_copy()
     for code in [code for code in primed if code not in result.sources]:
         _stop([primed.pop(code)])
     for code, source in result.sources.items():

@@ -200,8 +200,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                             or not job.tex.text.startswith(started.prefix)):
                         if started is not None:
                             started.cancel()
-                        started = engine.start(Path(tmp) / job.code, jobname=jobname,
-                                               fmt=engine.plain_format(build_cache.formats_dir()))
+                        started = engine.start(Path(tmp) / job.code, jobname=jobname, fmt=build_cache.format_copy())
                     job.primed = bool(started.prefix)
                     job.build = started.compile(job.tex.text, timeout=timeout)
             except engine.CompileError as exc:
