@@ -7,9 +7,10 @@ The parts are final PDFs (:func:`cvtex.pdf.finish`); in the merged document
   ``/PageLabels``) number each part on its own with the locale code as prefix —
   ``ko-1, ko-2, en-1, en-2`` — which viewers show in their page box instead of "3 of 4";
 * **named destinations** get the locale code as prefix: ``section.experience`` of the
-  Korean part becomes ``ko.section.experience`` (every name of every part, hyperref's
-  ``page.1`` and ``Doc-Start`` too), so the names are unique and each still lands on its
-  part's page; an internal link (``/GoTo`` to a name, or ``/Dest``) is renamed with them;
+  Korean part becomes ``ko.section.experience`` (every name of every part, also those
+  hyperref writes in a theme that loads it, such as ``page.1``), so the names are unique
+  and each still lands on its part's page; an internal link (``/GoTo`` to a name, or
+  ``/Dest``) is renamed with them;
 * **the outline** has one top-level bookmark per part, titled with the language's name
   (``한국어``, ``English``) and opening the part's first page, holding that part's own
   bookmarks (its sections);

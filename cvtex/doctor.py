@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from . import engine, template
 
-LATEX_PACKAGES = ("kotex.sty", "xetexko.sty", "fontspec.sty", "hyperref.sty", "xcolor.sty", "enumitem.sty",
-                  "fancyhdr.sty", "geometry.sty")
+LATEX_PACKAGES = ("kotex.sty", "xetexko.sty", "fontspec.sty", "xcolor.sty", "enumitem.sty", "fancyhdr.sty",
+                  "geometry.sty")
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,20 @@ is typeset literally:
   characters, which break by kotex's own rules (UAX #11 widths), nor before a combining
   mark or conjoining jamo. So no word runs off the page; breaks add no character to the
   PDF's text.
-* :func:`href` — hyperref's ``\\href``. Inside a macro argument the URL's ``% # & _ ~``
-  must be escaped and ``$`` written ``\\string$`` (hyperref manual, "\\href"); the PDF
-  link annotation then carries the URL exactly. URLs here have passed
-  :func:`cvtex.text.normalize_url`, so they are ASCII without ``{ } \\ ^`` or spaces.
+* :func:`href` — a link annotation without hyperref: ``\\special{pdf:bann …}`` before
+  the link text and ``\\special{pdf:eann}`` after it, which xdvipdfmx turns into one
+  ``/Link`` annotation per line or page the text spans (dvipdfmx manual, "pdf:bann";
+  hyperref's XeTeX driver, hxetex.def, writes the same two specials). The URI is a PDF
+  hexadecimal string (ISO 32000-1 §7.3.4.3) of the URL's bytes, so no character of a URL
+  (``% # ( ) \\``…) needs TeX or PDF escaping and the annotation carries the URL
+  exactly. URLs here have passed :func:`cvtex.text.normalize_url`: ASCII, the URI action's
+  requirement (ISO 32000-1 §12.6.4.7). The output works whether or not a theme loads
+  hyperref.
+* :data:`LINK_SETUP` — what themes emit instead of loading hyperref (a sixth of XeLaTeX's
+  instructions for a CV, ~0.1 s of CPU): ``\\hypertarget`` for the section destinations, the way hyperref
+  places them, ``\\hyperlink`` to them, and xdvipdfmx told to keep named destinations no
+  link points to. A theme that wants more of hyperref (``\\url``, a literal ``\\href``)
+  loads it as well; hyperref's definitions then take the place of these.
 * :func:`markup` — ``[text](url)``, ``**bold**``, ``*italic*`` (:mod:`cvtex.markup`).
 """
 
@@ -53,6 +63,47 @@ TEXT_FIDELITY = LaTeX("\\tracinglostchars=3\n\\XeTeXgenerateactualtext=1\n"
                       + "".join(f'\\XeTeXcharclass"{code}=0 ' for code in ("2018", "2019", "201C", "201D",
                                                                           "2026", "00B7"))
                       + "\n")
+
+
+#: What a theme emits in its preamble instead of loading hyperref (template global
+#: ``link_setup``). Unless hyperref defined them, it defines hyperref's two commands for
+#: internal links: ``\hyperlink{name}{text}``, a link annotation whose action goes to the
+#: named destination (``/GoTo``, as hxetex.def writes it), and ``\hypertarget{name}{text}``,
+#: which writes the named destination ``name`` where it stands, as hyperref does for an
+#: anchor (hyperref.sty ``\Hy@SaveLastskip``/``\Hy@RestoreLastskip``, hxetex.def
+#: ``\@pdfm@dest``): in vertical mode after ``\addvspace`` the skip is moved behind the
+#: destination, so that no page can break between the destination and the heading below
+#: it and a later ``\addvspace`` still sees it. Names are ``section.<id>``
+#: (:func:`cvtex.template.section_destination`), which need no escaping in a PDF string.
+#: ``C 0x0010`` keeps every named destination: xdvipdfmx drops those no link in the
+#: document points to (dvipdfmx.cfg, "compatibility flags"), and the outline that points
+#: to them is added after it ran (:mod:`cvtex.pdf`).
+LINK_SETUP = LaTeX(r"""\special{dvipdfmx:config C 0x0010}%
+\makeatletter
+\def\cvtex@anchor#1{%
+  \let\cvtex@restoreskip\relax
+  \ifvmode
+    \ifdim\lastskip=\z@
+      \ifnum\lastnodetype=\@ne\else\let\cvtex@restoreskip\nobreak\fi
+    \else
+      \skip@=-\lastskip
+      \edef\cvtex@restoreskip{\nobreak\vskip\the\skip@\vskip\the\lastskip\relax}%
+    \fi
+  \else\ifhmode
+    \ifdim\lastskip=\z@
+      \let\cvtex@restoreskip\nobreak
+    \else
+      \skip@=-\lastskip
+      \edef\cvtex@restoreskip{\nobreak\hskip\the\skip@\hskip\the\lastskip\relax}%
+    \fi
+  \fi\fi
+  \special{pdf:dest (#1) [@thispage /XYZ @xpos @ypos null]}%
+  \cvtex@restoreskip}
+\providecommand*\hypertarget[2]{\cvtex@anchor{#1}#2}
+\providecommand*\hyperlink[2]{\leavevmode
+  \special{pdf:bann<</Type/Annot/Subtype/Link/Border[0 0 0]/A<</S/GoTo/D(#1)>>>>}{#2}\special{pdf:eann}}
+\makeatother
+""")
 
 
 #: Runs of at least this many non-space characters may break between characters.
@@ -93,19 +144,16 @@ def escape(text: str) -> LaTeX:
     return LaTeX("".join(out))
 
 
-_URL_SPECIALS = {"%": r"\%", "#": r"\#", "&": r"\&", "_": r"\_", "~": r"\~", "$": r"\string$"}
 _URL_BREAKS = re.compile(r"(?<=[/.\-_?&=#:@])(?=[^/])")
 
 
-def url_target(url: str) -> LaTeX:
-    """The first argument of ``\\href`` for ``url`` (see module doc)."""
-    url = normalize_url(url)
-    return LaTeX("".join(_URL_SPECIALS.get(c, c) for c in url))
-
-
 def href(url: str, body: str) -> LaTeX:
-    """``\\href{url}{body}``; ``body`` is LaTeX (use :func:`escape` for text)."""
-    return LaTeX(f"\\href{{{url_target(url)}}}{{{body}}}")
+    """A link to ``url`` around ``body`` (LaTeX; use :func:`escape` for text): the link
+    annotation's specials (see module doc). Raises ``ValueError`` for a URL that
+    :func:`cvtex.text.normalize_url` refuses."""
+    target = normalize_url(url).encode("ascii").hex().upper()
+    return LaTeX("\\leavevmode\\special{pdf:bann<</Type/Annot/Subtype/Link/Border[0 0 0]"
+                 f"/A<</S/URI/URI<{target}>>>>>}}{{{body}}}\\special{{pdf:eann}}")
 
 
 def url_text(url: str) -> LaTeX:

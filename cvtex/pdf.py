@@ -4,6 +4,8 @@
   Keywords, Creator. Set here rather than with ``\\hypersetup`` because commas and
   ``=`` in user text break hyperref's key–value parser.
 * ``/Lang`` in the catalog (ISO 32000-1 §14.9.2; BCP 47 tag such as ``ko-KR``).
+* ``/OpenAction``: the first page, whole (``/Fit``; ISO 32000-1 §12.3.2.2), as hyperref's
+  default ``pdfstartview`` gave before the themes stopped loading it.
 * The outline: one bookmark per section, pointing at the section's named destination
   (``section.<id>``, written by the theme's ``\\hypertarget``), and ``/PageMode
   /UseOutlines`` so viewers show it.
@@ -60,6 +62,8 @@ def finish(source: Path, target: Path, metadata: Metadata, bookmarks: list[Bookm
     writer.add_metadata(info)
     if metadata.lang:
         writer.root_object[NameObject("/Lang")] = TextStringObject(metadata.lang)
+    if "/OpenAction" not in writer.root_object and len(writer.pages):
+        writer.open_destination = writer.pages[0]  # [page 1 /Fit]
     destinations = reader.named_destinations
     for mark in bookmarks:
         dest = destinations.get(mark.destination)

@@ -17,8 +17,11 @@ Helpers available to templates: ``destination(section)`` (the section's named
 destination, for ``\\hypertarget``), ``link(url, text=None)``, ``url_text(str)``,
 ``display_url(url)``, ``join(list, sep)``, ``bold(value)``, ``labelled(label, value)``,
 ``icon(code_point, actual_text)`` (a glyph of an icon font that text extraction reads as
-``actual_text``), ``tex(str)`` (trusted theme text only), and ``text_fidelity`` —
-settings every theme emits after loading kotex (:data:`cvtex.latex.TEXT_FIDELITY`).
+``actual_text``), ``tex(str)`` (trusted theme text only), ``text_fidelity`` —
+settings every theme emits after loading kotex (:data:`cvtex.latex.TEXT_FIDELITY`) — and
+``link_setup``, which the built-in themes emit instead of loading hyperref
+(:data:`cvtex.latex.LINK_SETUP`: ``\\hypertarget`` and the named destinations kept).
+``link`` writes its annotation either way (:func:`cvtex.latex.href`).
 """
 
 from __future__ import annotations
@@ -287,7 +290,7 @@ def _environment(theme_path: Path):
                                finalize=_finalize, bytecode_cache=_bytecode_cache(options), **options)
     env.globals.update(link=_link, url_text=lambda s: latex.url_text(s), display_url=latex.display_url,
                        join=_join, bold=_bold, destination=lambda section: section_destination(section.id), labelled=_labelled, icon=_icon, tex=lambda s: latex.LaTeX(s),
-                       text_fidelity=latex.TEXT_FIDELITY)
+                       text_fidelity=latex.TEXT_FIDELITY, link_setup=latex.LINK_SETUP)
     env.filters.update(url_text=lambda s: latex.url_text(s), display_url=latex.display_url)
     return env
 

@@ -122,6 +122,42 @@ def test_split_url_is_one_link_with_every_piece(split_pdf):
     assert not report.failed()
 
 
+# ------------------------------------------------------------------ without hyperref
+
+#: Every character a URL may hold that TeX or a PDF literal string would treat specially.
+AWKWARD_URL = "https://en.wikipedia.org/wiki/Parser_(computing)?a=1&b=%7E~x#f$"
+
+
+def test_links_and_destinations_without_hyperref(tmp_path):
+    """What the built-in themes do (:data:`cvtex.latex.LINK_SETUP`, no hyperref): each
+    annotation carries its URL exactly, a section's destination is kept although no link
+    points to it (xdvipdfmx drops such names unless told otherwise) and lands on the
+    heading's page, and the skip before it still counts for a later ``\\addvspace``."""
+    source = ("\\documentclass{article}\\usepackage{fontspec}\n" + latex.LINK_SETUP + "\\begin{document}\n"
+              + latex.href(AWKWARD_URL, "awkward") + " " + latex.href("mailto:a@example.com", "mail") + "\n\n"
+              "\\par\\addvspace{20pt}\\hypertarget{section.summary}{}Summary\n\n"
+              "\\newpage\\par\\addvspace{20pt}\\hypertarget{section.other}{}\\addvspace{5pt}"
+              "\\message{[skip after the destination: \\the\\lastskip]}Other\n"
+              "\\end{document}\n")
+    build = tmp_path / "plain"
+    result = engine.compile(source, build, jobname="plain")
+    contents = links.pdf_contents(result.pdf)
+    assert [link.url for link in contents.uri] == [AWKWARD_URL, "mailto:a@example.com"]
+    assert contents.bad_destinations == []
+    from pypdf import PdfReader
+
+    reader = PdfReader(result.pdf)
+    named = reader.named_destinations
+    assert set(named) == {"section.summary", "section.other"}
+    assert [reader.get_destination_page_number(named[n]) for n in ("section.summary", "section.other")] == [0, 1]
+    log = (build / "plain.log").read_text(errors="replace")
+    assert "[skip after the destination: 20.0pt]" in log
+    report = links.check_links([Target(result.pdf, [ProfileLink(AWKWARD_URL, "header.websites[0].url"),
+                                                    ProfileLink("mailto:a@example.com", "header.emails[0]")])],
+                               offline=True)
+    assert not report.failed() and not report.warnings
+
+
 # ------------------------------------------------------------------ internal links
 
 

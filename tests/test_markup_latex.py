@@ -20,7 +20,12 @@ def test_escape_covers_every_special():
     assert latex.escape("^^41") == r"\textasciicircum{}\textasciicircum{}41"
 
 
-def test_href_escapes_url_specials_and_markup_nests():
-    assert latex.href("https://a.com/x%20y#f_g~h&i=$", "t") == r"\href{https://a.com/x\%20y\#f\_g\~h\&i=\string$}{t}"
+def test_href_writes_the_url_as_a_hex_string_and_markup_nests():
+    """The URI goes into the annotation as a PDF hexadecimal string: no character of a
+    URL needs TeX or PDF escaping (tests/test_links_offline.py compiles these)."""
+    url = "https://a.com/x%20y#f_g~h&i=$(1)"
+    assert latex.href(url, "t") == (
+        r"\leavevmode\special{pdf:bann<</Type/Annot/Subtype/Link/Border[0 0 0]/A<</S/URI/URI<"
+        + url.encode().hex().upper() + r">>>>>}{t}\special{pdf:eann}")
     assert latex.markup("see [**x**](https://a.b/c_d) & more") == (
-        r"see \href{https://a.b/c\_d}{\textbf{x}} \& more")
+        "see " + latex.href("https://a.b/c_d", r"\textbf{x}") + r" \& more")
