@@ -72,8 +72,8 @@ class Server:
 
 def make_pdf(urls: list[str], build: Path) -> Path:
     body = "\n\n".join(latex.href(u, latex.url_text(u)) for u in urls)
-    source = ("\\documentclass{article}\\usepackage{fontspec}\\usepackage[hidelinks]{hyperref}"
-              "\\begin{document}\n" + body + "\n\\end{document}\n")
+    source = ("\\documentclass{article}\\usepackage{fontspec}\n" + latex.LINK_SETUP  # as cvtex's themes do
+              + "\\begin{document}\n" + body + "\n\\end{document}\n")
     return engine.compile(source, build, jobname="bench", timeout=120).pdf
 
 
