@@ -20,8 +20,8 @@ destination, for ``\\hypertarget``), ``link(url, text=None)``, ``url_text(str)``
 ``actual_text``), ``tex(str)`` (trusted theme text only), ``text_fidelity`` —
 settings every theme emits after loading kotex (:data:`cvtex.latex.TEXT_FIDELITY`) — and
 ``link_setup``, which the built-in themes emit instead of loading hyperref
-(:data:`cvtex.latex.LINK_SETUP`: ``\\hypertarget`` and the named destinations kept).
-``link`` writes its annotation either way (:func:`cvtex.latex.href`).
+(:data:`cvtex.latex.LINK_SETUP`: ``\\hypertarget``, ``\\hyperlink``, and the named
+destinations kept). ``link`` writes its annotation either way (:func:`cvtex.latex.href`).
 """
 
 from __future__ import annotations
