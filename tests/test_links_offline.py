@@ -129,7 +129,7 @@ AWKWARD_URL = "https://en.wikipedia.org/wiki/Parser_(computing)?a=1&b=%7E~x#f$"
 
 
 @pytest.mark.parametrize("hyperref", [False, True], ids=["link_setup", "link_setup+hyperref"])
-def test_links_and_destinations_without_hyperref(tmp_path, hyperref):
+def test_link_setup_links_and_destinations(tmp_path, hyperref):
     """What the built-in themes do (:data:`cvtex.latex.LINK_SETUP`, no hyperref): each
     annotation carries its URL exactly, a section's destination is kept although no link
     points to it (xdvipdfmx drops such names unless told otherwise) and lands on the
