@@ -251,6 +251,8 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
 
 #: The locales a profile is taken to have before it is read (cvtex's own pair).
 _USUAL_LOCALES = ("en", "ko")
+#: The prefix of the temporary directory each engine started ahead of a render gets.
+_ENGINES_DIR = "cvtex-engines-"
 
 
 @contextmanager
@@ -259,54 +261,69 @@ def _engines_started(todo: list[Path], lang: Optional[list[str]], primed: Option
     (else en and ko), yielded as ``{locale: engine.Run}`` before cvtex imports and runs
     its schema and templates, so each engine loads its format meanwhile, on every CPU but
     the one Python needs (:func:`cvtex.engine.start` with ``spare_a_cpu``; measured on
-    infra-backend.yaml: each engine needs ~0.2 s less once its source is written). Runs not taken (another
-    locale, a cached PDF, an invalid profile) are cancelled, and their directory removed,
-    on the way out. A batch of profiles, or a machine where the engine cannot start,
-    gets ``{}``: the render starts its engines itself and reports what is missing.
-    ``primed`` (``--watch``): runs already started and primed with the last render's
-    preambles (:func:`_prime`), ``{locale: engine.Run}``; they are taken out of it and
-    used first, and their build directories go too."""
+    infra-backend.yaml: each engine needs ~0.2 s less once its source is written). On the
+    way out every run started or taken here is stopped and its directory removed, used by
+    the render or not (another locale, a cached PDF, an invalid profile). A batch of
+    profiles, or a machine where the engine cannot start, gets ``{}``: the render starts
+    its engines itself and reports what is missing. ``primed`` (``--watch``): runs
+    already started and primed with the last render's preambles (:func:`_prime`),
+    ``{locale: engine.Run}``; they are taken out of it and used first, and one the render
+    did not use goes back into it."""
     taken = {code: primed.pop(code) for code in list(primed or {})}
     if len(todo) != 1:
         _stop(taken.values())
         yield {}
         return
-    import shutil
-    import tempfile
-
     from . import engine
     from .cache import format_copy
 
     stem = Path(todo[0]).stem
-    root = Path(tempfile.mkdtemp(prefix="cvtex-engines-"))
     engines: dict[str, engine.Run] = dict(taken)
+    ours = list(taken.values())
     try:
         try:
             fmt = format_copy()
             for code in dict.fromkeys(lang or _USUAL_LOCALES):
                 if code not in engines:
-                    engines[code] = engine.start(root / code, jobname=f"{stem}-{code}", spare_a_cpu=True, fmt=fmt)
+                    engines[code] = _start_engine(stem, code, fmt, spare_a_cpu=True)
+                    ours.append(engines[code])
         except (engine.EngineMissing, OSError):
             pass
         yield engines
     finally:
-        for code, run in list(engines.items()):  # primed, not taken (an invalid save): kept for the next
-            if primed is not None and taken.get(code) is run and run.proc.poll() is None:
-                primed[code] = engines.pop(code)
-                del taken[code]
-        _stop(engines.values())
-        _stop(taken.values())  # those the render took: their build directories
+        for code, run in taken.items():  # primed, not used (an invalid save): kept for the next
+            if primed is not None and engines.get(code) is run and run.proc.poll() is None:
+                primed[code] = run
+                ours.remove(run)
+        _stop(ours)
+
+
+def _start_engine(stem: str, code: str, fmt: Optional[Path], **options):
+    """XeLaTeX started (:func:`cvtex.engine.start`) for locale ``code`` of the profile
+    ``stem`` (jobname ``<stem>-<code>``) in a temporary directory of its own
+    (:data:`_ENGINES_DIR`), which :func:`_stop` removes. Raises as ``engine.start`` does,
+    and leaves no directory then."""
+    import shutil
+    import tempfile
+
+    from . import engine
+
+    root = Path(tempfile.mkdtemp(prefix=_ENGINES_DIR))
+    try:
+        return engine.start(root / code, jobname=f"{stem}-{code}", fmt=fmt, **options)
+    except BaseException:
         shutil.rmtree(root, ignore_errors=True)
+        raise
 
 
 def _stop(runs) -> None:
     """Cancel each engine run (a finished one only loses its pipe) and remove its build
-    directory when it is one of its own (``cvtex-engines-*``, :func:`_prime`)."""
+    directory when it is one of its own (:func:`_start_engine`)."""
     import shutil
 
     for run in list(runs):
         run.cancel()
-        if run.build_dir.parent.name.startswith("cvtex-engines-"):
+        if run.build_dir.parent.name.startswith(_ENGINES_DIR):
             shutil.rmtree(run.build_dir.parent, ignore_errors=True)
 
 
@@ -316,9 +333,6 @@ def _prime(result, primed: dict) -> None:
     ``primed`` (``{locale: engine.Run}``): ``--watch`` keeps them while the user edits,
     and a save that leaves the preamble as it was compiles only the document's body
     (measured in the README's Performance section)."""
-    import shutil
-    import tempfile
-
     from . import engine
     from .cache import format_copy
 
@@ -336,15 +350,14 @@ def _prime(result, primed: dict) -> None:
             _stop([kept])
         if not prefix:
             continue
-        run = None
-        root = Path(tempfile.mkdtemp(prefix="cvtex-engines-"))
         try:
-            run = engine.start(root / code, jobname=f"{stem}-{code}", fmt=fmt)
+            run = _start_engine(stem, code, fmt)
+        except (engine.EngineMissing, OSError):
+            continue
+        try:
             run.prime(prefix)
-        except (engine.EngineMissing, engine.CompileError, OSError):
-            if run is not None:
-                run.cancel()
-            shutil.rmtree(root, ignore_errors=True)
+        except (engine.CompileError, OSError):
+            _stop([run])
             continue
         primed[code] = run
 
