@@ -29,7 +29,9 @@ or when a font is not installed, there is no check here (:func:`theme_coverage` 
 ``None``).
 
 :func:`font_problem` says whether a font family is installed (fontconfig's family names,
-as XeTeX looks them up: case matters), for ``design.fonts`` in a profile.
+as XeTeX looks them up: case matters), for ``design.fonts`` in a profile; :func:`bold_faces`
+names a family's bold faces for the themes' fontspec options (XeTeX's own choice can be a
+heavier weight).
 """
 
 from __future__ import annotations
@@ -206,22 +208,86 @@ def family_charsets(families: Iterable[str]) -> dict[str, Ranges | None]:
         return {family: _charsets[family] for family in wanted}
 
 
+#: fontconfig's weight of a bold face (``FC_WEIGHT_BOLD``: OpenType ``usWeightClass`` 700).
+FC_WEIGHT_BOLD = 200
+#: fontconfig's slants: upright and italic (``FC_SLANT_ROMAN``, ``FC_SLANT_ITALIC``).
+FC_SLANT_ROMAN, FC_SLANT_ITALIC = 0, 100
+#: A PostScript name fontspec can take between braces as it is (no space, brace, backslash,
+#: ``%`` or ``#``; the PostScript names of real fonts are ASCII letters, digits and ``-``).
+_POSTSCRIPT_NAME = re.compile(r"[A-Za-z0-9._+-]+")
+
+
+@dataclass(frozen=True)
+class Face:
+    """One installed font face, as fontconfig describes it: its family names (localized
+    ones too), ``weight`` (fontconfig's scale; ``None`` for a variable font's range),
+    ``slant`` (:data:`FC_SLANT_ROMAN`, :data:`FC_SLANT_ITALIC`, 110 oblique) and
+    PostScript name (``''`` when it has none)."""
+
+    families: tuple[str, ...]
+    weight: float | None
+    slant: int
+    postscript_name: str
+
+
 @lru_cache(maxsize=1)
-def installed_families() -> frozenset[str] | None:
-    """Every font family name fontconfig knows (a face's localized names too); ``None``
+def installed_faces() -> tuple[Face, ...] | None:
+    """Every font face fontconfig knows (one ``fc-list`` run per process, ~10 ms); ``None``
     when ``fc-list`` is missing or fails."""
     fc_list = shutil.which("fc-list")
     if not fc_list:
         return None
     try:
-        result = subprocess.run([fc_list, "--format", "%{family}\n"], capture_output=True, text=True,
-                                timeout=30, check=False)
+        result = subprocess.run([fc_list, "--format", "%{family}\t%{weight}\t%{slant}\t%{postscriptname}\n"],
+                                capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if result.returncode != 0:
         return None
-    return frozenset(name.strip() for line in result.stdout.splitlines() for name in line.split(",")
-                     if name.strip())
+    faces = []
+    for line in result.stdout.splitlines():
+        family, weight, slant, name = (line.split("\t") + ["", "", "", ""])[:4]
+        families = tuple(f.strip() for f in family.split(",") if f.strip())
+        if families:
+            faces.append(Face(families, _number(weight), int(_number(slant) or 0), name.strip()))
+    return tuple(faces)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:  # empty, or a variable font's range such as "[0 210]"
+        return None
+
+
+def installed_families() -> frozenset[str] | None:
+    """Every font family name fontconfig knows (a face's localized names too); ``None``
+    when ``fc-list`` is missing or fails."""
+    faces = installed_faces()
+    return None if faces is None else frozenset(name for face in faces for name in face.families)
+
+
+def bold_faces(family: str) -> dict[str, str]:
+    """The bold faces of font ``family`` as fontspec options: ``{"BoldFont": …}`` with
+    the PostScript name of its upright face of weight :data:`FC_WEIGHT_BOLD`, and
+    ``"BoldItalicFont"`` likewise for its bold italic face; an option is left out when
+    the family has no such face (or fontconfig cannot tell): fontspec then looks as usual.
+
+    Why: fontspec asks XeTeX for ``<family>/B``, and XeTeX's choice among a family's
+    weights is not always Bold. With Debian's fonts-noto-cjk-extra (a recommended package
+    of fonts-noto-cjk) installed, Noto Sans CJK KR's ``/B`` is its Black face (weight
+    210), 900 rather than 700. fontspec's ``BoldFont``/``BoldItalicFont`` options name
+    the face instead (fontspec manual, §"Specifying fonts for upright, italic, bold…").
+    """
+    found: dict[str, str] = {}
+    for face in installed_faces() or ():
+        if family not in face.families or face.weight != FC_WEIGHT_BOLD or not _POSTSCRIPT_NAME.fullmatch(
+                face.postscript_name):
+            continue
+        key = {FC_SLANT_ROMAN: "BoldFont", FC_SLANT_ITALIC: "BoldItalicFont"}.get(face.slant)
+        if key:
+            found.setdefault(key, face.postscript_name)
+    return dict(sorted(found.items()))
 
 
 def font_problem(family: str) -> str | None:

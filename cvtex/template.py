@@ -225,6 +225,14 @@ def _labelled(label: Any, value: Any) -> latex.LaTeX:
     return latex.LaTeX(f"{_finalize(label)}: {_finalize(value)}")
 
 
+def _bold_faces(family: str) -> latex.LaTeX:
+    """``BoldFont={…},BoldItalicFont={…}`` for fontspec: :func:`cvtex.fonts.bold_faces`
+    of ``family`` (``''`` when fontconfig knows no such faces)."""
+    from . import fonts
+
+    return latex.LaTeX(",".join(f"{key}={{{name}}}" for key, name in fonts.bold_faces(str(family)).items()))
+
+
 def _icon(code_point: str, actual_text: Any = "") -> latex.LaTeX:
     """An icon: the character ``code_point`` (hex, e.g. ``"F0E0"``: an icon font's glyph,
     usually in the private use area) set by the theme's one-argument macro ``\\cvicon``
@@ -289,7 +297,8 @@ def _environment(theme_path: Path):
     env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(theme_path)), undefined=jinja2.StrictUndefined,
                                finalize=_finalize, bytecode_cache=_bytecode_cache(options), **options)
     env.globals.update(link=_link, url_text=lambda s: latex.url_text(s), display_url=latex.display_url,
-                       join=_join, bold=_bold, destination=lambda section: section_destination(section.id), labelled=_labelled, icon=_icon, tex=lambda s: latex.LaTeX(s),
+                       join=_join, bold=_bold, destination=lambda section: section_destination(section.id),
+                       labelled=_labelled, icon=_icon, tex=lambda s: latex.LaTeX(s), bold_faces=_bold_faces,
                        text_fidelity=latex.TEXT_FIDELITY, link_setup=latex.LINK_SETUP)
     env.filters.update(url_text=lambda s: latex.url_text(s), display_url=latex.display_url)
     return env

@@ -22,7 +22,7 @@ import yaml
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
-from cvtex import latex, loader, locale, markup, profile, template
+from cvtex import fonts, latex, loader, locale, markup, profile, template
 from cvtex.links import pdf_links, profile_links
 from cvtex.preview import first_page_png
 from cvtex.render import render_profile
@@ -340,6 +340,33 @@ def test_modern_icons_are_font_glyphs_with_actual_text(themed, every_field_path)
     text = pdf_text(pdf, raw=True)
     assert "Email: minji@example.com" in text and "LinkedIn: linkedin.com/in/minji" in text
     assert "Mastodon: mastodon.example/@minji" in text  # an unknown network: a link icon, its name
+
+
+#: Weights heavier than Bold in a font's PostScript name (``NotoSansCJKjp-Black``).
+HEAVIER_THAN_BOLD = re.compile(r"-(Black|Heavy|ExtraBold|UltraBold)$")
+
+
+def test_bold_faces_come_from_fontconfig():
+    """:func:`cvtex.fonts.bold_faces` names the faces of weight Bold (fontconfig 200) of the
+    fonts cvtex's setup installs; nothing for a family fontconfig does not know."""
+    assert fonts.bold_faces("TeX Gyre Heros") == {"BoldFont": "TeXGyreHeros-Bold",
+                                                  "BoldItalicFont": "TeXGyreHeros-BoldItalic"}
+    assert fonts.bold_faces("Noto Sans CJK KR") == {"BoldFont": "NotoSansCJKkr-Bold"}
+    assert fonts.bold_faces("Noto Serif CJK KR") == {"BoldFont": "NotoSerifCJKkr-Bold"}
+    assert fonts.bold_faces("No Such Family") == {}
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_bold_text_is_set_in_the_bold_face(themed, theme):
+    """Bold Hangul (the name, the headings) is the Hangul family's Bold face, and no
+    embedded font is a heavier weight: XeTeX's own choice for Noto Sans CJK KR's bold is
+    its Black face when fonts-noto-cjk-extra is installed (Debian's fonts-noto-cjk
+    recommends it), so the themes name the bold faces (``bold_faces``)."""
+    reader = PdfReader(themed(theme, DOCS_PROFILE)["ko"].pdf)
+    embedded = {re.sub(r"^/([A-Z]{6}\+)?|-Identity-H$", "", str(font.get_object()["/BaseFont"]))
+                for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    assert [name for name in embedded if HEAVIER_THAN_BOLD.search(name)] == [], embedded
+    assert any(re.fullmatch(r"NotoS(ans|erif)CJK\w*-Bold", name) for name in embedded), embedded
 
 
 # ------------------------------------------------------------------- academic
