@@ -210,8 +210,11 @@ def family_charsets(families: Iterable[str]) -> dict[str, Ranges | None]:
 
 #: fontconfig's weight of a bold face (``FC_WEIGHT_BOLD``: OpenType ``usWeightClass`` 700).
 FC_WEIGHT_BOLD = 200
-#: fontconfig's slants: upright and italic (``FC_SLANT_ROMAN``, ``FC_SLANT_ITALIC``).
-FC_SLANT_ROMAN, FC_SLANT_ITALIC = 0, 100
+#: fontconfig's slants: upright, italic and oblique (``FC_SLANT_ROMAN``, ``FC_SLANT_ITALIC``,
+#: ``FC_SLANT_OBLIQUE``).
+FC_SLANT_ROMAN, FC_SLANT_ITALIC, FC_SLANT_OBLIQUE = 0, 100, 110
+#: fontconfig's width of a face that is neither condensed nor expanded (``FC_WIDTH_NORMAL``).
+FC_WIDTH_NORMAL = 100
 #: A PostScript name fontspec can take between braces as it is (no space, brace, backslash,
 #: ``%`` or ``#``; the PostScript names of real fonts are ASCII letters, digits and ``-``).
 _POSTSCRIPT_NAME = re.compile(r"[A-Za-z0-9._+-]+")
@@ -221,12 +224,14 @@ _POSTSCRIPT_NAME = re.compile(r"[A-Za-z0-9._+-]+")
 class Face:
     """One installed font face, as fontconfig describes it: its family names (localized
     ones too), ``weight`` (fontconfig's scale; ``None`` for a variable font's range),
-    ``slant`` (:data:`FC_SLANT_ROMAN`, :data:`FC_SLANT_ITALIC`, 110 oblique) and
-    PostScript name (``''`` when it has none)."""
+    ``slant`` (:data:`FC_SLANT_ROMAN`, :data:`FC_SLANT_ITALIC`, :data:`FC_SLANT_OBLIQUE`), ``width``
+    (:data:`FC_WIDTH_NORMAL`, 75 condensed…; ``None`` when not known) and PostScript name
+    (``''`` when it has none)."""
 
     families: tuple[str, ...]
     weight: float | None
     slant: int
+    width: float | None
     postscript_name: str
 
 
@@ -238,7 +243,7 @@ def installed_faces() -> tuple[Face, ...] | None:
     if not fc_list:
         return None
     try:
-        result = subprocess.run([fc_list, "--format", "%{family}\t%{weight}\t%{slant}\t%{postscriptname}\n"],
+        result = subprocess.run([fc_list, "--format", "%{family}\t%{weight}\t%{slant}\t%{width}\t%{postscriptname}\n"],
                                 capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -246,10 +251,10 @@ def installed_faces() -> tuple[Face, ...] | None:
         return None
     faces = []
     for line in result.stdout.splitlines():
-        family, weight, slant, name = (line.split("\t") + ["", "", "", ""])[:4]
+        family, weight, slant, width, name = (line.split("\t") + [""] * 5)[:5]
         families = tuple(f.strip() for f in family.split(",") if f.strip())
         if families:
-            faces.append(Face(families, _number(weight), int(_number(slant) or 0), name.strip()))
+            faces.append(Face(families, _number(weight), int(_number(slant) or 0), _number(width), name.strip()))
     return tuple(faces)
 
 
@@ -270,24 +275,28 @@ def installed_families() -> frozenset[str] | None:
 def bold_faces(family: str) -> dict[str, str]:
     """The bold faces of font ``family`` as fontspec options: ``{"BoldFont": …}`` with
     the PostScript name of its upright face of weight :data:`FC_WEIGHT_BOLD`, and
-    ``"BoldItalicFont"`` likewise for its bold italic face; an option is left out when
-    the family has no such face (or fontconfig cannot tell): fontspec then looks as usual.
+    ``"BoldItalicFont"`` likewise for its bold italic or bold oblique face; of several,
+    the one of normal width (``DejaVu Sans`` has a condensed bold face too; the faces of a
+    condensed family such as ``TeX Gyre Heros Cn`` are all condensed). An option is left
+    out when the family has no such face (or fontconfig cannot tell): fontspec then looks
+    as usual.
 
     Why: fontspec asks XeTeX for ``<family>/B``, and XeTeX's choice among a family's
     weights is not always Bold. With Debian's fonts-noto-cjk-extra (a recommended package
     of fonts-noto-cjk) installed, Noto Sans CJK KR's ``/B`` is its Black face (weight
-    210), 900 rather than 700. fontspec's ``BoldFont``/``BoldItalicFont`` options name
-    the face instead (fontspec manual, §"Specifying fonts for upright, italic, bold…").
+    210), 900 rather than 700. fontspec's ``BoldFont`` and ``BoldItalicFont`` font
+    options (fontspec manual, "Font selection") name the face instead.
     """
-    found: dict[str, str] = {}
+    found: dict[str, tuple[bool, str]] = {}
     for face in installed_faces() or ():
-        if family not in face.families or face.weight != FC_WEIGHT_BOLD or not _POSTSCRIPT_NAME.fullmatch(
-                face.postscript_name):
+        key = {FC_SLANT_ROMAN: "BoldFont", FC_SLANT_ITALIC: "BoldItalicFont",
+               FC_SLANT_OBLIQUE: "BoldItalicFont"}.get(face.slant)
+        if (key is None or family not in face.families or face.weight != FC_WEIGHT_BOLD
+                or not _POSTSCRIPT_NAME.fullmatch(face.postscript_name)):
             continue
-        key = {FC_SLANT_ROMAN: "BoldFont", FC_SLANT_ITALIC: "BoldItalicFont"}.get(face.slant)
-        if key:
-            found.setdefault(key, face.postscript_name)
-    return dict(sorted(found.items()))
+        choice = (face.width not in (None, FC_WIDTH_NORMAL), face.postscript_name)  # normal width first
+        found[key] = min(found.get(key, choice), choice)
+    return {key: choice[-1] for key, choice in sorted(found.items())}
 
 
 def font_problem(family: str) -> str | None:

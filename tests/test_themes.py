@@ -348,11 +348,16 @@ HEAVIER_THAN_BOLD = re.compile(r"-(Black|Heavy|ExtraBold|UltraBold)$")
 
 def test_bold_faces_come_from_fontconfig():
     """:func:`cvtex.fonts.bold_faces` names the faces of weight Bold (fontconfig 200) of the
-    fonts cvtex's setup installs; nothing for a family fontconfig does not know."""
+    fonts cvtex's setup installs (DejaVu comes with fontconfig on Debian); nothing for a
+    family fontconfig does not know."""
     assert fonts.bold_faces("TeX Gyre Heros") == {"BoldFont": "TeXGyreHeros-Bold",
                                                   "BoldItalicFont": "TeXGyreHeros-BoldItalic"}
     assert fonts.bold_faces("Noto Sans CJK KR") == {"BoldFont": "NotoSansCJKkr-Bold"}
     assert fonts.bold_faces("Noto Serif CJK KR") == {"BoldFont": "NotoSerifCJKkr-Bold"}
+    # normal width before condensed; a condensed family's own faces; oblique for italic
+    assert fonts.bold_faces("DejaVu Sans") == {"BoldFont": "DejaVuSans-Bold", "BoldItalicFont": "DejaVuSans-BoldOblique"}
+    assert fonts.bold_faces("TeX Gyre Heros Cn") == {"BoldFont": "TeXGyreHerosCondensed-Bold",
+                                                     "BoldItalicFont": "TeXGyreHerosCondensed-BoldItalic"}
     assert fonts.bold_faces("No Such Family") == {}
 
 
