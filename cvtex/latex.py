@@ -65,6 +65,14 @@ TEXT_FIDELITY = LaTeX("\\tracinglostchars=3\n\\XeTeXgenerateactualtext=1\n"
                       + "\n")
 
 
+def _link_annotation(action: str, body: str) -> str:
+    """``body`` (LaTeX) inside xdvipdfmx's link specials: a borderless ``/Link``
+    annotation whose action dictionary holds ``action`` (``/S/URI/URI<…>``,
+    ``/S/GoTo/D(…)``; ISO 32000-1 §12.5.6.5, §12.6.4), as hxetex.def writes it."""
+    return ("\\leavevmode\\special{pdf:bann<</Type/Annot/Subtype/Link/Border[0 0 0]/A<<" + action + ">>>>}{"
+            + body + "}\\special{pdf:eann}")
+
+
 #: What a theme emits in its preamble instead of loading hyperref (template global
 #: ``link_setup``). Unless hyperref defined them, it defines hyperref's two commands for
 #: internal links: ``\hyperlink{name}{text}``, a link annotation whose action goes to the
@@ -100,10 +108,7 @@ LINK_SETUP = LaTeX(r"""\special{dvipdfmx:config C 0x0010}%
   \special{pdf:dest (#1) [@thispage /XYZ @xpos @ypos null]}%
   \cvtex@restoreskip}
 \providecommand*\hypertarget[2]{\cvtex@anchor{#1}#2}
-\providecommand*\hyperlink[2]{\leavevmode
-  \special{pdf:bann<</Type/Annot/Subtype/Link/Border[0 0 0]/A<</S/GoTo/D(#1)>>>>}{#2}\special{pdf:eann}}
-\makeatother
-""")
+""" + r"\providecommand*\hyperlink[2]{" + _link_annotation("/S/GoTo/D(#1)", "#2") + "}\n\\makeatother\n")
 
 
 #: Runs of at least this many non-space characters may break between characters.
@@ -151,9 +156,7 @@ def href(url: str, body: str) -> LaTeX:
     """A link to ``url`` around ``body`` (LaTeX; use :func:`escape` for text): the link
     annotation's specials (see module doc). Raises ``ValueError`` for a URL that
     :func:`cvtex.text.normalize_url` refuses."""
-    target = normalize_url(url).encode("ascii").hex().upper()
-    return LaTeX("\\leavevmode\\special{pdf:bann<</Type/Annot/Subtype/Link/Border[0 0 0]"
-                 f"/A<</S/URI/URI<{target}>>>>>}}{{{body}}}\\special{{pdf:eann}}")
+    return LaTeX(_link_annotation(f"/S/URI/URI<{normalize_url(url).encode('ascii').hex().upper()}>", body))
 
 
 def url_text(url: str) -> LaTeX:

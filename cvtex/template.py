@@ -17,7 +17,8 @@ Helpers available to templates: ``destination(section)`` (the section's named
 destination, for ``\\hypertarget``), ``link(url, text=None)``, ``url_text(str)``,
 ``display_url(url)``, ``join(list, sep)``, ``bold(value)``, ``labelled(label, value)``,
 ``icon(code_point, actual_text)`` (a glyph of an icon font that text extraction reads as
-``actual_text``), ``tex(str)`` (trusted theme text only), ``text_fidelity`` —
+``actual_text``), ``tex(str)`` (trusted theme text only), ``bold_faces(family)`` (fontspec
+options naming a font family's bold faces: :func:`cvtex.fonts.bold_faces`), ``text_fidelity`` —
 settings every theme emits after loading kotex (:data:`cvtex.latex.TEXT_FIDELITY`) — and
 ``link_setup``, which the built-in themes emit instead of loading hyperref
 (:data:`cvtex.latex.LINK_SETUP`: ``\\hypertarget``, ``\\hyperlink``, and the named
