@@ -4,19 +4,29 @@ renders without running TeX.
 The key (:func:`build_key`) is a SHA-256 over the generated LaTeX source (so every
 profile field, locale string and ``design:`` value that reaches the PDF is in it), every
 file of the theme (path and bytes), the post-processing inputs (metadata, bookmarks),
-the job name, cvtex's version and the engine's version (``xelatex --version``, itself
-cached in ``engine-version.json`` keyed by the binary's path, size and mtime, so a cached
-render spawns no process at all). Templating still runs on every render (it is cheap);
-compiling and post-processing do not when the key is known.
+the job name, cvtex itself (its version and :func:`package_digest`, so an edited cvtex
+does not serve PDFs an older one made) and the engine's version (``xelatex --version``,
+itself cached in ``engine-version.json`` keyed by the binary's path, size and mtime, so a
+cached render spawns no process at all). Templating still runs on every render (it is
+cheap); compiling and post-processing do not when the key is known.
+
+What else the PDF depends on is checked when an entry is read, as ccache's manifests
+and latexmk's ``.fls`` dependencies do: each entry records the files the engine read
+outside its build directory (:func:`cvtex.engine.recorded_inputs`: TeX Live's format,
+classes, packages, configuration) and fontconfig's cache directories (XeTeX finds fonts
+through fontconfig, and ``fc-cache`` rewrites those when fonts change), each with its
+size and modification time. An entry is served only while every one of them is as
+recorded — a stat per file, about 40 for a CV — so a TeX Live or font update renders
+again instead of serving what the old packages made.
 
 An entry is one file, ``builds/<key>.entry`` under :func:`cache_dir`: a JSON header
-line (the PDF's SHA-256 and size, the bookmark count and the log's overfull boxes) and
-the final PDF's bytes. It is written to a temporary file in the same directory and
-renamed into place (``os.replace``), so two renders at once each publish a complete
-entry and a reader never sees half of one; a reader checks the PDF's hash and treats a
-damaged entry (truncated, edited) as absent, which re-renders and rewrites it. The cache
-keeps the :data:`MAX_ENTRIES` most recently used entries (a hit refreshes the entry's
-mtime); older ones are removed after each store.
+line (the PDF's SHA-256 and size, the bookmark count, the log's overfull boxes and the
+recorded inputs) and the final PDF's bytes. It is written to a temporary file in the
+same directory and renamed into place (``os.replace``), so two renders at once each
+publish a complete entry and a reader never sees half of one; a reader checks the PDF's
+hash and treats a damaged entry (truncated, edited) as absent, which re-renders and
+rewrites it. The cache keeps the :data:`MAX_ENTRIES` most recently used entries (a hit
+refreshes the entry's mtime); older ones are removed after each store.
 
 A render record (``renders/<key>.json``, :func:`save_record` / :func:`replay`) goes one
 step further for a whole ``cvtex render`` of unchanged inputs: keyed by the profile file
@@ -129,7 +139,7 @@ def build_key(*, tex: str, theme_digest: str, jobname: str, metadata: object, bo
     """The cache key of one final PDF (see the module doc). ``metadata`` and
     ``bookmarks`` are dataclasses (:class:`cvtex.pdf.Metadata`, :class:`cvtex.pdf.Bookmark`)."""
     parts = {
-        "format": 1,
+        "format": 2,
         "cvtex": cvtex_version,
         "engine": engine_version,
         "theme": theme_digest,
@@ -145,12 +155,38 @@ def build_key(*, tex: str, theme_digest: str, jobname: str, metadata: object, bo
 
 @dataclass
 class Entry:
-    """A cached build: the final PDF's bytes, its bookmark count and the overfull boxes
-    the engine's log reported (``[points, lines, box]``)."""
+    """A cached build: the final PDF's bytes, its bookmark count, the overfull boxes
+    the engine's log reported (``[points, lines, box]``) and the files the engine read
+    (:attr:`cvtex.engine.Build.inputs`; :func:`put` adds fontconfig's caches)."""
 
     pdf: bytes
     bookmarks: int
     overfull: list[list] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+
+
+def stamps(paths: list[str]) -> list[list]:
+    """``[path, size, mtime_ns]`` for each path (``[path, None, None]`` when it cannot be
+    stat'ed): what an entry records of its inputs, and compares again when it is read."""
+    out: list[list] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            out.append([path, st.st_size, st.st_mtime_ns])
+        except OSError:
+            out.append([path, None, None])
+    return out
+
+
+#: Where fontconfig keeps its caches: ``fc-cache`` rewrites them when fonts are added or
+#: removed, so their modification times stand for "the installed fonts" in build entries
+#: and render records.
+_FONTCONFIG_CACHES = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fontconfig")
+
+
+def font_caches() -> list[str]:
+    """fontconfig's cache directories (:data:`_FONTCONFIG_CACHES`, ``~`` expanded)."""
+    return [os.path.expanduser(name) for name in _FONTCONFIG_CACHES]
 
 
 def entry_path(key: str, directory: Path | None = None) -> Path:
@@ -158,8 +194,10 @@ def entry_path(key: str, directory: Path | None = None) -> Path:
 
 
 def get(key: str, directory: Path | None = None) -> Entry | None:
-    """The entry stored under ``key``, or None (absent, unreadable, or damaged: its PDF
-    does not have the size and SHA-256 its header records — the damaged file is removed)."""
+    """The entry stored under ``key``, or None: absent, unreadable, stale (a recorded
+    input's size or mtime is not what the entry records: :func:`stamps`) or damaged (its
+    PDF does not have the size and SHA-256 its header records — the damaged file is
+    removed; a stale one is replaced by the next :func:`put`)."""
     path = entry_path(key, directory)
     try:
         data = path.read_bytes()
@@ -169,7 +207,9 @@ def get(key: str, directory: Path | None = None) -> Entry | None:
     try:
         meta = json.loads(head)
         ok = (sep == b"\n" and isinstance(meta, dict) and meta.get("size") == len(body)
-              and meta.get("sha256") == hashlib.sha256(body).hexdigest() and body.startswith(b"%PDF-"))
+              and meta.get("sha256") == hashlib.sha256(body).hexdigest() and body.startswith(b"%PDF-")
+              and isinstance(meta.get("inputs"), list)
+              and all(isinstance(i, list) and len(i) == 3 and isinstance(i[0], str) for i in meta["inputs"]))
     except ValueError:
         ok = False
     if not ok:
@@ -178,18 +218,23 @@ def get(key: str, directory: Path | None = None) -> Entry | None:
         except OSError:
             pass
         return None
+    inputs = [i[0] for i in meta["inputs"]]
+    if stamps(inputs) != meta["inputs"]:
+        return None
     try:
         os.utime(path)  # most recently used: kept longest by prune()
     except OSError:
         pass
-    return Entry(body, int(meta.get("bookmarks", 0)), list(meta.get("overfull", [])))
+    return Entry(body, int(meta.get("bookmarks", 0)), list(meta.get("overfull", [])), inputs)
 
 
 def put(key: str, entry: Entry, directory: Path | None = None, max_entries: int = MAX_ENTRIES) -> bool:
     """Store ``entry`` under ``key`` atomically, then prune; False when the cache
-    directory cannot be written (the render still succeeds)."""
+    directory cannot be written (the render still succeeds). The header records
+    :func:`stamps` of ``entry.inputs`` and of :func:`font_caches`."""
+    inputs = stamps(list(dict.fromkeys([*entry.inputs, *font_caches()])))
     meta = {"sha256": hashlib.sha256(entry.pdf).hexdigest(), "size": len(entry.pdf),
-            "bookmarks": entry.bookmarks, "overfull": entry.overfull, "created": time.time()}
+            "bookmarks": entry.bookmarks, "overfull": entry.overfull, "inputs": inputs, "created": time.time()}
     path = entry_path(key, directory)
     try:
         _write_atomic(path, json.dumps(meta).encode() + b"\n" + entry.pdf)
@@ -225,11 +270,6 @@ def prune(directory: Path | None = None, max_entries: int = MAX_ENTRIES, suffix:
 
 # --------------------------------------------------------------------------- render records
 
-#: Where fontconfig keeps its caches: ``fc-cache`` rewrites them when fonts are added or
-#: removed, so their modification times stand for "the installed fonts" in a record key.
-_FONTCONFIG_CACHES = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fontconfig")
-
-
 @functools.lru_cache(maxsize=1)
 def package_digest() -> str:
     """SHA-256 over every file of the cvtex package (its code, locale data and xetexko
@@ -260,12 +300,7 @@ def record_key(profile: Path, options: dict[str, Any]) -> str | None:
         data, cwd = profile.read_bytes(), os.getcwd()
     except OSError:  # an unreadable profile, a removed working directory
         return None
-    fonts = []
-    for name in _FONTCONFIG_CACHES:
-        try:
-            fonts.append(os.stat(os.path.expanduser(name)).st_mtime_ns)
-        except OSError:
-            fonts.append(None)
+    fonts = [mtime for _, _, mtime in stamps(font_caches())]
     parts = {"format": 1, "profile": str(profile.resolve()), "cwd": cwd, "options": options,
              "cvtex": package_digest(), "fonts": fonts, "sha256": hashlib.sha256(data).hexdigest()}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

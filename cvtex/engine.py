@@ -7,6 +7,8 @@ XeLaTeX runs in its own build directory with
   is cleared; kpathsea manual §"Security"), so a profile can neither run programs nor
   read files into the PDF, and writes stay in the build directory;
 * ``-interaction=nonstopmode -halt-on-error -file-line-error`` and no standard input;
+* ``-recorder``: ``<jobname>.fls`` names every file the run read, which the build cache
+  checks before it serves a PDF again (:func:`recorded_inputs`);
 * ``max_print_line`` raised so log lines are not wrapped at 79 characters;
 * a timeout after which the engine's whole process group (xelatex and the xdvipdfmx it
   pipes into) is killed; the same when the build directory grows past
@@ -115,6 +117,8 @@ class Build:
     log: LogReport
     build_dir: Path
     seconds: float
+    #: the files outside ``build_dir`` the engine read (:func:`recorded_inputs`)
+    inputs: tuple[str, ...] = ()
 
 
 class CompileError(Exception):
@@ -280,7 +284,7 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
     tex_file.symlink_to("/dev/stdin")
     (build_dir / f"{jobname}.pdf").unlink(missing_ok=True)
     cmd = [engine, "-no-shell-escape", "-no-parse-first-line", "-interaction=nonstopmode", "-halt-on-error",
-           "-file-line-error", f"-jobname={jobname}", *([f"-fmt={fmt.with_suffix('')}"] if fmt else []), tex_file.name]
+           "-file-line-error", "-recorder", f"-jobname={jobname}", *([f"-fmt={fmt.with_suffix('')}"] if fmt else []), tex_file.name]
     # kpathsea reports refused paths on stderr only; keep it beside the log
     with open(build_dir / f"{jobname}.stderr", "wb") as stderr:
         proc = subprocess.Popen(cmd, cwd=build_dir, env=sandbox_env(), stdin=subprocess.PIPE,
@@ -289,7 +293,7 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
     writer = os.dup(proc.stdin.fileno())  # not inherited by later engines (PEP 446)
     proc.stdin.close()
     os.set_blocking(writer, False)
-    run = Run(proc, build_dir, jobname, writer, fmt=fmt)
+    run = Run(proc, build_dir, jobname, writer, fmt=fmt, stand_in_for=_classes_sources(table) if table else ())
     cpus = sorted(os.sched_getaffinity(0)) if spare_a_cpu and hasattr(os, "sched_getaffinity") else []
     if len(cpus) > 1:
         run.pinned = _set_cpus(proc.pid, cpus[1:])
@@ -331,6 +335,8 @@ class Run:
     fmt: Path | None = None
     #: the start of the source written ahead by :meth:`prime` ('' when none)
     prefix: str = ""
+    #: the installed files the build directory's :data:`CLASSES_NAME` stands in for
+    stand_in_for: tuple[str, ...] = ()
 
     def prime(self, prefix: str, *, timeout: float = 30.0) -> None:
         """Write ``prefix``, the start of the source to come (:func:`preamble`), now: the
@@ -387,7 +393,8 @@ class Run:
                          + (f"delete {self.fmt.parent} and cvtex makes it again" if self.fmt else
                             "rebuild it with `fmtutil-sys --byfmt xelatex`"))
             raise CompileError(first, log)
-        return Build(pdf=pdf, log=log, build_dir=build_dir, seconds=seconds)
+        inputs = recorded_inputs(build_dir / f"{jobname}.fls", fmt=self.fmt, stand_in_for=self.stand_in_for)
+        return Build(pdf=pdf, log=log, build_dir=build_dir, seconds=seconds, inputs=inputs)
 
     def cancel(self) -> None:
         """Stop the engine (and its process group) and remove its input. A run whose process
@@ -545,9 +552,8 @@ def classes_stand_in() -> str | None:
         text = CLASSES_FILE.read_text(encoding="utf-8")
     except OSError:
         return None
-    sources = [line[len("% source: "):].rsplit(" ", 1) for line in text.splitlines()[:8]
-               if line.startswith("% source: ")]
-    if len(sources) != 3 or any(len(source) != 2 for source in sources):
+    sources = _classes_header(text)
+    if sources is None:
         return None
     for path, digest in sources:
         try:
@@ -556,6 +562,53 @@ def classes_stand_in() -> str | None:
         except OSError:
             return None
     return text
+
+
+def _classes_header(text: str) -> list[tuple[str, str]] | None:
+    """The ``(path, SHA-256)`` of each installed file named in the header of
+    :data:`CLASSES_FILE`'s ``text`` (``% source: <path> <sha256>`` lines), or ``None``
+    when the header is not the three lines :func:`write_classes` writes."""
+    sources = [line[len("% source: "):].rsplit(" ", 1) for line in text.splitlines()[:8]
+               if line.startswith("% source: ")]
+    if len(sources) != 3 or any(len(source) != 2 for source in sources):
+        return None
+    return [(path, digest) for path, digest in sources]
+
+
+def _classes_sources(text: str) -> tuple[str, ...]:
+    return tuple(path for path, _ in _classes_header(text) or ())
+
+
+def recorded_inputs(fls: Path, *, fmt: Path | None = None, stand_in_for: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The files outside the build directory that an engine run read, in the order of
+    first reading, each once: the absolute paths of the ``INPUT`` lines of its recorder
+    file ``fls`` (``-recorder``, web2c manual §"Common options": ``<jobname>.fls`` lists
+    every file opened for reading or writing). A relative path is a file of the build
+    directory and is left out, except the :data:`CLASSES_NAME` stand-in, which gives the
+    installed files it stands in for (``stand_in_for``); ``fmt``, cvtex's copy of the
+    format, gives the installed format it was copied from (:func:`plain_format`). These
+    are what the build cache checks before it serves a PDF (:mod:`cvtex.cache`). Fonts
+    do not appear: XeTeX finds them through fontconfig, which the recorder does not see.
+    ``()`` when ``fls`` cannot be read.
+    """
+    try:
+        lines = fls.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+    except OSError:
+        return ()
+    copy = str(fmt) if fmt is not None else None
+    found: dict[str, None] = {}
+    for line in lines:
+        if not line.startswith("INPUT "):
+            continue
+        path = line[len("INPUT "):]
+        if path == copy:
+            installed = _installed_format()
+            found[str(installed) if installed is not None else path] = None
+        elif os.path.isabs(path):
+            found[path] = None
+        elif path == CLASSES_NAME:
+            found.update(dict.fromkeys(stand_in_for))
+    return tuple(found)
 
 
 def code_point_runs(value: str, stream: str) -> str:

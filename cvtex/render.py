@@ -183,7 +183,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
         for job in jobs:
             metadata, marks = finish[job.code]
             job.key = build_cache.build_key(tex=job.tex.text, theme_digest=digest, jobname=f"{stem}-{job.code}",
-                                            metadata=metadata, bookmarks=marks, cvtex_version=__version__,
+                                            metadata=metadata, bookmarks=marks,
+                                            cvtex_version=f"{__version__}+{build_cache.package_digest()}",
                                             engine_version=version)
             job.hit = build_cache.get(job.key)
     todo = [job for job in jobs if job.hit is None]
@@ -247,7 +248,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
             if job.key is not None:
                 build_cache.put(job.key, build_cache.Entry(job.final, job.bookmarks,
                                                            [[o.points, o.lines, o.box]
-                                                            for o in job.build.log.overfull]))
+                                                            for o in job.build.log.overfull],
+                                                           list(job.build.inputs)))
         merged = _merge_bilingual(doc, jobs, finish) if bilingual else None
     outputs = []
     for job in jobs:

@@ -211,6 +211,86 @@ def test_the_cache_keeps_the_newest_entries(tmp_path):
     assert cache.get(f"{7:064x}", directory) is None
 
 
+def test_an_entry_is_served_only_while_its_recorded_inputs_are_unchanged(tmp_path):
+    directory = tmp_path / "builds"
+    package = tmp_path / "fancyhdr.sty"
+    package.write_text("% v1\n", encoding="utf-8")
+    key = "a" * 64
+    assert cache.put(key, cache.Entry(b"%PDF-1.5 x", 1, [], [str(package)]), directory)
+    header = json.loads(cache.entry_path(key, directory).read_bytes().partition(b"\n")[0])
+    assert header["inputs"][0] == [str(package), 5, package.stat().st_mtime_ns]
+    assert [i[0] for i in header["inputs"][1:]] == cache.font_caches()  # fontconfig's caches: the fonts
+    assert cache.get(key, directory).inputs == [str(package), *cache.font_caches()]
+
+    st = package.stat()
+    os.utime(package, ns=(st.st_atime_ns, st.st_mtime_ns + 1))  # rewritten by an update: same size
+    assert cache.get(key, directory) is None
+    assert cache.entry_path(key, directory).is_file()  # stale, not damaged: the next put replaces it
+    assert cache.put(key, cache.Entry(b"%PDF-1.5 x", 1, [], [str(package)]), directory)
+    assert cache.get(key, directory) is not None
+    package.write_text("% v2, longer\n", encoding="utf-8")
+    assert cache.get(key, directory) is None
+    assert cache.put(key, cache.Entry(b"%PDF-1.5 x", 1, [], [str(package)]), directory)
+    package.unlink()
+    assert cache.get(key, directory) is None
+    # an input absent when the entry was made must still be absent
+    assert cache.put(key, cache.Entry(b"%PDF-1.5 x", 1, [], [str(package)]), directory)
+    assert cache.get(key, directory) is not None
+    package.write_text("% v1\n", encoding="utf-8")
+    assert cache.get(key, directory) is None
+
+
+def test_a_tex_live_update_renders_again(tmp_path, engine_log, monkeypatch):
+    """A package the engine read changes (an update of TeX Live), then the format is
+    rebuilt (fmtutil): each time the unchanged profile compiles again. The package and the
+    format are copies that kpathsea finds first (TEXMFHOME, TEXFORMATS)."""
+    from cvtex import engine
+
+    texmf = tmp_path / "texmf"
+    package = texmf / "tex" / "latex" / "fancyhdr" / "fancyhdr.sty"
+    package.parent.mkdir(parents=True)
+    installed_package = subprocess.run(["kpsewhich", "fancyhdr.sty"], capture_output=True, text=True).stdout.strip()
+    shutil.copy(installed_package, package)
+    formats = tmp_path / "formats"
+    formats.mkdir()
+    installed_format = engine._installed_format()
+    assert installed_format is not None
+    fmt = formats / installed_format.name
+    shutil.copy(installed_format, fmt)
+    monkeypatch.setenv("TEXMFHOME", str(texmf))
+    monkeypatch.setenv("TEXFORMATS", f"{formats}:")
+    engine._installed_format.cache_clear()  # found once per process; this test moves it
+    try:
+        assert engine._installed_format() == fmt
+        profile = profile_copy(tmp_path)
+        out = tmp_path / "out"
+        assert [o.cached for o in render_profile(profile, output_dir=out).outputs] == [False, False]
+        for entry in (tmp_path / "cache" / "builds").glob("*.entry"):
+            inputs = [i[0] for i in json.loads(entry.read_bytes().partition(b"\n")[0])["inputs"]]
+            assert str(package) in inputs and str(fmt) in inputs, inputs
+            assert not any(str(tmp_path / "cache") in i for i in inputs)  # cvtex's format copy: the installed one
+        assert [o.cached for o in render_profile(profile, output_dir=out).outputs] == [True, True]
+        assert len(compiles(engine_log)) == 2
+
+        with open(package, "a", encoding="utf-8") as fh:
+            fh.write("% a TeX Live update\n")
+        assert [o.cached for o in render_profile(profile, output_dir=out).outputs] == [False, False]
+        assert [o.cached for o in render_profile(profile, output_dir=out).outputs] == [True, True]
+        assert len(compiles(engine_log)) == 4
+
+        copies = {p.parent.name for p in (tmp_path / "cache" / "formats").glob("*/*.fmt")}
+        st = fmt.stat()
+        os.utime(fmt, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # fmtutil wrote it again
+        assert [o.cached for o in render_profile(profile, output_dir=out).outputs] == [False, False]
+        assert len(compiles(engine_log)) == 6
+        assert {p.parent.name for p in (tmp_path / "cache" / "formats").glob("*/*.fmt")} - copies  # a new copy
+        assert [o.cached for o in render_profile(profile, output_dir=out).outputs] == [True, True]
+        assert len(compiles(engine_log)) == 6
+    finally:
+        monkeypatch.undo()
+        engine._installed_format.cache_clear()
+
+
 def test_an_unwritable_cache_does_not_fail_the_render(tmp_path, engine_log, monkeypatch):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x", encoding="utf-8")
