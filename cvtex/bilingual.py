@@ -17,7 +17,9 @@ The parts are final PDFs (:func:`cvtex.pdf.finish`); in the merged document
 * **document information** joins the parts' (``Title``: each part's title, joined with
   " / "; the same for ``Author`` and ``Subject`` when they differ; ``Keywords`` the union);
   the catalog's ``/Lang`` is the first part's language — a PDF has one document language
-  (ISO 32000-1 §14.9.2), and the first part is the one a reader meets first.
+  (ISO 32000-1 §14.9.2), and the first part is the one a reader meets first;
+* it **opens** as each part does: the first page, whole (``/OpenAction [page 1 /Fit]``,
+  ISO 32000-1 §12.3.2.2), with the outline shown (``/PageMode /UseOutlines``).
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ def merge(parts: list[Part]) -> Merged:
         bookmarks += 1 + _copy_outline(reader, reader.outline, writer, top, start)
     _set_metadata(writer, [p.metadata for p in parts])
     writer.page_mode = "/UseOutlines"
+    writer.open_destination = writer.pages[0]  # [page 1 /Fit], as each part opens (cvtex.pdf)
     out = io.BytesIO()
     writer.write(out)
     return Merged(out.getvalue(), pages, bookmarks, sorted(name for name, _, _ in dests))

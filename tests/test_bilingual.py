@@ -88,6 +88,8 @@ def test_pages_outline_and_page_labels(merged, stem):
         assert children  # a CV has sections
     assert both.bookmarks == 2 + sum(len(c) for _, _, c in tree)
     assert reader.root_object["/PageMode"] == "/UseOutlines"
+    opens = reader.root_object["/OpenAction"]  # the first page, whole, as each part opens
+    assert opens[0].idnum == reader.pages[0].indirect_reference.idnum and opens[1:] == ["/Fit"]
 
 
 @pytest.mark.parametrize("stem", STEMS)

@@ -78,6 +78,8 @@ def test_metadata_language_and_outline(rendered, path, code):
     assert meta.author == name
     assert meta.get("/Creator", "").startswith("cvtex ")
     assert reader.root_object["/Lang"] == {"en": "en-US", "ko": "ko-KR"}[code]
+    opens = reader.root_object["/OpenAction"]  # the first page, whole
+    assert opens[0].idnum == reader.pages[0].indirect_reference.idnum and opens[1:] == ["/Fit"]
     titles = [item.title for item in reader.outline]
     expected = ([view.locale.sections["summary"]] if view.summary else []) + [markup.plain(s.title) for s in view.sections]
     assert titles == expected
