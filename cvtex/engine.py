@@ -284,7 +284,8 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
     tex_file.symlink_to("/dev/stdin")
     (build_dir / f"{jobname}.pdf").unlink(missing_ok=True)
     cmd = [engine, "-no-shell-escape", "-no-parse-first-line", "-interaction=nonstopmode", "-halt-on-error",
-           "-file-line-error", "-recorder", f"-jobname={jobname}", *([f"-fmt={fmt.with_suffix('')}"] if fmt else []), tex_file.name]
+           "-file-line-error", "-recorder", f"-jobname={jobname}", *([f"-fmt={fmt.with_suffix('')}"] if fmt else []),
+           tex_file.name]
     # kpathsea reports refused paths on stderr only; keep it beside the log
     with open(build_dir / f"{jobname}.stderr", "wb") as stderr:
         proc = subprocess.Popen(cmd, cwd=build_dir, env=sandbox_env(), stdin=subprocess.PIPE,
@@ -293,7 +294,8 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
     writer = os.dup(proc.stdin.fileno())  # not inherited by later engines (PEP 446)
     proc.stdin.close()
     os.set_blocking(writer, False)
-    run = Run(proc, build_dir, jobname, writer, fmt=fmt, stand_in_for=_classes_sources(table) if table else ())
+    stands_in_for = tuple(path for path, _ in _classes_header(table) or ()) if table is not None else ()
+    run = Run(proc, build_dir, jobname, writer, fmt=fmt, stand_in_for=stands_in_for)
     cpus = sorted(os.sched_getaffinity(0)) if spare_a_cpu and hasattr(os, "sched_getaffinity") else []
     if len(cpus) > 1:
         run.pinned = _set_cpus(proc.pid, cpus[1:])
@@ -575,10 +577,6 @@ def _classes_header(text: str) -> list[tuple[str, str]] | None:
     return [(path, digest) for path, digest in sources]
 
 
-def _classes_sources(text: str) -> tuple[str, ...]:
-    return tuple(path for path, _ in _classes_header(text) or ())
-
-
 def recorded_inputs(fls: Path, *, fmt: Path | None = None, stand_in_for: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The files outside the build directory that an engine run read, in the order of
     first reading, each once: the absolute paths of the ``INPUT`` lines of its recorder
@@ -606,7 +604,7 @@ def recorded_inputs(fls: Path, *, fmt: Path | None = None, stand_in_for: tuple[s
             found[str(installed) if installed is not None else path] = None
         elif os.path.isabs(path):
             found[path] = None
-        elif path == CLASSES_NAME:
+        elif os.path.normpath(path) == CLASSES_NAME:
             found.update(dict.fromkeys(stand_in_for))
     return tuple(found)
 
