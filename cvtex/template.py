@@ -15,7 +15,8 @@ helpers below) pass unchanged, so a theme cannot forget to escape user text.
 
 Helpers available to templates: ``destination(section)`` (the section's named
 destination, for ``\\hypertarget``), ``link(url, text=None)``, ``url_text(str)``,
-``display_url(url)``, ``join(list, sep)``, ``bold(value)``, ``labelled(label, value)``,
+``display_url(url)`` (a URL as printed: no scheme, and the IRI its owner wrote —
+:func:`cvtex.text.readable_url` — where the fonts have its characters), ``join(list, sep)``, ``bold(value)``, ``labelled(label, value)``,
 ``icon(code_point, actual_text)`` (a glyph of an icon font that text extraction reads as
 ``actual_text``), ``tex(str)`` (trusted theme text only), ``bold_faces(family)`` (fontspec
 options naming a font family's bold faces: :func:`cvtex.fonts.bold_faces`), ``text_fidelity`` —
@@ -35,7 +36,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -208,8 +209,25 @@ def section_destination(section_id: str) -> latex.LaTeX:
     return latex.LaTeX(f"section.{section_id}")
 
 
+#: During :func:`render`: the glyph coverage of the locale's fonts (made on first use).
+_coverage: contextvars.ContextVar[Callable[[], Any]] = contextvars.ContextVar("cvtex_coverage")
+
+
+def _display_url(url: str) -> str:
+    """:func:`cvtex.latex.display_url` of the IRI form of ``url``
+    (:func:`cvtex.text.readable_url`), with characters the locale's fonts lack — or all
+    non-ASCII ones when fontconfig cannot tell (:func:`cvtex.fonts.theme_coverage`) —
+    left percent-encoded, so a printed URL never loses a character."""
+    from .text import readable_url
+
+    coverage = _coverage.get(None)
+    glyphs = coverage() if coverage is not None else None
+    settable = None if coverage is None else (lambda ch: False) if glyphs is None else (lambda ch: not glyphs.missing(ch))
+    return latex.display_url(readable_url(url, settable))
+
+
 def _link(url: str, text: str | None = None) -> latex.LaTeX:
-    body = _finalize(text) if text else latex.url_text(latex.display_url(url))
+    body = _finalize(text) if text else latex.url_text(_display_url(url))
     return latex.href(url, body)
 
 
@@ -297,11 +315,11 @@ def _environment(theme_path: Path):
     )
     env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(theme_path)), undefined=jinja2.StrictUndefined,
                                finalize=_finalize, bytecode_cache=_bytecode_cache(options), **options)
-    env.globals.update(link=_link, url_text=lambda s: latex.url_text(s), display_url=latex.display_url,
+    env.globals.update(link=_link, url_text=lambda s: latex.url_text(s), display_url=_display_url,
                        join=_join, bold=_bold, destination=lambda section: section_destination(section.id),
                        labelled=_labelled, icon=_icon, tex=lambda s: latex.LaTeX(s), bold_faces=_bold_faces,
                        text_fidelity=latex.TEXT_FIDELITY, link_setup=latex.LINK_SETUP)
-    env.filters.update(url_text=lambda s: latex.url_text(s), display_url=latex.display_url)
+    env.filters.update(url_text=lambda s: latex.url_text(s), display_url=_display_url)
     return env
 
 
@@ -344,9 +362,14 @@ def render(view: SimpleNamespace, theme: Theme) -> TexSource:
     """
     import jinja2
 
+    from functools import cache
+
+    from . import fonts
+
     env = _environment(theme.path)
     fields: list[tuple[str, Loc]] = []
     token = _recorder.set(fields)
+    coverage = _coverage.set(cache(lambda: fonts.theme_coverage(theme, [view.locale.code], view.design.fonts)))
     try:
         template = env.get_template("cv.tex.j2")
         text = template.render(cv=view, header=view.header, sections=view.sections, locale=view.locale,
@@ -364,6 +387,7 @@ def render(view: SimpleNamespace, theme: Theme) -> TexSource:
         raise ProfileError([_template_diagnostic(file, line, f"theme template error: {exc}")]) from None
     finally:
         _recorder.reset(token)
+        _coverage.reset(coverage)
     return TexSource(re.sub(r"\n{3,}", "\n\n", text), fields)
 
 

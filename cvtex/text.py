@@ -20,7 +20,8 @@ Rules and their sources:
   literal percent sign is written ``%25``); an internationalized host becomes its IDNA
   A-label (RFC 5891) and non-ASCII characters elsewhere are percent-encoded as UTF-8
   (RFC 3987 §3.1). ASCII is kept exactly as written, so ``% # ~ _ &`` reach the PDF's link
-  annotation unchanged.
+  annotation unchanged. Printed as text, such a URL is shown the other way round, as the
+  IRI its owner wrote (:func:`readable_url`, RFC 3987 §3.2).
 * Dates: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` (ISO 8601 calendar dates, reduced
   precision) or ``present``.
 """
@@ -31,7 +32,7 @@ import datetime as _dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Callable, Union
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Tag, ValidationInfo, WithJsonSchema
@@ -364,6 +365,79 @@ def normalize_url(url: str) -> str:
     elif scheme == "tel" and not _TEL.match(rest.split(";", 1)[0]):
         raise ValueError(f"'{rest}' is not a telephone number (RFC 3966: digits, + - . ( ) only)")
     return scheme + ":" + _encode_non_ascii(rest)
+
+
+def _ucschar(code: int) -> bool:
+    """Whether RFC 3987 §2.2 allows the code point in an IRI (``ucschar``: no controls,
+    surrogates, private use or noncharacters)."""
+    return (0xA0 <= code <= 0xD7FF or 0xF900 <= code <= 0xFDCF or 0xFDF0 <= code <= 0xFFEF
+            or (0x10000 <= code <= 0xEFFFD and code & 0xFFFF <= 0xFFFD and not 0xE0000 <= code <= 0xE0FFF))
+
+
+_PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def readable_url(url: str, settable: Callable[[str], bool] | None = None) -> str:
+    """``url`` — ASCII, as :func:`normalize_url` returns it — as the IRI people read and
+    type (RFC 3987 §3.2, "Converting URIs to IRIs"): for the text of a link, where
+    ``https://xn--3e0b707e.kr/%EC%86%8C%EA%B0%9C`` would be unreadable on paper.
+
+    * Percent-encoded octets that are UTF-8 for a non-ASCII character (decoded by Python's
+      strict UTF-8 codec) become that character — unless RFC 3987 forbids it in an IRI
+      (§2.2 ``ucschar``; §4.1 bidirectional formatting characters), it is a space, a
+      control or a format character (Unicode general categories Z* and C*), or
+      ``settable`` (a predicate: whether the fonts have the glyph) refuses it.
+    * Everything else stays as written: ``%20``, ``%2F`` and other encoded ASCII (decoded,
+      they would change what the URL means or where it ends), octets that are not UTF-8.
+    * In an http(s) URL, a host with IDNA A-labels (``xn--…``) is shown with its
+      U-labels (RFC 5891 §5.5 ToUnicode, by Python's ``idna`` codec: the one
+      :func:`normalize_url` encodes with), when every character of it may be shown.
+
+    The link annotation keeps ``url`` itself; this changes only what is printed.
+    """
+    if "%" not in url and "xn--" not in url.lower():
+        return url
+
+    def shown(ch: str) -> bool:
+        return (_ucschar(ord(ch)) and unicodedata.category(ch)[0] not in "CZ" and ch not in _BIDI
+                and (settable is None or settable(ch)))
+
+    def decode(match: re.Match[str]) -> str:
+        encoded = match.group(0)
+        octets = bytes.fromhex(encoded.replace("%", ""))
+        out: list[str] = []
+        at = 0
+        while at < len(octets):
+            lead = octets[at]
+            size = 2 if 0xC2 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else 4 if 0xF0 <= lead <= 0xF4 else 0
+            try:
+                ch = octets[at:at + size].decode("utf-8") if size else ""
+            except UnicodeDecodeError:
+                ch = ""
+            if len(ch) == 1 and shown(ch):
+                out.append(ch)
+                at += size
+            else:
+                out.append(encoded[3 * at:3 * at + 3])
+                at += 1
+        return "".join(out)
+
+    scheme, _, rest = url.partition(":")
+    head = scheme + ":"
+    if scheme in ("http", "https") and rest.startswith("//"):
+        netloc = urlsplit(url).netloc
+        rest = rest[2 + len(netloc):]
+        user, at, hostport = netloc.rpartition("@")
+        host, colon, port = hostport.partition(":") if not hostport.startswith("[") else (hostport, "", "")
+        if "xn--" in host.lower():
+            try:
+                named = host.encode("ascii").decode("idna")
+            except UnicodeError:
+                named = host
+            if all(ch.isascii() or shown(ch) for ch in named):
+                host = named
+        head += "//" + user + at + host + colon + port
+    return head + _PERCENT_RUN.sub(decode, rest)
 
 
 #: Characters an address may contain (RFC 5322 atext) that would change the meaning of the

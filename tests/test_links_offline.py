@@ -14,7 +14,7 @@ from cvtex.cli import app
 from cvtex.diagnostics import ProfileError
 from cvtex.links import ProfileLink, Target
 
-from .conftest import DATA, use_cache_dir
+from .conftest import DATA, pdf_text, use_cache_dir
 
 PREAMBLE = r"""\documentclass{article}
 \usepackage{fontspec}
@@ -248,6 +248,52 @@ def test_warnings_fail_only_when_strict(tmp_path):
     assert [r.status for r in report.results] == ["nonstandard", "offline"]
     assert not report.failed()
     assert report.failed(strict=True)
+
+
+IRI_PROFILE = """\
+locales: [en, ko]
+header:
+  name: {en: Jiwoo Han, ko: 한지우}
+  emails: [jiwoo.han@example.com]
+  websites:
+    - url: https://한국.example/소개
+    - url: https://example.org/문서%20목록/ж
+  profiles:
+    - {network: blog, username: jiwoo, url: "https://ko.wikipedia.org/wiki/서울특별시"}
+sections:
+  - kind: experience
+    entries:
+      - organization: Example
+        roles: [{title: Engineer, start: 2020-01}]
+"""
+
+
+@pytest.mark.parametrize("theme", ["classic", "modern", "academic"])
+def test_internationalized_urls_print_as_iris_and_link_as_uris(tmp_path, theme):
+    """A URL's printed text is the IRI its owner wrote (RFC 3987 §3.2), its annotation the
+    ASCII URI, which the link check finds as the profile's. A character the theme's fonts
+    lack (Cyrillic ж: not in TeX Gyre) stays percent-encoded: nothing is lost."""
+    from cvtex import fonts, template
+    from cvtex.render import render_profile
+
+    profile = tmp_path / "cv.yaml"
+    profile.write_text(IRI_PROFILE, encoding="utf-8")
+    coverage = fonts.theme_coverage(template.load_theme(theme), ["en", "ko"])
+    assert coverage is not None and coverage.missing("ж") and not coverage.missing("한국소개문서목록서울특별시")
+    result = render_profile(profile, output_dir=tmp_path / "out", theme=theme, cache=False)
+    prof = links.read_profile(profile)
+    for output in result.outputs:
+        text = "".join(pdf_text(output.pdf).split())  # a URL may wrap at a break point
+        assert "한국.example/소개" in text
+        assert "example.org/문서%20목록/%D0%B6" in text
+        assert "ko.wikipedia.org/wiki/서울특별시" in text
+        assert "%E" not in text.replace("%D0%B6", "")
+        uris = {link.url for link in links.pdf_links(output.pdf)}
+        assert {"https://xn--3e0b707e.example/%EC%86%8C%EA%B0%9C",
+                "https://example.org/%EB%AC%B8%EC%84%9C%20%EB%AA%A9%EB%A1%9D/%D0%B6",
+                "https://ko.wikipedia.org/wiki/%EC%84%9C%EC%9A%B8%ED%8A%B9%EB%B3%84%EC%8B%9C"} <= uris
+        report = links.check_links([Target(output.pdf, links.expected_links(prof, output.locale))], offline=True)
+        assert report.errors == [] and report.warnings == []
 
 
 # ------------------------------------------------------------------ the data profiles
