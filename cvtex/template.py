@@ -16,7 +16,8 @@ helpers below) pass unchanged, so a theme cannot forget to escape user text.
 Helpers available to templates: ``destination(section)`` (the section's named
 destination, for ``\\hypertarget``), ``link(url, text=None)``, ``url_text(str)``,
 ``display_url(url)`` (a URL as printed: no scheme, and the IRI its owner wrote —
-:func:`cvtex.text.readable_url` — where the fonts have its characters), ``join(list, sep)``, ``bold(value)``, ``labelled(label, value)``,
+:func:`cvtex.text.readable_url` — where the fonts have its characters; ``link`` without
+a text prints this), ``join(list, sep)``, ``bold(value)``, ``labelled(label, value)``,
 ``icon(code_point, actual_text)`` (a glyph of an icon font that text extraction reads as
 ``actual_text``), ``tex(str)`` (trusted theme text only), ``bold_faces(family)`` (fontspec
 options naming a font family's bold faces: :func:`cvtex.fonts.bold_faces`), ``text_fidelity`` —
@@ -32,7 +33,7 @@ import contextvars
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
@@ -221,9 +222,10 @@ def _display_url(url: str) -> str:
     from .text import readable_url
 
     coverage = _coverage.get(None)
-    glyphs = coverage() if coverage is not None else None
-    settable = None if coverage is None else (lambda ch: False) if glyphs is None else (lambda ch: not glyphs.missing(ch))
-    return latex.display_url(readable_url(url, settable))
+    if coverage is None:  # not rendering: no fonts to ask
+        return latex.display_url(readable_url(url))
+    glyphs = coverage()
+    return latex.display_url(readable_url(url, lambda ch: glyphs is not None and not glyphs.missing(ch)))
 
 
 def _link(url: str, text: str | None = None) -> latex.LaTeX:
@@ -361,8 +363,6 @@ def render(view: SimpleNamespace, theme: Theme) -> TexSource:
     Raises :class:`ProfileError` for a template error (file and line of the template).
     """
     import jinja2
-
-    from functools import cache
 
     from . import fonts
 
