@@ -223,7 +223,7 @@ def test_an_entry_is_served_only_while_its_recorded_inputs_are_unchanged(tmp_pat
     assert cache.get(key, directory).inputs == [str(package), *cache.font_caches()]
 
     st = package.stat()
-    os.utime(package, ns=(st.st_atime_ns, st.st_mtime_ns + 1))  # rewritten by an update: same size
+    os.utime(package, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # rewritten by an update: same size
     assert cache.get(key, directory) is None
     assert cache.entry_path(key, directory).is_file()  # stale, not damaged: the next put replaces it
     assert cache.put(key, cache.Entry(b"%PDF-1.5 x", 1, [], [str(package)]), directory)
