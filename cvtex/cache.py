@@ -4,11 +4,12 @@ renders without running TeX.
 The key (:func:`build_key`) is a SHA-256 over the generated LaTeX source (so every
 profile field, locale string and ``design:`` value that reaches the PDF is in it), every
 file of the theme (path and bytes), the post-processing inputs (metadata, bookmarks),
-the job name, cvtex itself (its version and :func:`package_digest`, so an edited cvtex
-does not serve PDFs an older one made) and the engine's version (``xelatex --version``,
-itself cached in ``engine-version.json`` keyed by the binary's path, size and mtime, so a
-cached render spawns no process at all). Templating still runs on every render (it is
-cheap); compiling and post-processing do not when the key is known.
+the job name, cvtex itself (:func:`package_digest`: every file of the package, its version
+included, so an edited cvtex does not serve PDFs an older one made) and the engine's
+version (``xelatex --version``, itself cached in ``engine-version.json`` keyed by the
+binary's path, size and mtime, so a cached render spawns no process at all). Templating
+still runs on every render (it is cheap); compiling and post-processing do not when the
+key is known.
 
 What else the PDF depends on is checked when an entry is read, as ccache's manifests
 and latexmk's ``.fls`` dependencies do: each entry records the files the engine read

@@ -294,8 +294,7 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
     writer = os.dup(proc.stdin.fileno())  # not inherited by later engines (PEP 446)
     proc.stdin.close()
     os.set_blocking(writer, False)
-    stands_in_for = tuple(path for path, _ in _classes_header(table) or ()) if table is not None else ()
-    run = Run(proc, build_dir, jobname, writer, fmt=fmt, stand_in_for=stands_in_for)
+    run = Run(proc, build_dir, jobname, writer, fmt=fmt)
     cpus = sorted(os.sched_getaffinity(0)) if spare_a_cpu and hasattr(os, "sched_getaffinity") else []
     if len(cpus) > 1:
         run.pinned = _set_cpus(proc.pid, cpus[1:])
@@ -337,8 +336,6 @@ class Run:
     fmt: Path | None = None
     #: the start of the source written ahead by :meth:`prime` ('' when none)
     prefix: str = ""
-    #: the installed files the build directory's :data:`CLASSES_NAME` stands in for
-    stand_in_for: tuple[str, ...] = ()
 
     def prime(self, prefix: str, *, timeout: float = 30.0) -> None:
         """Write ``prefix``, the start of the source to come (:func:`preamble`), now: the
@@ -395,7 +392,7 @@ class Run:
                          + (f"delete {self.fmt.parent} and cvtex makes it again" if self.fmt else
                             "rebuild it with `fmtutil-sys --byfmt xelatex`"))
             raise CompileError(first, log)
-        inputs = recorded_inputs(build_dir / f"{jobname}.fls", fmt=self.fmt, stand_in_for=self.stand_in_for)
+        inputs = recorded_inputs(build_dir / f"{jobname}.fls", fmt=self.fmt)
         return Build(pdf=pdf, log=log, build_dir=build_dir, seconds=seconds, inputs=inputs)
 
     def cancel(self) -> None:
@@ -577,13 +574,13 @@ def _classes_header(text: str) -> list[tuple[str, str]] | None:
     return [(path, digest) for path, digest in sources]
 
 
-def recorded_inputs(fls: Path, *, fmt: Path | None = None, stand_in_for: tuple[str, ...] = ()) -> tuple[str, ...]:
+def recorded_inputs(fls: Path, *, fmt: Path | None = None) -> tuple[str, ...]:
     """The files outside the build directory that an engine run read, in the order of
     first reading, each once: the absolute paths of the ``INPUT`` lines of its recorder
     file ``fls`` (``-recorder``, web2c manual §"Common options": ``<jobname>.fls`` lists
     every file opened for reading or writing). A relative path is a file of the build
     directory and is left out, except the :data:`CLASSES_NAME` stand-in, which gives the
-    installed files it stands in for (``stand_in_for``); ``fmt``, cvtex's copy of the
+    installed files it stands in for (:func:`classes_stand_in`); ``fmt``, cvtex's copy of the
     format, gives the installed format it was copied from (:func:`plain_format`). These
     are what the build cache checks before it serves a PDF (:mod:`cvtex.cache`). Fonts
     do not appear: XeTeX finds them through fontconfig, which the recorder does not see.
@@ -605,7 +602,7 @@ def recorded_inputs(fls: Path, *, fmt: Path | None = None, stand_in_for: tuple[s
         elif os.path.isabs(path):
             found[path] = None
         elif os.path.normpath(path) == CLASSES_NAME:
-            found.update(dict.fromkeys(stand_in_for))
+            found.update(dict.fromkeys(source for source, _ in _classes_header(classes_stand_in() or "") or ()))
     return tuple(found)
 
 

@@ -184,7 +184,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
             metadata, marks = finish[job.code]
             job.key = build_cache.build_key(tex=job.tex.text, theme_digest=digest, jobname=f"{stem}-{job.code}",
                                             metadata=metadata, bookmarks=marks,
-                                            cvtex_version=f"{__version__}+{build_cache.package_digest()}",
+                                            cvtex_version=build_cache.package_digest(),
                                             engine_version=version)
             job.hit = build_cache.get(job.key)
     todo = [job for job in jobs if job.hit is None]
