@@ -24,7 +24,8 @@
 
 Every cvtex run uses a build cache in a temporary directory (``CVTEX_CACHE_DIR``), never
 the user's. The uncompressed copy of XeLaTeX's format that a user's first render leaves in
-the cache (:func:`cvtex.cache.format_copy`) is made first, and its time printed as figure 0;
+the cache (:func:`cvtex.cache.format_copy`) is made first, and its time printed as figure 0,
+with the tables of :mod:`cvtex.texdata` and the speed paths (:mod:`cvtex.speed`) in use;
 figure 5's engine loads it too. Timings 3 and 4 are the best of 5 runs (process start-up
 varies); 2 compares the medians of ``--runs`` cold renders of each tool, alternating (one run each was at the mercy
 of whatever else the machine did that moment: 0.67-0.76 over four runs of one build); 6
@@ -277,6 +278,17 @@ def main() -> None:
         print("0. once per TeX Live format: " + (f"uncompressed copy of its format ({fmt.stat().st_size / 2**20:.0f} MB) "
                                                  f"made in {made:.2f} s" if fmt else "no uncompressed copy (see "
                                                  "cvtex.engine.plain_format)"), flush=True)
+        # likewise the tables read out of the installed TeX (cvtex.texdata) and the pipe probe
+        from cvtex import engine as tex_engine, fonts as tex_fonts, speed
+
+        started = time.perf_counter()
+        tex_fonts.route(0x41)
+        tables = tex_engine.classes_stand_in() is not None
+        pipe = tex_engine.pipe_problem()
+        made = time.perf_counter() - started
+        print(f"   once per TeX Live: routes, class table ({'made' if tables else 'not made'}) and pipe probe "
+              f"({pipe or 'ok'}) in {made:.2f} s; speed paths: "
+              + ", ".join(f"{p.name} {'on' if p.active else 'off'}" for p in speed.status()), flush=True)
 
         # 1. cold render vs latexmk
         data = sorted((ROOT / "data").glob("*.yaml"))

@@ -52,21 +52,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .files import cache_dir
+
 #: How many builds the cache keeps (about 100 KB each for a two-page CV).
 MAX_ENTRIES = 256
 #: Temporary files older than this (seconds) are left-overs of killed renders.
 _STALE_TMP = 3600.0
 _SUFFIX = ".entry"
-
-
-def cache_dir() -> Path:
-    """``$CVTEX_CACHE_DIR``, else ``$XDG_CACHE_HOME/cvtex``, else ``~/.cache/cvtex``
-    (XDG Base Directory Specification): the build cache, the link cache and compiled
-    theme templates live under it."""
-    if os.environ.get("CVTEX_CACHE_DIR"):
-        return Path(os.environ["CVTEX_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cvtex"
 
 
 def parse_age(text: str) -> float:
@@ -86,10 +78,11 @@ def builds_dir() -> Path:
 
 def format_copy() -> Path | None:
     """:func:`cvtex.engine.plain_format` kept under ``formats/`` of the cache: the format
-    file every render's engines load (``None``: TeX Live's own)."""
-    from . import engine
+    file every render's engines load (``None``: TeX Live's own, also where the
+    ``format-copy`` speed path is off, :mod:`cvtex.speed`)."""
+    from . import engine, speed
 
-    return engine.plain_format(cache_dir() / "formats")
+    return engine.plain_format(cache_dir() / "formats") if speed.allowed(speed.FORMAT_COPY) else None
 
 
 # --------------------------------------------------------------------------- engine version

@@ -213,6 +213,9 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
                 how = "cached" if o.cached else f"XeLaTeX {o.seconds:.1f} s" + (" after the preamble, read ahead"
                                                                                 if o.primed else "")
                 out.print(f"wrote {o.pdf} ({o.locale}, {o.bookmarks} bookmarks, {how}{note})", markup=False)
+                if o.fallback:
+                    out.print(f"note: {o.fallback}; they stay off for this run (cvtex doctor lists the speed paths)",
+                              markup=False)
             if result.bilingual is not None:
                 both = result.bilingual
                 pages = " + ".join(f"{code} {n}" for code, n in both.pages.items())
@@ -333,10 +336,13 @@ def _prime(result, primed: dict) -> None:
     ``primed`` (``{locale: engine.Run}``): ``--watch`` keeps them while the user edits,
     and a save that leaves the preamble as it was compiles only the document's body
     (measured in the README's Performance section)."""
-    from . import engine
+    from . import engine, speed
     from .cache import format_copy
 
     stem = Path(result.profile).stem
+    if not speed.allowed(speed.PRIMING):  # off (CVTEX_PLAIN, or a primed run failed): plain renders
+        _stop([primed.pop(code) for code in list(primed)])
+        return
     fmt = format_copy()
     for code in [code for code in primed if code not in result.sources]:
         _stop([primed.pop(code)])
@@ -584,6 +590,12 @@ def doctor() -> None:
         table.add_row(check.name, "[green]ok[/]" if check.ok else "[red]missing[/]", check.detail)
         missing = missing or not check.ok
     out.print(table)
+    from .speed import status
+
+    paths = Table("speed path", "status", "detail")
+    for path in status():
+        paths.add_row(path.name, "[green]active[/]" if path.active else "[yellow]off[/]", path.detail)
+    out.print(paths)
     if missing:
         from .engine import INSTALL_COMMAND
 

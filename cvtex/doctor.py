@@ -1,8 +1,10 @@
 """``cvtex doctor``: is the toolchain cvtex needs installed?
 
 Checks XeLaTeX, the ko.TeX packages (``kotex.sty``, ``xetexko.sty``), the LaTeX packages
-the built-in themes load, and the fonts every built-in theme names, its icon font included (through fontconfig,
-which is how XeTeX's fontspec finds fonts by family name).
+the built-in themes load, fontconfig's ``fc-list`` and the fonts every built-in theme names,
+its icon font included (through fontconfig, which is how XeTeX's fontspec finds fonts by
+family name). The speed paths (:func:`cvtex.speed.status`) are listed apart: one that is
+off makes renders slower, never wrong.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from dataclasses import dataclass
 from . import engine, template
 
 LATEX_PACKAGES = ("kotex.sty", "xetexko.sty", "fontspec.sty", "xcolor.sty", "enumitem.sty", "fancyhdr.sty",
-                  "geometry.sty")
+                  "geometry.sty",
+                  # hyperref's XeTeX driver loads this font for link borders (a user theme with hyperref)
+                  "pzdr.tfm")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ def checks() -> list[Check]:
     for package in LATEX_PACKAGES:
         path = _run(kpsewhich, package).strip() if kpsewhich else ""
         out.append(Check(package, bool(path), _package_version(path) if path else "not found by kpsewhich"))
+    fc_list = shutil.which("fc-list")
+    out.append(Check("fontconfig (fc-list)", bool(fc_list), fc_list or "not on PATH: Debian package fontconfig"))
     versions: dict[str, str] = {}
     for line in _run("fc-list", "--format", "%{family}|%{fontversion}|%{file}\n").splitlines():
         families, _, rest = line.partition("|")

@@ -22,15 +22,18 @@ imports and validation. :func:`compile` is both steps at once.
 One pass suffices: themes avoid ``\\ref``/``LastPage``/``\\tableofcontents``, and the
 outline is added afterwards by :mod:`cvtex.pdf` from named destinations.
 
-Each build directory also gets :data:`CLASSES_FILE` under the name of TeX Live's
-``load-unicode-xetex-classes.tex`` (kpathsea looks in the working directory first), when
-it stands in exactly for the installed file (:func:`classes_stand_in`): xetexko
-``\\input``s that file, which parses Unicode's LineBreak.txt and EastAsianWidth.txt in TeX
+Each build directory also gets a stand-in for TeX Live's ``load-unicode-xetex-classes.tex``
+under that name (kpathsea looks in the working directory first; :func:`classes_stand_in`):
+xetexko ``\\input``s that file, which parses Unicode's LineBreak.txt and EastAsianWidth.txt in TeX
 macros — about 40 % of the engine's instructions for a CV, ~0.35 s of CPU. The stand-in
-makes the same ``\\XeTeXcharclass`` assignments from a precomputed table.
+makes the same ``\\XeTeXcharclass`` assignments from a table dumped from the installed file.
 
 ``cvtex render`` also gives the engine an uncompressed copy of TeX Live's format
 (:func:`plain_format`): inflating the gzip-compressed ``xelatex.fmt`` was a tenth of each run's CPU.
+
+The pipe, the stand-in and the format copy are speed paths (:mod:`cvtex.speed`): each is
+used where what it relies on holds, and a run that fails with them is run again the plain
+way (:meth:`Run.compile`), so they never cost a render.
 """
 
 from __future__ import annotations
@@ -44,14 +47,20 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import speed
+
 #: Debian/Ubuntu packages cvtex needs (README "Quick start"; ``cvtex doctor``).
+#: The same list as scripts/install-tex.sh (a test holds them equal; that script says why
+#: each package is there and where its name was checked).
 APT_PACKAGES = ("texlive-xetex", "texlive-lang-korean", "texlive-latex-recommended", "texlive-latex-extra",
-                "latexmk", "fonts-noto-cjk", "fonts-texgyre", "fonts-font-awesome", "poppler-utils")
+                "texlive-fonts-recommended", "latexmk", "fonts-noto-cjk", "fonts-texgyre", "fonts-font-awesome",
+                "fontconfig", "poppler-utils")
 INSTALL_COMMAND = "sudo apt-get install --no-install-recommends " + " ".join(APT_PACKAGES)
 ENGINE = "xelatex"
 #: A CV's build directory holds a few MB; a run that writes more is stopped.
@@ -60,9 +69,6 @@ MAX_OUTPUT_BYTES = 256 * 2**20
 _POLL = 0.25
 #: TeX Live's file (package unicode-data) that xetexko ``\\input``s to class CJK characters.
 CLASSES_NAME = "load-unicode-xetex-classes.tex"
-#: cvtex's precomputed stand-in for it (written by :func:`write_classes`; its header names
-#: the installed files it was made from, with their SHA-256).
-CLASSES_FILE = Path(__file__).with_name("unicode-xetex-classes.tex")
 #: The line-breaking classes the TeX Live file assigns (through ``\\XeTeXcharclass<name>``).
 CLASS_NAMES = ("ID", "CJ", "OP", "CL", "EX", "IS", "NS", "CM")
 
@@ -119,6 +125,9 @@ class Build:
     seconds: float
     #: the files outside ``build_dir`` the engine read (:func:`recorded_inputs`)
     inputs: tuple[str, ...] = ()
+    #: '' or, when speed paths failed and the plain way made this PDF, what happened
+    #: (:meth:`Run.compile`)
+    fallback: str = ""
 
 
 class CompileError(Exception):
@@ -130,9 +139,14 @@ class CompileError(Exception):
         self.timed_out = timed_out
 
 
+def engine_path() -> str | None:
+    """Path of ``xelatex`` on ``PATH``, or ``None``."""
+    return shutil.which(ENGINE)
+
+
 def find_engine() -> str:
     """Path of ``xelatex``; :class:`EngineMissing` with the install command if absent."""
-    path = shutil.which(ENGINE)
+    path = engine_path()
     if not path:
         raise EngineMissing(f"XeLaTeX is not installed (no '{ENGINE}' on PATH). Install TeX Live with:\n"
                             f"  {INSTALL_COMMAND}")
@@ -224,26 +238,94 @@ def sandbox_env() -> dict[str, str]:
     """The environment the engine runs in (see module doc)."""
     env = dict(os.environ)
     env.update(openin_any="p", openout_any="p", shell_escape="f", max_print_line="100000",
-               error_line="254", half_error_line="238", TEXMF_OUTPUT_DIRECTORY="")
-    for name in ("TEXINPUTS", "TEXMFOUTPUT"):
+               error_line="254", half_error_line="238")
+    # TEXMF_OUTPUT_DIRECTORY (TeX Live 2024+) is -output-directory from the environment: even
+    # empty, web2c then writes to "/<jobname>.log"; unset, output stays in the build directory
+    for name in ("TEXINPUTS", "TEXMFOUTPUT", "TEXMF_OUTPUT_DIRECTORY"):
         env.pop(name, None)
     return env
 
 
 def compile(source: str, build_dir: Path, *, jobname: str = "cv", timeout: float = 60.0,
-            max_output_bytes: int = MAX_OUTPUT_BYTES, stand_in: bool = True, fmt: Path | None = None) -> Build:
+            max_output_bytes: int = MAX_OUTPUT_BYTES, stand_in: bool = True, fmt: Path | None = None,
+            plain: bool = False) -> Build:
     """Compile LaTeX ``source`` in ``build_dir`` (created if needed) to ``<jobname>.pdf``:
-    :func:`start` followed by :meth:`Run.compile`.
+    :func:`start` followed by :meth:`Run.compile` where the pipe is a speed path in use
+    here (:mod:`cvtex.speed`), else from ``<jobname>.tex`` written first.
 
-    With ``stand_in`` (the default), the build directory gets the precomputed class table
-    when :func:`classes_stand_in` allows it (see module doc). Raises
-    :class:`EngineMissing`, or :class:`CompileError` when XeLaTeX reports an error,
-    produces no PDF, runs longer than ``timeout`` seconds or makes the build directory
-    larger than ``max_output_bytes`` (it is then killed with its process group;
-    ``timed_out`` is set on the error).
+    With ``stand_in`` (the default), the build directory gets the class table stand-in
+    when :func:`classes_stand_in` has one (see module doc); ``fmt`` is a format to load
+    instead of TeX Live's (:func:`plain_format`). ``plain``: none of this, XeLaTeX run as
+    ``xelatex <jobname>.tex`` would be (in the sandbox). Raises :class:`EngineMissing`,
+    or :class:`CompileError` when XeLaTeX reports an error, produces no PDF, runs longer
+    than ``timeout`` seconds or makes the build directory larger than
+    ``max_output_bytes`` (it is then killed with its process group; ``timed_out`` is set
+    on the error).
     """
-    return start(build_dir, jobname=jobname, stand_in=stand_in, fmt=fmt).compile(source, timeout=timeout,
-                                                                                  max_output_bytes=max_output_bytes)
+    if not plain:
+        try:
+            run = start(build_dir, jobname=jobname, stand_in=stand_in, fmt=fmt)
+        except PipeUnavailable:
+            pass
+        else:
+            return run.compile(source, timeout=timeout, max_output_bytes=max_output_bytes)
+    return _compile_file(source, build_dir, jobname, timeout=timeout, max_output_bytes=max_output_bytes,
+                         stand_in=stand_in and not plain, fmt=None if plain else fmt)
+
+
+class PipeUnavailable(OSError):
+    """:func:`start` cannot run here: the pipe speed path is off (``str(exc)`` says why)."""
+
+
+def _speed_options(stand_in: bool, fmt: Path | None) -> tuple[str | None, Path | None]:
+    """The class-table text and the format to use, of those asked for, where their speed
+    paths are allowed (:func:`cvtex.speed.allowed`)."""
+    table = classes_stand_in() if stand_in and speed.allowed(speed.CLASS_TABLE) else None
+    return table, fmt if fmt is not None and speed.allowed(speed.FORMAT_COPY) else None
+
+
+def _command(engine: str, jobname: str, fmt: Path | None, tex_name: str) -> list[str]:
+    return [engine, "-no-shell-escape", "-no-parse-first-line", "-interaction=nonstopmode", "-halt-on-error",
+            "-file-line-error", "-recorder", f"-jobname={jobname}", *([f"-fmt={fmt.with_suffix('')}"] if fmt else []),
+            tex_name]
+
+
+def _compile_file(source: str, build_dir: Path, jobname: str, *, timeout: float, max_output_bytes: int,
+                  stand_in: bool, fmt: Path | None) -> Build:
+    """XeLaTeX on ``<jobname>.tex`` written first: the way without the pipe. With a stand-in
+    or a format copy (speed paths), a failure is retried without them (:meth:`Run.compile`)."""
+    run = _launch(build_dir, jobname, stand_in=stand_in, fmt=fmt, source=source)
+    return run.compile(source, timeout=timeout, max_output_bytes=max_output_bytes)
+
+
+def _launch(build_dir: Path, jobname: str, *, stand_in: bool, fmt: Path | None, source: str | None) -> "Run":
+    """Make ``build_dir`` ready (the stand-in and the format copy where their speed paths
+    allow, :func:`_speed_options`) and start XeLaTeX there: on ``<jobname>.tex`` holding
+    ``source``, or, with ``source`` None, on a link to the pipe of its standard input."""
+    engine = find_engine()
+    build_dir.mkdir(parents=True, exist_ok=True)
+    table, fmt = _speed_options(stand_in, fmt)
+    if table is not None:
+        (build_dir / CLASSES_NAME).write_text(table, encoding="utf-8")
+    tex_file = build_dir / f"{jobname}.tex"
+    tex_file.unlink(missing_ok=True)
+    if source is None:
+        tex_file.symlink_to("/dev/stdin")
+    else:
+        tex_file.write_text(source, encoding="utf-8")
+    (build_dir / f"{jobname}.pdf").unlink(missing_ok=True)
+    # kpathsea reports refused paths on stderr only; keep it beside the log
+    with open(build_dir / f"{jobname}.stderr", "wb") as stderr:
+        proc = subprocess.Popen(_command(engine, jobname, fmt, tex_file.name), cwd=build_dir, env=sandbox_env(),
+                                stdin=subprocess.PIPE if source is None else subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+    if source is not None:
+        return Run(proc, build_dir, jobname, None, fmt=fmt, stand_in=table is not None, fed=True)
+    assert proc.stdin is not None
+    writer = os.dup(proc.stdin.fileno())  # not inherited by later engines (PEP 446)
+    proc.stdin.close()
+    os.set_blocking(writer, False)
+    return Run(proc, build_dir, jobname, writer, fmt=fmt, stand_in=table is not None)
 
 
 def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_a_cpu: bool = False,
@@ -269,36 +351,77 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
     three ways with two starting engines. :meth:`Run.compile` gives the engine every CPU
     back. Measured with en and ko on 2 CPUs: see the README's Performance section.
 
-    ``fmt`` is a format file to load instead of TeX Live's (:func:`plain_format`).
+    ``fmt`` is a format file to load instead of TeX Live's (:func:`plain_format`); it and
+    the class table stand-in are used where their speed paths are allowed.
 
-    Raises :class:`EngineMissing`, or ``OSError`` when the build directory, the link or
+    Raises :class:`PipeUnavailable` where the pipe is not a speed path in use here
+    (:func:`pipe_problem`, :mod:`cvtex.speed`: then :func:`compile` writes the source
+    first), :class:`EngineMissing`, or ``OSError`` when the build directory, the link or
     the pipe cannot be made. A run that is not wanted must be stopped with :meth:`Run.cancel`.
     """
-    engine = find_engine()
-    build_dir.mkdir(parents=True, exist_ok=True)
-    table = classes_stand_in() if stand_in else None
-    if table is not None:
-        (build_dir / CLASSES_NAME).write_text(table, encoding="utf-8")
-    tex_file = build_dir / f"{jobname}.tex"
-    tex_file.unlink(missing_ok=True)
-    tex_file.symlink_to("/dev/stdin")
-    (build_dir / f"{jobname}.pdf").unlink(missing_ok=True)
-    cmd = [engine, "-no-shell-escape", "-no-parse-first-line", "-interaction=nonstopmode", "-halt-on-error",
-           "-file-line-error", "-recorder", f"-jobname={jobname}", *([f"-fmt={fmt.with_suffix('')}"] if fmt else []),
-           tex_file.name]
-    # kpathsea reports refused paths on stderr only; keep it beside the log
-    with open(build_dir / f"{jobname}.stderr", "wb") as stderr:
-        proc = subprocess.Popen(cmd, cwd=build_dir, env=sandbox_env(), stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
-    assert proc.stdin is not None
-    writer = os.dup(proc.stdin.fileno())  # not inherited by later engines (PEP 446)
-    proc.stdin.close()
-    os.set_blocking(writer, False)
-    run = Run(proc, build_dir, jobname, writer, fmt=fmt)
+    find_engine()
+    if not speed.allowed(speed.PIPE):
+        raise PipeUnavailable(f"the pipe is turned off ({speed.ENV} or an earlier failure)")
+    problem = pipe_problem()
+    if problem:
+        raise PipeUnavailable(problem)
+    run = _launch(build_dir, jobname, stand_in=stand_in, fmt=fmt, source=None)
     cpus = sorted(os.sched_getaffinity(0)) if spare_a_cpu and hasattr(os, "sched_getaffinity") else []
-    if len(cpus) > 1:
-        run.pinned = _set_cpus(proc.pid, cpus[1:])
+    if len(cpus) > 1 and speed.allowed(speed.AFFINITY):
+        run.pinned = _set_cpus(run.proc.pid, cpus[1:])
     return run
+
+
+#: What the pipe probe writes to the engine (plain XeTeX in ini mode: no format, ~20 ms):
+#: it makes braces braces and writes ``pipe-probe.txt`` from TeX.
+_PIPE_PROBE = "\\catcode123=1 \\catcode125=2 \\immediate\\openout1=pipe-probe.txt \\immediate\\write1{ok}" \
+              "\\immediate\\closeout1 \\end\n"
+#: Seconds the probe waits before it writes: the engine must already be waiting on the pipe.
+_PIPE_PROBE_DELAY = 0.1
+
+
+def pipe_problem() -> str | None:
+    """Why :func:`start`'s pipe cannot be used with the installed XeTeX, or ``None`` when it
+    can. The answer comes from a probe — XeTeX in ini mode started on a pipe into which a
+    byte-order mark and a line of TeX are written a moment later, as :func:`start` and
+    :meth:`Run.compile` do — kept in the cache for the engine binary (:mod:`cvtex.texdata`):
+    one probe per TeX installation (measured: ~0.15 s). TeX Live 2022 (Debian 12) and
+    2025 (Debian 13) pass it; a XeTeX that seeks in its input, or a system without
+    ``/dev/stdin``, would not."""
+    if sys.platform != "linux" or not os.path.exists("/dev/stdin"):
+        return f"no /dev/stdin to read from on {sys.platform}"
+    from . import texdata
+
+    found = texdata.table("pipe-probe", _PIPE_PROBE, _probe_pipe, "#")
+    if found is None:
+        return "the probe could not run"
+    answer = found.text.rstrip("\n").rsplit("\n", 1)[-1]
+    return None if answer == "ok" else answer
+
+
+def _probe_pipe(build_dir: Path) -> tuple[str, tuple[str, ...]]:
+    """:func:`pipe_problem`'s probe in ``build_dir``: ``("ok", ())`` or ``(reason, ())``."""
+    xetex = shutil.which("xetex", path=os.path.dirname(find_engine())) or shutil.which("xetex")
+    if xetex is None:
+        raise EngineMissing("no xetex beside xelatex")
+    (build_dir / "probe.tex").symlink_to("/dev/stdin")
+    proc = subprocess.Popen([xetex, "-ini", "-no-parse-first-line", "-interaction=batchmode", "-halt-on-error",
+                             "probe.tex"], cwd=build_dir, env=sandbox_env(), stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        time.sleep(_PIPE_PROBE_DELAY)
+        assert proc.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.write(("\ufeff" + _PIPE_PROBE).encode("utf-8"))
+            proc.stdin.close()
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        return "XeTeX did not finish reading its source from a pipe within 30 s", ()
+    written = build_dir / "pipe-probe.txt"
+    if written.is_file() and written.read_text(encoding="utf-8", errors="replace").strip() == "ok":
+        return "ok", ()
+    return "XeTeX reads a source written into its pipe after it started as an empty file", ()
 
 
 def preamble(source: str) -> str:
@@ -323,7 +446,8 @@ def _set_cpus(pid: int, cpus: list[int] | set[int]) -> bool:
 
 @dataclass
 class Run:
-    """An engine started by :func:`start`, waiting for its source on ``<jobname>.tex``."""
+    """An engine started by :func:`start`, waiting for its source on ``<jobname>.tex``
+    (or, with ``fed``, started on a source written first)."""
 
     proc: subprocess.Popen[bytes]
     build_dir: Path
@@ -332,10 +456,21 @@ class Run:
     writer: int | None = None
     #: kept off one CPU until the source is written (``start(spare_a_cpu=True)``)
     pinned: bool = False
-    #: the format file given to :func:`start`, if any
+    #: the format copy the engine loads, if any (:func:`plain_format`)
     fmt: Path | None = None
     #: the start of the source written ahead by :meth:`prime` ('' when none)
     prefix: str = ""
+    #: the build directory has the class table stand-in (:func:`classes_stand_in`)
+    stand_in: bool = False
+    #: the source was written to ``<jobname>.tex`` before the engine started (no pipe)
+    fed: bool = False
+
+    def speed_paths(self) -> list[str]:
+        """The speed paths this run uses (:mod:`cvtex.speed` names)."""
+        used = [speed.PIPE] if not self.fed else []
+        used += [speed.FORMAT_COPY] if self.fmt is not None else []
+        used += [speed.CLASS_TABLE] if self.stand_in else []
+        return used + ([speed.PRIMING] if self.prefix else [])
 
     def prime(self, prefix: str, *, timeout: float = 30.0) -> None:
         """Write ``prefix``, the start of the source to come (:func:`preamble`), now: the
@@ -356,7 +491,32 @@ class Run:
         """Write ``source`` to the engine and wait for ``<jobname>.pdf``; ``timeout``
         (seconds) and ``max_output_bytes`` count from now, and so does
         :attr:`Build.seconds`. Afterwards ``<jobname>.tex`` is a regular file holding
-        ``source``. Raises :class:`CompileError` as :func:`compile` does."""
+        ``source``. Raises :class:`CompileError` as :func:`compile` does.
+
+        A run that used speed paths (:meth:`speed_paths`) and failed other than by its
+        time or size limit is run once more the plain way (:func:`compile` with
+        ``plain``): when that succeeds, its :class:`Build` is
+        the answer, :attr:`Build.fallback` says what failed, and those paths stay off in
+        this process (:func:`cvtex.speed.mark_failed`); when it fails too, its error is
+        raised (the source's own error, reported as the plain engine reports it). The
+        retry runs in the same build directory (a theme's files may be there), without
+        the stand-in."""
+        try:
+            return self._compile(source, timeout=timeout, max_output_bytes=max_output_bytes)
+        except CompileError as exc:
+            used = self.speed_paths()
+            if exc.timed_out or not used:
+                raise
+            first = str(exc)
+        if self.stand_in:
+            (self.build_dir / CLASSES_NAME).unlink(missing_ok=True)
+        plain = compile(source, self.build_dir, jobname=self.jobname, timeout=timeout,
+                        max_output_bytes=max_output_bytes, plain=True)
+        plain.fallback = f"XeLaTeX failed with {', '.join(used)} ({first}) and succeeded the plain way"
+        speed.mark_failed(used, first)
+        return plain
+
+    def _compile(self, source: str, *, timeout: float, max_output_bytes: int) -> Build:
         proc, build_dir, jobname = self.proc, self.build_dir, self.jobname
         pdf = build_dir / f"{jobname}.pdf"
         started = time.perf_counter()
@@ -413,6 +573,8 @@ class Run:
         ``deadline`` (``time.perf_counter``) passes first. After :meth:`prime`, only the part of
         ``source`` after the prefix is written (``ValueError`` if it does not begin so)."""
         tex_file = self.build_dir / f"{self.jobname}.tex"
+        if self.fed:
+            return  # the engine reads the file written before it started
         if not source.startswith(self.prefix):
             raise ValueError("the source does not begin with what was written ahead (Run.prime)")
         data = source[len(self.prefix):] if self.prefix else "\ufeff" + source
@@ -541,37 +703,25 @@ def parse_log(text: str, jobname: str | None = None) -> LogReport:
 
 # --------------------------------------------------------------------------- class table
 
-@functools.lru_cache(maxsize=1)
 def classes_stand_in() -> str | None:
-    """The text of :data:`CLASSES_FILE` when the installed files it was made from
-    (``load-unicode-xetex-classes.tex``, ``LineBreak.txt``, ``EastAsianWidth.txt``, named
-    with their SHA-256 in its header) are all present and unchanged; else ``None`` (the
-    engine then reads TeX Live's own file: slower, same result)."""
-    try:
-        text = CLASSES_FILE.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    sources = _classes_header(text)
-    if sources is None:
-        return None
-    for path, digest in sources:
-        try:
-            if hashlib.sha256(Path(path).read_bytes()).hexdigest() != digest:
-                return None
-        except OSError:
-            return None
-    return text
+    """The text of the class table stand-in for the installed TeX Live's
+    :data:`CLASSES_NAME` (module doc): made on first use from the installed file by a
+    XeLaTeX run (:func:`generate_classes`) and cached while the files that run read are
+    unchanged (:mod:`cvtex.texdata`); ``None`` when it cannot be made (the engine then
+    reads TeX Live's own file: slower, same result)."""
+    found = _classes_table()
+    return found.text if found is not None else None
 
 
-def _classes_header(text: str) -> list[tuple[str, str]] | None:
-    """The ``(path, SHA-256)`` of each installed file named in the header of
-    :data:`CLASSES_FILE`'s ``text`` (``% source: <path> <sha256>`` lines), or ``None``
-    when the header is not the three lines :func:`write_classes` writes."""
-    sources = [line[len("% source: "):].rsplit(" ", 1) for line in text.splitlines()[:8]
-               if line.startswith("% source: ")]
-    if len(sources) != 3 or any(len(source) != 2 for source in sources):
-        return None
-    return [(path, digest) for path, digest in sources]
+def _classes_table():
+    from . import texdata
+
+    return texdata.table("unicode-xetex-classes.tex", classes_source() + classes_writer_source(), _make_classes, "%")
+
+
+def _make_classes(build_dir: Path) -> tuple[str, tuple[str, ...]]:
+    runs, inputs = generate_classes(build_dir)
+    return classes_text(runs), inputs
 
 
 def recorded_inputs(fls: Path, *, fmt: Path | None = None) -> tuple[str, ...]:
@@ -580,7 +730,7 @@ def recorded_inputs(fls: Path, *, fmt: Path | None = None) -> tuple[str, ...]:
     file ``fls`` (``-recorder``, web2c manual §"Common options": ``<jobname>.fls`` lists
     every file opened for reading or writing). A relative path is a file of the build
     directory and is left out, except the :data:`CLASSES_NAME` stand-in, which gives the
-    installed files it stands in for (:func:`classes_stand_in`); ``fmt``, cvtex's copy of the
+    installed files it was made from (:func:`classes_stand_in`); ``fmt``, cvtex's copy of the
     format, gives the installed format it was copied from (:func:`plain_format`). These
     are what the build cache checks before it serves a PDF (:mod:`cvtex.cache`). Fonts
     do not appear: XeTeX finds them through fontconfig, which the recorder does not see.
@@ -602,7 +752,8 @@ def recorded_inputs(fls: Path, *, fmt: Path | None = None) -> tuple[str, ...]:
         elif os.path.isabs(path):
             found[path] = None
         elif os.path.normpath(path) == CLASSES_NAME:
-            found.update(dict.fromkeys(source for source, _ in _classes_header(classes_stand_in() or "") or ()))
+            table = _classes_table()
+            found.update(dict.fromkeys(table.sources if table is not None else ()))
     return tuple(found)
 
 
@@ -646,41 +797,38 @@ x
 """
 
 
-def generate_classes(timeout: float = 300.0) -> list[tuple[int, int, str]]:
+def generate_classes(build_dir: Path, timeout: float = 300.0) -> tuple[list[tuple[int, int, str]], tuple[str, ...]]:
     """The ``\\XeTeXcharclass`` assignments TeX Live's ``load-unicode-xetex-classes.tex``
-    makes, as XeTeX itself runs it (:func:`classes_source`, without the stand-in):
-    ``[(first, last, class name), …]``, inclusive, sorted. Raises :class:`EngineMissing`,
-    :class:`CompileError`, or ``RuntimeError`` for a class number it did not give."""
-    with tempfile.TemporaryDirectory(prefix="cvtex-classes-") as tmp:
-        compile(classes_source(), Path(tmp), jobname="classes", timeout=timeout, stand_in=False)
-        lines = (Path(tmp) / "classes.txt").read_text(encoding="utf-8").split()
+    makes, as XeTeX itself runs it (:func:`classes_source`, the plain way) in ``build_dir``:
+    ``([(first, last, class name), …], files the run read)``, inclusive, sorted. Raises
+    :class:`EngineMissing`, :class:`CompileError`, or ``RuntimeError`` for a class number
+    it did not give."""
+    build = compile(classes_source(), build_dir, jobname="classes", timeout=timeout, plain=True)
+    lines = (build_dir / "classes.txt").read_text(encoding="utf-8").split()
     runs = [(int(lines[i]), lines[i + 1]) for i in range(0, len(lines), 2)]
     if any(name == "?" for _, name in runs):
         raise RuntimeError(f"{CLASSES_NAME} assigned a class cvtex does not know")
     ends = [start - 1 for start, _ in runs[1:]] + [0x10FFFF]
-    return [(start, end, name) for (start, name), end in zip(runs, ends) if name != "-"]
+    return [(start, end, name) for (start, name), end in zip(runs, ends) if name != "-"], build.inputs
 
 
-def _installed(name: str) -> Path:
-    out = subprocess.run(["kpsewhich", name], capture_output=True, text=True, timeout=30, check=False)
-    if out.returncode != 0 or not out.stdout.strip():
-        raise RuntimeError(f"kpsewhich cannot find {name}")
-    return Path(out.stdout.strip())
+def classes_writer_source() -> str:
+    """The source of :func:`classes_text`: part of the class table's recipe, so a cvtex
+    that writes the table differently makes it again."""
+    import inspect
+
+    return inspect.getsource(classes_text)
 
 
-def write_classes(path: Path = CLASSES_FILE) -> None:
-    """Regenerate :data:`CLASSES_FILE` from the installed TeX (``python -m cvtex.fonts``).
-
-    The file keeps the TeX Live file's defaults for class names xetexko has not defined,
-    then assigns each run with macros that expand to blocks of 4096, 256, 16 or 1 code
-    points (TeX reads a few hundred tokens instead of parsing two data files)."""
-    sources = [_installed(name) for name in (CLASSES_NAME, "LineBreak.txt", "EastAsianWidth.txt")]
-    runs = generate_classes()
+def classes_text(runs: list[tuple[int, int, str]]) -> str:
+    """The class table stand-in for ``runs`` (:func:`generate_classes`): it keeps the TeX
+    Live file's defaults for class names xetexko has not defined, then assigns each run
+    with macros that expand to blocks of 4096, 256, 16 or 1 code points (TeX reads a few
+    hundred tokens instead of parsing two data files)."""
     h = "0123456789ABCDEF"
     lines = [
-        "% Generated by `python -m cvtex.fonts` (cvtex/engine.py, write_classes); do not edit.",
-        f"% A stand-in for TeX Live's {CLASSES_NAME}: the same \\XeTeXcharclass assignments, precomputed.",
-        *(f"% source: {p} {hashlib.sha256(p.read_bytes()).hexdigest()}" for p in sources),
+        f"% A stand-in for TeX Live's {CLASSES_NAME}: the same \\XeTeXcharclass assignments, precomputed",
+        "% by cvtex from the installed file (cvtex/engine.py, classes_text).",
         r"\ifx\XeTeXcharclass\undefined \expandafter\endinput \fi",
         r"\begingroup \catcode`\{=1 \catcode`\}=2 \catcode`\#=6 \catcode`\"=12 %",
         r"\ifdefined\XeTeXcharclassID\else \chardef\XeTeXcharclassID=1 \fi",
@@ -709,6 +857,4 @@ def write_classes(path: Path = CLASSES_FILE) -> None:
                     break
     lines += ["".join(body[i:i + 16]) + "%" for i in range(0, len(body), 16)]
     lines.append(r"\endgroup")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    classes_stand_in.cache_clear()
-
+    return "\n".join(lines) + "\n"

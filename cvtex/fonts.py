@@ -14,9 +14,9 @@ Two pieces of data answer the question:
 * which font each code point is routed to — the classes come from Unicode line-breaking
   data (``load-unicode-xetex-classes.tex``) that Python's standard library does not
   have, refined by xetexko and by cvtex's own settings (:data:`cvtex.latex.TEXT_FIDELITY`).
-  They are dumped once from XeTeX itself into ``xetexko-routes.txt`` next to this module
-  (``python -m cvtex.fonts`` regenerates it; ``tests/test_engine_glyphs.py`` checks it
-  against the installed TeX);
+  They are dumped from XeTeX itself on first use and kept in the cache while the TeX
+  files they come from are unchanged (:mod:`cvtex.texdata`; ``python -m cvtex.fonts``
+  makes them and says what failed), so they are always those of the installed TeX Live;
 * which characters each font has — fontconfig's charset of every face of the family
   (``fc-list``; XeTeX finds fonts through fontconfig too). A character counts as present
   only if every face has it (bold and italic text use other faces).
@@ -24,9 +24,10 @@ Two pieces of data answer the question:
 Only the main pair (``main`` + ``hangul``) is checked: body text is set in it. A theme
 that sets text in its ``sans`` fonts is still protected by the engine's check at render
 time. The pair is the effective one: the theme's fonts with the profile's
-``design.fonts`` overrides (:func:`cvtex.template.effective_fonts`). Without ``fc-list``,
-or when a font is not installed, there is no check here (:func:`theme_coverage` returns
-``None``).
+``design.fonts`` overrides (:func:`cvtex.template.effective_fonts`). Without ``fc-list``
+or XeLaTeX, or when a font is not installed, there is no check here (:func:`theme_coverage`
+returns ``None``; :func:`coverage_problem` says why, and cvtex reports it: a missing
+``fc-list`` is a missing dependency, not a check quietly skipped).
 
 :func:`font_problem` says whether a font family is installed (fontconfig's family names,
 as XeTeX looks them up: case matters), for ``design.fonts`` in a profile; :func:`bold_faces`
@@ -48,9 +49,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-ROUTES_FILE = Path(__file__).with_name("xetexko-routes.txt")
-
-#: Route letters in :data:`ROUTES_FILE`.
+#: Route letters (:func:`route`).
 LATIN, HANGUL, HANJA, KEEP = "L", "H", "J", "K"
 
 Ranges = tuple[tuple[int, int], ...]
@@ -58,11 +57,20 @@ Ranges = tuple[tuple[int, int], ...]
 
 # --------------------------------------------------------------------------- routes
 
+def _routes_table():
+    from . import texdata
+
+    return texdata.table("xetexko-routes.txt", routes_source(), _make_routes, "#")
+
+
 @lru_cache(maxsize=1)
-def _routes() -> tuple[list[int], list[str]]:
+def _routes() -> tuple[list[int], list[str]] | None:
+    found = _routes_table()
+    if found is None:
+        return None
     starts: list[int] = []
     letters: list[str] = []
-    for line in ROUTES_FILE.read_text(encoding="utf-8").splitlines():
+    for line in found.text.splitlines():
         if line and not line.startswith("#"):
             start, letter = line.split()
             starts.append(int(start, 16))
@@ -70,10 +78,26 @@ def _routes() -> tuple[list[int], list[str]]:
     return starts, letters
 
 
+def routes_problem() -> str | None:
+    """Why :func:`route` cannot answer here (the routes are made from the installed TeX:
+    module doc), or ``None`` when it can."""
+    if _routes() is not None:
+        return None
+    from .engine import engine_path
+
+    if engine_path() is None:
+        return "XeLaTeX is not installed, and which font sets a character is read from it"
+    return "XeLaTeX could not dump which font sets each character (python -m cvtex.fonts shows why)"
+
+
 def route(code: int) -> str:
     """The font code point ``code`` is set in: :data:`LATIN`, :data:`HANGUL`, :data:`HANJA`
-    or :data:`KEEP` (the preceding character's font)."""
-    starts, letters = _routes()
+    or :data:`KEEP` (the preceding character's font). Raises ``LookupError`` where the
+    routes cannot be had (:func:`routes_problem`)."""
+    table = _routes()
+    if table is None:
+        raise LookupError(routes_problem())
+    starts, letters = table
     return letters[bisect.bisect_right(starts, code) - 1]
 
 
@@ -107,38 +131,36 @@ x
 """
 
 
-def generate_routes(timeout: float = 120.0) -> tuple[str, list[tuple[int, str]]]:
-    """Run :func:`routes_source` through the installed XeLaTeX.
+def generate_routes(build_dir: Path, timeout: float = 120.0) -> tuple[str, list[tuple[int, str]], tuple[str, ...]]:
+    """Run :func:`routes_source` through the installed XeLaTeX, the plain way, in ``build_dir``.
 
-    Returns ``(xetexko version line, [(first code point, letter), …])``. Raises
-    :class:`cvtex.engine.EngineMissing`, :class:`cvtex.engine.CompileError`, or
+    Returns ``(xetexko version line, [(first code point, letter), …], files the run read)``.
+    Raises :class:`cvtex.engine.EngineMissing`, :class:`cvtex.engine.CompileError`, or
     ``RuntimeError`` for a character class this module does not know.
     """
     from . import engine
 
-    with tempfile.TemporaryDirectory(prefix="cvtex-routes-") as tmp:
-        engine.compile(routes_source(), Path(tmp), jobname="routes", timeout=timeout)
-        lines = (Path(tmp) / "routes.txt").read_text(encoding="utf-8").splitlines()
+    build = engine.compile(routes_source(), build_dir, jobname="routes", timeout=timeout, plain=True)
+    lines = (build_dir / "routes.txt").read_text(encoding="utf-8").splitlines()
     version = lines[0].lstrip("% ").strip()
     runs = [(int(start), letter) for start, letter in (line.split() for line in lines[1:])]
     unknown = sorted({letter for _, letter in runs if letter not in (LATIN, HANGUL, HANJA, KEEP)})
     if unknown:
         raise RuntimeError(f"xetexko uses character classes cvtex does not know: {unknown}")
-    return version, runs
+    return version, runs, build.inputs
 
 
-def write_routes(path: Path = ROUTES_FILE) -> None:
-    """Regenerate :data:`ROUTES_FILE` from the installed TeX (``python -m cvtex.fonts``)."""
-    version, runs = generate_routes()
+def _make_routes(build_dir: Path) -> tuple[str, tuple[str, ...]]:
+    """The routes table (:mod:`cvtex.texdata`): a ``# xetexko …`` line, a legend, then
+    ``<first code point, hex> <letter>`` lines."""
+    version, runs, inputs = generate_routes(build_dir)
     header = [
-        "# Generated by `python -m cvtex.fonts` (cvtex/fonts.py); do not edit.",
         f"# {version}",
         "# The font XeLaTeX + kotex (xetexko) with cvtex's text_fidelity settings sets each character in:",
         "# from the code point (hex) on, L = the Latin font, H = the Hangul font, J = the hanja font",
         "# (kotex uses the Hangul font when none is set), K = the preceding character's font.",
     ]
-    path.write_text("\n".join(header + [f"{start:04X} {letter}" for start, letter in runs]) + "\n", encoding="utf-8")
-    _routes.cache_clear()
+    return "\n".join(header + [f"{start:04X} {letter}" for start, letter in runs]) + "\n", inputs
 
 
 # --------------------------------------------------------------------------- fonts
@@ -394,14 +416,36 @@ class Coverage:
         return out
 
 
+#: The Debian/Ubuntu package of ``fc-list``.
+FONTCONFIG_PACKAGE = "fontconfig"
+
+
+def fc_list_problem() -> str | None:
+    """``None`` when fontconfig's ``fc-list`` is on ``PATH``; else a message that names
+    the package to install (cvtex asks fontconfig what each font has and which fonts are
+    installed, as XeTeX's fontspec does)."""
+    if shutil.which("fc-list"):
+        return None
+    return (f"fontconfig's fc-list is not installed; cvtex needs it to check fonts and glyphs. Install it with:\n"
+            f"  sudo apt-get install {FONTCONFIG_PACKAGE}")
+
+
+def coverage_problem() -> str | None:
+    """Why no glyph check can run here (no ``fc-list``, no routes), or ``None``."""
+    return fc_list_problem() or routes_problem()
+
+
 def theme_coverage(theme, locales: list[str] | tuple[str, ...], overrides: Any = None) -> Coverage | None:
     """The :class:`Coverage` of a :class:`cvtex.template.Theme` for ``locales`` (a locale
     without its own fonts uses the theme's ``default`` or first font set, as the
     templates do), with the profile's font ``overrides`` (``design.fonts``: locale or
     ``default`` -> ``{role: family}``; see :func:`cvtex.template.effective_fonts`);
-    ``None`` when fontconfig cannot describe every font."""
+    ``None`` when fontconfig cannot describe every font or the routes cannot be had
+    (:func:`coverage_problem`)."""
     from .template import effective_fonts
 
+    if _routes() is None:
+        return None
     chosen = [effective_fonts(theme.config, overrides, code) for code in locales or list(theme.config.fonts)]
     charsets = family_charsets(family for fonts in chosen for family in (fonts.main, fonts.hangul))
     if any(charset is None for charset in charsets.values()):
@@ -411,10 +455,15 @@ def theme_coverage(theme, locales: list[str] | tuple[str, ...], overrides: Any =
     return Coverage(pairs)
 
 
-if __name__ == "__main__":  # python -m cvtex.fonts: what cvtex dumps from the installed TeX
-    from . import engine
+if __name__ == "__main__":  # python -m cvtex.fonts: make the tables cvtex reads from the installed TeX
+    from . import engine, texdata
 
-    engine.write_classes()
-    print(f"wrote {engine.CLASSES_FILE}")
-    write_routes()
-    print(f"wrote {ROUTES_FILE}")
+    for name, make in (("class table", engine._make_classes), ("routes", _make_routes)):
+        with tempfile.TemporaryDirectory(prefix="cvtex-") as tmp:
+            try:
+                make(Path(tmp))
+            except Exception as exc:  # noqa: BLE001 - a diagnostic command: say what failed
+                sys.exit(f"{name}: {type(exc).__name__}: {exc}")
+    texdata.forget()
+    print(f"class table: {'ok' if engine.classes_stand_in() else 'not made'}; "
+          f"routes: {routes_problem() or 'ok'} ({texdata.directory()})")

@@ -16,11 +16,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .files import write_atomic
 
 
 @dataclass(frozen=True)
@@ -77,18 +76,3 @@ def finish(source: Path, target: Path, metadata: Metadata, bookmarks: list[Bookm
         writer.page_mode = "/UseOutlines"
     write_atomic(target, writer.write)
     return len(bookmarks)
-
-
-def write_atomic(target: Path, write) -> None:
-    """Call ``write(fileobj)`` on a temporary file beside ``target``, then rename it to
-    ``target``. On any error the temporary file is removed and ``target`` is untouched."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

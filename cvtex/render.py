@@ -98,14 +98,28 @@ def _load(path: Path | str, theme: str | None,
             codes = [c for c in raw_locales if isinstance(c, str)] if isinstance(raw_locales, list) else []
             overrides = raw_design.get("fonts") if isinstance(raw_design, dict) else None
             coverage = fonts.theme_coverage(theme_obj, codes, overrides if isinstance(overrides, dict) else None)
+    # a glyph check that cannot run is said, not skipped quietly (--strict makes it an error)
+    unchecked = _unchecked_glyphs(path) if check_glyphs and coverage is None and not problems else []
     try:
         profile, warnings = schema.validate(doc, supported_locales=locale.supported_locales(), glyphs=coverage,
                                             font_problem=fonts.font_problem if check_glyphs else None)
     except ProfileError as exc:
-        raise ProfileError(schema.by_position(exc.diagnostics + problems)) from None
+        raise ProfileError(schema.by_position(exc.diagnostics + problems + unchecked)) from None
+    warnings = unchecked + warnings
     if problems:
         raise ProfileError(schema.by_position(warnings + problems))
     return doc, profile, warnings, theme_obj
+
+
+def _unchecked_glyphs(path: Path | str) -> list[Diagnostic]:
+    """A warning when the glyph check cannot run here (:func:`cvtex.fonts.coverage_problem`:
+    no ``fc-list``, or no XeLaTeX to read the routes from); ``[]`` when it can, or when
+    only the theme's fonts are missing (the engine names them)."""
+    problem = fonts.coverage_problem()
+    if not problem:
+        return []
+    return [Diagnostic(str(path), 0, 0, "characters not checked against the theme's fonts: "
+                       + problem.replace("\n ", "").replace("\n", " "), severity="warning")]
 
 
 def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales: list[str] | None = None,
@@ -164,6 +178,9 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     if bilingual:
         _check_bilingual(doc, profile, codes)
     xelatex = engine.find_engine()
+    missing = fonts.fc_list_problem()
+    if missing:  # a missing dependency (exit 3), not a glyph check skipped
+        raise engine.EngineMissing(missing)
     out_dir = Path(output_dir)
     stem = Path(path).stem
 
@@ -201,9 +218,13 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                             or not job.tex.text.startswith(started.prefix)):
                         if started is not None:
                             started.cancel()
-                        started = engine.start(Path(tmp) / job.code, jobname=jobname, fmt=build_cache.format_copy())
-                    job.primed = bool(started.prefix)
-                    job.build = started.compile(job.tex.text, timeout=timeout)
+                        started = None
+                    if started is None:  # started now; without the pipe (speed paths), compiled from a file
+                        job.build = engine.compile(job.tex.text, Path(tmp) / job.code, jobname=jobname,
+                                                   timeout=timeout, fmt=build_cache.format_copy())
+                    else:
+                        job.build = started.compile(job.tex.text, timeout=timeout)
+                        job.primed = bool(started.prefix) and not job.build.fallback
             except engine.CompileError as exc:
                 job.error = exc
                 return
@@ -265,7 +286,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
         else:
             assert job.build is not None
             outputs.append(Output(job.code, target, tex_path, job.build.seconds, job.bookmarks,
-                                  job.build.log.overfull, job.build.log.missing_chars, primed=job.primed))
+                                  job.build.log.overfull, job.build.log.missing_chars, primed=job.primed,
+                                  fallback=job.build.fallback, inputs=job.build.inputs))
     both = None
     if merged is not None:
         from . import bilingual as bi

@@ -30,6 +30,12 @@ class Output:
     png: Path | None = None
     #: the engine had read the preamble before the render began (:meth:`cvtex.engine.Run.prime`)
     primed: bool = False
+    #: '' or, when the engine's speed paths failed and the plain way made this PDF, what
+    #: happened (:attr:`cvtex.engine.Build.fallback`)
+    fallback: str = ""
+    #: the files outside the build directory the engine read (:func:`cvtex.engine.recorded_inputs`;
+    #: empty for a cached PDF)
+    inputs: tuple[str, ...] = ()
 
 
 @dataclass

@@ -47,18 +47,22 @@ def pdf_text(path: Path, *, raw: bool = False) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
-#: The ``formats`` directory every test's cache shares (set by :func:`session_cache_dir`).
-_FORMATS: list[Path] = []
+#: The directories every test's cache shares, in the session's cache (set by
+#: :func:`session_cache_dir`): ``formats`` and ``tex``.
+_SHARED: list[Path] = []
 
 
 def use_cache_dir(path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Make ``path`` (created) the cache directory (``CVTEX_CACHE_DIR``, inherited by the
-    subprocesses tests run). Its ``formats`` directory links to the session's: the
-    uncompressed XeLaTeX format (31 MB, ``engine.plain_format``) is made once per test
-    session, not once per test; builds, links and records stay the test's own."""
+    subprocesses tests run). Its ``formats`` and ``tex`` directories link to the
+    session's: the uncompressed XeLaTeX format (31 MB, ``engine.plain_format``) and the
+    tables read out of the installed TeX (``cvtex.texdata``: ~2 s of XeLaTeX each) are
+    made once per test session, not once per test; builds, links and records stay the
+    test's own."""
     path.mkdir(parents=True, exist_ok=True)
-    if _FORMATS and not (path / "formats").exists():
-        (path / "formats").symlink_to(_FORMATS[0], target_is_directory=True)
+    for shared in _SHARED:
+        if not (path / shared.name).exists():
+            (path / shared.name).symlink_to(shared, target_is_directory=True)
     monkeypatch.setenv("CVTEX_CACHE_DIR", str(path))
     return path
 
@@ -68,11 +72,22 @@ def session_cache_dir(tmp_path_factory):
     """The build and link caches in a fresh directory for session fixtures: the user's
     cache is never touched."""
     path = tmp_path_factory.mktemp("cvtex-cache")
-    _FORMATS[:] = [path / "formats"]
-    (path / "formats").mkdir()
+    _SHARED[:] = [path / "formats", path / "tex"]
+    for shared in _SHARED:
+        shared.mkdir()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CVTEX_CACHE_DIR", str(path))
         yield path
+
+
+@pytest.fixture(autouse=True)
+def speed_paths_reset():
+    """A test that makes a speed path fail (cvtex.speed.mark_failed) leaves it failed for
+    itself only, not for the tests after it in the same process."""
+    yield
+    from cvtex import speed
+
+    speed.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -273,9 +273,10 @@ def test_a_tex_live_update_renders_again(tmp_path, engine_log, monkeypatch):
             assert str(package) in inputs and str(fmt) in inputs, inputs
             assert not any(str(tmp_path / "cache") in i for i in inputs)  # cvtex's format copy: the installed one
             assert all(os.path.isabs(i) for i in inputs)  # nothing of the build directory
-            stand_in = engine.classes_stand_in()
-            assert stand_in is not None  # the build directory's stand-in: the installed files it replaces
-            assert {path for path, _ in engine._classes_header(stand_in)} <= set(inputs)
+            table = engine._classes_table()
+            assert table is not None  # the build directory's stand-in: the installed files it was made from
+            assert any(p.endswith("/" + engine.CLASSES_NAME) for p in table.sources)
+            assert set(table.sources) - {os.path.realpath(engine.find_engine())} <= set(inputs)
         assert [o.cached for o in render_profile(profile, output_dir=out).outputs] == [True, True]
         assert len(compiles(engine_log)) == 2
 

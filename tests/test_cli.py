@@ -39,6 +39,23 @@ def test_render_without_toolchain_says_what_to_install(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_render_without_fc_list_is_a_missing_dependency(tmp_path):
+    """TeX is there but fontconfig's fc-list is not (a minimal system: libfontconfig comes
+    with XeTeX, the fc-list program does not): exit 3 naming the package, no PDF, not a
+    render whose glyph check was quietly skipped."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in Path("/usr/bin").iterdir():
+        if not tool.name.startswith("fc-"):
+            (bin_dir / tool.name).symlink_to(tool)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{bin_dir}")
+    result = run("render", str(EXAMPLE), "--output-dir", str(tmp_path / "out"), "--offline", env=env)
+    assert result.returncode == 3, result.stderr
+    assert "fc-list is not installed" in result.stderr and "apt-get install fontconfig" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "out").exists()
+
+
 def test_invalid_profile_exits_1_with_diagnostics_and_no_traceback(tmp_path):
     broken = tmp_path / "cv.yaml"
     broken.write_text(EXAMPLE.read_text(encoding="utf-8").replace("institution:", "instituton:"), encoding="utf-8")

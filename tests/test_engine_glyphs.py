@@ -1,20 +1,22 @@
 """Issue 3: validation's glyph check (cvtex/fonts.py) agrees with what XeTeX does.
 
-The check answers without TeX from two data sources — the xetexko routing table shipped
-in cvtex/xetexko-routes.txt and fontconfig's charsets — so both are tested against the
-real engine here.
+The check answers from two data sources — the xetexko routing table, dumped from the
+installed XeTeX on first use (cvtex.texdata), and fontconfig's charsets — so both are
+tested against the real engine here.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
-from cvtex import engine, fonts, loader, locale, profile, template
+from cvtex import engine, fonts, loader, locale, profile, template, texdata
 from cvtex.diagnostics import ProfileError
 from cvtex.render import load_profile
 
@@ -36,15 +38,87 @@ def coverage():
     return cov
 
 
-def test_routing_table_matches_the_installed_xetexko():
-    """cvtex/xetexko-routes.txt is what XeTeX itself says; if this fails after a TeX Live
-    update, run `python -m cvtex.fonts` and review the diff."""
-    version, runs = fonts.generate_routes()
-    shipped = [(int(start, 16), letter) for start, letter in
-               (line.split() for line in fonts.ROUTES_FILE.read_text(encoding="utf-8").splitlines()
-                if line and not line.startswith("#"))]
-    assert runs == shipped
-    assert version.startswith("xetexko ")
+def own_tex_tables(cache: Path) -> Path:
+    """The test's own ``tex`` directory in the cache ``cache`` instead of the session's
+    (tests/conftest.py), and nothing this process remembered of the tables."""
+    tex = cache / "tex"
+    if tex.is_symlink():
+        tex.unlink()
+    texdata.forget()
+    fonts._routes.cache_clear()
+    return tex
+
+
+def runs_of(log: Path) -> int:
+    return log.read_text(encoding="utf-8").count("start ")
+
+
+def test_the_routes_are_made_from_the_installed_xetexko_and_kept(engine_log, tmp_path):
+    """The routing table is what XeTeX says now; it is made once and read after that, and
+    made again when a file it was made from changes (a TeX Live update) or cvtex's recipe
+    does."""
+    tex = own_tex_tables(tmp_path / "cache")
+    try:
+        assert fonts.route(ord("가")) == fonts.HANGUL
+        assert runs_of(engine_log) == 1
+        table = tex / "xetexko-routes.txt"
+        version, runs, _ = fonts.generate_routes(tmp_path / "fresh")
+        made = [(int(start, 16), letter) for start, letter in
+                (line.split() for line in table.read_text(encoding="utf-8").splitlines()
+                 if line and not line.startswith("#"))]
+        assert made == runs and f"# {version}" in table.read_text(encoding="utf-8")
+        assert version.startswith("xetexko ")
+        sources = fonts._routes_table().sources
+        kpsewhich = subprocess.run(["kpsewhich", "xetexko.sty", "kotex.sty"], capture_output=True, text=True,
+                                   check=True).stdout.split()
+        assert set(kpsewhich) <= set(sources)
+        runs_before = runs_of(engine_log)
+
+        texdata.forget()
+        fonts._routes.cache_clear()
+        assert fonts.route(ord("a")) == fonts.LATIN and runs_of(engine_log) == runs_before  # kept: no XeLaTeX
+
+        xetexko = kpsewhich[0]
+        text = table.read_text(encoding="utf-8")
+        stamp = next(line for line in text.splitlines() if line.startswith(f"# source: {xetexko}\t"))
+        table.write_text(text.replace(stamp, f"# source: {xetexko}\t1:2"), encoding="utf-8")  # "updated"
+        texdata.forget()
+        fonts._routes.cache_clear()
+        assert fonts.route(ord("a")) == fonts.LATIN and runs_of(engine_log) == runs_before + 1
+        assert stamp in table.read_text(encoding="utf-8")
+
+        text = table.read_text(encoding="utf-8")
+        table.write_text(re.sub(r"(?m)^# recipe: .*$", "# recipe: 0", text), encoding="utf-8")  # another cvtex
+        texdata.forget()
+        fonts._routes.cache_clear()
+        assert fonts.route(ord("a")) == fonts.LATIN and runs_of(engine_log) == runs_before + 2
+    finally:
+        texdata.forget()
+        fonts._routes.cache_clear()
+
+
+def test_without_xelatex_validate_says_the_glyphs_were_not_checked(tmp_path, monkeypatch, build_cache_dir):
+    """No XeLaTeX to read the routes from (the pre-commit hook on a machine without TeX):
+    validate says so, and does not refuse or accept glyphs it cannot judge."""
+    own_tex_tables(build_cache_dir)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "fc-list").symlink_to(shutil.which("fc-list"))
+    monkeypatch.setenv("PATH", str(bin_dir))
+    try:
+        assert fonts.routes_problem() and "XeLaTeX is not installed" in fonts.routes_problem()
+        cv = tmp_path / "cv.yaml"
+        cv.write_text("locales: [en]\nheader: {name: Живу}\n", encoding="utf-8")
+        _, _, warnings = load_profile(cv)
+        assert [w.message for w in warnings] == [
+            "characters not checked against the theme's fonts: XeLaTeX is not installed, and which font sets a "
+            "character is read from it"]
+    finally:
+        monkeypatch.undo()
+        texdata.forget()
+        fonts._routes.cache_clear()
+    with pytest.raises(ProfileError, match="no glyph for 'Ж'"):
+        load_profile(cv)
 
 
 def test_routes_are_those_xetexko_documents(coverage):
@@ -124,14 +198,13 @@ CLASS_DUMP = r"""\documentclass{article}
 
 
 def test_the_class_table_stand_in_is_current_and_in_use(tmp_path):
-    """cvtex/unicode-xetex-classes.tex is what XeTeX makes of the installed TeX Live file
-    now (if this fails after a TeX Live update, run `python -m cvtex.fonts` and review the
-    diff), and the engine uses it here: the build directory has it and the log shows XeTeX
-    read it rather than TeX Live's."""
-    fresh = tmp_path / "classes.tex"
-    engine.write_classes(fresh)
-    assert fresh.read_text(encoding="utf-8") == engine.CLASSES_FILE.read_text(encoding="utf-8")
-    assert engine.classes_stand_in() is not None
+    """The stand-in is what XeTeX makes of the installed TeX Live file now, and the engine
+    uses it: the build directory has it and the log shows XeTeX read it rather than TeX
+    Live's."""
+    runs, inputs = engine.generate_classes(tmp_path / "fresh")
+    stand_in = engine.classes_stand_in()
+    assert stand_in is not None and stand_in.endswith(engine.classes_text(runs))
+    assert any(path.endswith("/" + engine.CLASSES_NAME) for path in inputs)
     build = engine.compile(CLASS_DUMP.replace("OPTION", ""), tmp_path / "with")
     assert (build.build_dir / engine.CLASSES_NAME).is_file()
     log = (build.build_dir / "cv.log").read_text(encoding="utf-8", errors="replace")
@@ -151,23 +224,24 @@ def test_with_the_stand_in_xetexko_gets_the_same_class_for_every_code_point(opti
     assert len(tables[0].splitlines()) > 500  # many runs: CJK, punctuation, Hangul classes
 
 
-def test_a_stand_in_made_from_other_files_is_not_used(tmp_path, monkeypatch):
-    """The stand-in names the installed files it was made from with their SHA-256; when
-    one differs (another TeX Live), the engine reads TeX Live's own file."""
-    text = engine.CLASSES_FILE.read_text(encoding="utf-8")
-    digest = text.split("% source: ", 2)[1].split()[1]
-    other = tmp_path / "unicode-xetex-classes.tex"
-    other.write_text(text.replace(digest, "0" * 64, 1), encoding="utf-8")
-    monkeypatch.setattr(engine, "CLASSES_FILE", other)
-    engine.classes_stand_in.cache_clear()
+def test_a_stand_in_made_from_other_files_is_made_again(engine_log, tmp_path):
+    """The stand-in records the files it was made from (size and mtime); when one differs
+    (another TeX Live), it is made again from the installed file before a build uses it."""
+    tex = own_tex_tables(tmp_path / "cache")
     try:
-        assert engine.classes_stand_in() is None
+        assert engine.classes_stand_in() is not None and runs_of(engine_log) == 1
+        table = tex / "unicode-xetex-classes.tex"
+        text = table.read_text(encoding="utf-8")
+        line_break = next(line for line in text.splitlines() if line.startswith("% source: ")
+                          and line.split("\t")[0].endswith("/LineBreak.txt"))
+        table.write_text(text.replace(line_break, line_break.split("\t")[0] + "\t1:2"), encoding="utf-8")
+        texdata.forget()
         build = engine.compile("\\documentclass{article}\\begin{document}x\\end{document}\n", tmp_path / "b")
-        assert not (build.build_dir / engine.CLASSES_NAME).exists()
+        assert runs_of(engine_log) == 3  # made again (one run), then the build
+        assert (build.build_dir / engine.CLASSES_NAME).read_text(encoding="utf-8") == table.read_text(encoding="utf-8")
+        assert line_break in table.read_text(encoding="utf-8")
     finally:
-        monkeypatch.undo()
-        engine.classes_stand_in.cache_clear()
-    assert engine.classes_stand_in() is not None
+        texdata.forget()
 
 
 def test_renders_in_parallel_all_get_the_charsets(monkeypatch):

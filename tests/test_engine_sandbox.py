@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cvtex import engine
+from cvtex import engine, speed
 from cvtex.diagnostics import ProfileError
 from cvtex.render import render_profile
 
@@ -419,8 +419,14 @@ def test_the_engine_loads_an_uncompressed_copy_of_its_format_and_makes_the_same_
     broken = tmp_path / "broken" / "xelatex.fmt"  # the engine reads the file it is given, no other
     broken.parent.mkdir()
     broken.write_bytes(fmt.read_bytes()[:4096])
-    with pytest.raises(engine.CompileError):
-        engine.compile(source, tmp_path / "with-broken", jobname="cv", timeout=120, fmt=broken)
+    with pytest.raises(engine.CompileError, match="could not load its format"):
+        engine.start(tmp_path / "with-broken", jobname="cv", fmt=broken)._compile(source, timeout=120,
+                                                                                 max_output_bytes=2**26)
+    # a speed path that fails costs one plain run, not the PDF
+    build = engine.compile(source, tmp_path / "with-broken-retried", jobname="cv", timeout=120, fmt=broken)
+    assert "format-copy" in build.fallback and "could not load its format" in build.fallback
+    assert build.pdf.read_bytes() == usual.pdf.read_bytes()
+    assert not speed.allowed(speed.FORMAT_COPY)  # off for the rest of the process
 
 
 def test_renders_load_the_uncompressed_format_from_the_cache(tmp_path, build_cache_dir):
@@ -436,9 +442,12 @@ def test_renders_load_the_uncompressed_format_from_the_cache(tmp_path, build_cac
     made = list(copies.glob("*/xelatex.fmt"))
     assert len(made) == 1
     size = made[0].stat().st_size
-    made[0].write_bytes(b"\0" * size)  # damaged, same size: render_profile loads it, and says so
-    with pytest.raises(ProfileError, match="could not load its format .*delete .* and cvtex makes it again"):
-        render_profile(profile, output_dir=tmp_path / "out2", cache=False)
+    made[0].write_bytes(b"\0" * size)  # damaged, same size: render_profile loads it, falls back, and says so
+    damaged = render_profile(profile, output_dir=tmp_path / "out2", cache=False)
+    for output in damaged.outputs:
+        assert "format-copy" in output.fallback and "could not load its format" in output.fallback, output
+        assert squash({"en": "Jiwoo Han", "ko": "한지우"}[output.locale]) in squash(pdf_text(output.pdf))
+    speed.reset()
     made[0].write_bytes(b"cut short")  # a copy whose size is not the format's is made again
     render_profile(profile, output_dir=tmp_path / "out2", cache=False)
     assert list(copies.glob("*/xelatex.fmt")) == made and made[0].stat().st_size > 20 * 2**20

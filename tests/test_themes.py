@@ -8,13 +8,21 @@ are ``docs/themes/<theme>-<lang>.png`` (data/infra-backend.yaml, :data:`DOCS_DPI
 colours). After an intended change of a theme, regenerate both and review the pictures::
 
     CVTEX_UPDATE_REFERENCES=1 .venv/bin/pytest tests/test_themes.py
+
+Pictures are compared on the reference platform only — Debian 12 with the font and TeX
+package versions in ``tests/reference/platform.txt``, which the update writes — because
+another TeX Live or font release moves pixels with no change of cvtex; everywhere else the
+same PDFs still get every text, link, glyph, overfull-box, metadata, outline and
+page-count check.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,6 +100,52 @@ def differing_fraction(actual: Path, reference: Path) -> float:
     return sum(counts[PIXEL_THRESHOLD + 1:]) / (a.width * a.height)
 
 
+#: Where the reference pictures were made: the system and the versions of the packages that
+#: decide the glyphs on the page (tests/reference/platform.txt, written with the pictures).
+PLATFORM_FILE = REFERENCES / "platform.txt"
+#: The Debian packages whose versions are part of the reference platform: the fonts and TeX.
+PLATFORM_PACKAGES = ("fonts-noto-cjk", "fonts-texgyre", "fonts-font-awesome", "texlive-base", "texlive-xetex",
+                     "texlive-lang-korean", "texlive-latex-recommended", "texlive-latex-extra")
+
+
+def this_platform() -> str:
+    """The system (``/etc/os-release``'s ID and VERSION_ID) and the version of each of
+    :data:`PLATFORM_PACKAGES` (``dpkg-query``; ``-`` where it is not a Debian package), one
+    ``name version`` line each."""
+    import subprocess
+
+    release = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/etc/os-release").read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            release[key] = value.strip('"')
+    lines = [f"os {release.get('ID', '?')} {release.get('VERSION_ID', '?')}"]
+    for package in PLATFORM_PACKAGES:
+        try:
+            version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True,
+                                     check=False).stdout.strip()
+        except OSError:
+            version = ""
+        lines.append(f"{package} {version or '-'}")
+    return "\n".join(lines) + "\n"
+
+
+def not_the_reference_platform() -> str | None:
+    """Why pictures cannot be compared here (another system or other font or TeX package
+    versions than the references were made with: glyph outlines and kerning move pixels
+    without any change of cvtex), or ``None`` on the reference platform (Debian 12 with the
+    versions in tests/reference/platform.txt). The text, link, glyph, overfull-box,
+    metadata, outline and page-count checks run everywhere."""
+    if UPDATE:
+        return None
+    reference = PLATFORM_FILE.read_text(encoding="utf-8") if PLATFORM_FILE.is_file() else ""
+    here = this_platform()
+    if here == reference:
+        return None
+    differ = sorted(set(here.splitlines()) - set(reference.splitlines()))
+    return f"not the reference platform of tests/reference/platform.txt (here: {'; '.join(differ)})"
+
+
 def assert_like_reference(actual: Path, reference: Path) -> None:
     """Fail, saying how to update, unless ``actual`` matches ``reference`` within tolerance."""
     if not reference.is_file():
@@ -108,6 +162,7 @@ def check_reference(actual: Path, reference: Path) -> None:
     if UPDATE:
         reference.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(actual, reference)
+        PLATFORM_FILE.write_text(this_platform(), encoding="utf-8")
         return
     assert_like_reference(actual, reference)
 
@@ -177,19 +232,42 @@ def test_contact_details_read_as_text_without_private_use_characters(themed, the
         assert [s for s in shown if squash(s) not in squash(text)] == []
 
 
+@pytest.fixture
+def reference_platform():
+    """Skips a picture comparison off the reference platform (:func:`not_the_reference_platform`)."""
+    reason = not_the_reference_platform()
+    if reason:
+        pytest.skip(reason)
+
+
 @pytest.mark.parametrize("theme,path,code", CASES, ids=IDS)
-def test_first_page_matches_reference_picture(themed, theme, path, code, tmp_path):
+def test_first_page_matches_reference_picture(themed, theme, path, code, tmp_path, reference_platform):
     actual = first_page_png(themed(theme, path)[code].pdf, tmp_path / f"{theme}-{path.stem}-{code}.png",
                             dpi=REFERENCE_DPI)
     check_reference(actual, REFERENCES / actual.name)
 
 
 @pytest.mark.parametrize("theme,code", [(t, c) for t in THEMES for c in ("en", "ko")])
-def test_readme_pictures_are_current(themed, theme, code, tmp_path):
+def test_readme_pictures_are_current(themed, theme, code, tmp_path, reference_platform):
     """docs/themes/<theme>-<lang>.png (the README's Themes section) show the theme as it is."""
     actual = docs_picture(themed(theme, DOCS_PROFILE)[code].pdf, tmp_path / f"{theme}-{code}.png")
     check_reference(actual, DOCS / actual.name)
     assert f"docs/themes/{theme}-{code}.png" in (ROOT / "README.md").read_text("utf-8")
+
+
+def test_pictures_are_compared_on_the_reference_platform_only(tmp_path, monkeypatch):
+    """Here (the platform the pictures were made on) they are compared; with one package
+    version or the system changed in platform.txt, they are not, and the reason names it."""
+    here = this_platform()
+    assert here.startswith("os ") and "fonts-noto-cjk " in here
+    other = tmp_path / "platform.txt"
+    monkeypatch.setattr(sys.modules[__name__], "PLATFORM_FILE", other)
+    other.write_text(here, encoding="utf-8")
+    assert not_the_reference_platform() is None
+    other.write_text(re.sub(r"(?m)^fonts-noto-cjk .*$", "fonts-noto-cjk 1:20240730+repack1-1", here), encoding="utf-8")
+    assert "fonts-noto-cjk" in (not_the_reference_platform() or "")
+    other.write_text(re.sub(r"(?m)^os .*$", "os debian 13", here), encoding="utf-8")
+    assert "os " in (not_the_reference_platform() or "")
 
 
 def test_reference_check_can_fail(tmp_path):

@@ -112,10 +112,16 @@ def test_a_missing_file_or_a_directory_is_a_clear_error(tmp_path):
 
 def test_validate_needs_no_tex(tmp_path):
     """The pre-commit path: with only the virtual environment on PATH (no xelatex, no
-    fc-list) the schema is still checked; the glyph check is skipped."""
+    fc-list) the schema is still checked; the glyph check cannot run, and validate says so
+    and what to install (a warning: --strict refuses it)."""
     env = dict(ENV, PATH=str(Path(sys.executable).parent))
     ok = cvtex("validate", str(ROOT / "data" / "example.yaml"), env=env)
-    assert ok.returncode == 0 and ok.stderr == ""
+    assert ok.returncode == 0
+    assert ok.stderr.count(": warning: ") == 1
+    assert ("example.yaml: warning: characters not checked against the theme's fonts: fontconfig's fc-list is not "
+            "installed" in ok.stderr and "apt-get install fontconfig" in ok.stderr)
+    strict = cvtex("validate", "--strict", str(ROOT / "data" / "example.yaml"), env=env)
+    assert strict.returncode == 1 and "error: characters not checked" in strict.stderr
     broken = cvtex("validate", "new-user.yaml", env=env)
     assert broken.returncode == 1 and broken.stderr.count(": error: ") == 3
 

@@ -1,0 +1,122 @@
+"""The engine's speed paths: which are in use here, and why one is not.
+
+cvtex runs XeLaTeX faster than a plain ``xelatex cv.tex`` in a few ways (README,
+"Performance"). Each relies on something about the installed TeX or the system, checks it
+before use, and otherwise cvtex runs the engine the plain way:
+
+* ``pipe``: engines start before the source is ready and read it from a pipe
+  (:func:`cvtex.engine.start`); relies on ``/dev/stdin`` and on XeTeX reading a source
+  that is written into the pipe after it started, which is probed once per engine binary
+  (:func:`cvtex.engine.pipe_problem`);
+* ``format-copy``: an uncompressed copy of ``xelatex.fmt`` (:func:`cvtex.engine.plain_format`);
+  relies on a gzip-compressed format that ``kpsewhich`` finds and a writable cache;
+* ``class-table``: a precomputed stand-in for TeX Live's ``load-unicode-xetex-classes.tex``
+  (:func:`cvtex.engine.classes_stand_in`); relies on a XeLaTeX run that dumps it from the
+  installed file (:mod:`cvtex.texdata`);
+* ``affinity``: engines started early keep off the CPU Python needs; relies on Linux's
+  ``sched_setaffinity``, more than one CPU, and the pipe;
+* ``priming``: ``cvtex render --watch`` engines read the next render's preamble while
+  the user edits; relies on the pipe.
+
+A speed path that fails at run time — a compile that fails with it and succeeds the
+plain way (:meth:`cvtex.engine.Run.compile`) — costs that one plain retry: the render
+reports a note, and the paths it used stay off for the rest of the process
+(:func:`mark_failed`).
+
+``CVTEX_PLAIN`` turns paths off by hand: ``1`` or ``all`` for every one, or names
+separated by commas (``CVTEX_PLAIN=pipe,format-copy``); an unknown name is ignored.
+``cvtex doctor`` lists each path as active or not, with the reason (:func:`status`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+PIPE, FORMAT_COPY, CLASS_TABLE, AFFINITY, PRIMING = "pipe", "format-copy", "class-table", "affinity", "priming"
+#: Every speed path, with what it does (``cvtex doctor``).
+PATHS = {
+    PIPE: "engines start before the source is ready and read it from a pipe",
+    FORMAT_COPY: "engines load an uncompressed copy of xelatex.fmt",
+    CLASS_TABLE: "a precomputed stand-in for TeX Live's load-unicode-xetex-classes.tex",
+    AFFINITY: "early engines leave one CPU to cvtex (sched_setaffinity)",
+    PRIMING: "--watch engines read the next render's preamble ahead",
+}
+#: The environment variable that turns speed paths off (module doc).
+ENV = "CVTEX_PLAIN"
+
+_failed: dict[str, str] = {}
+_lock = threading.Lock()
+
+
+def forced_off(name: str) -> bool:
+    """Whether ``CVTEX_PLAIN`` turns path ``name`` off."""
+    value = os.environ.get(ENV, "").strip().lower()
+    if value in ("1", "all", "yes", "true"):
+        return True
+    return name in {part.strip() for part in value.split(",")}
+
+
+def allowed(name: str) -> bool:
+    """Neither turned off by ``CVTEX_PLAIN`` nor failed in this process. Whether what the
+    path relies on holds is the caller's check."""
+    return not forced_off(name) and name not in _failed
+
+
+def mark_failed(names: list[str] | tuple[str, ...], reason: str) -> None:
+    """Turn paths ``names`` off for the rest of this process: a compile that used them
+    failed and the plain way succeeded (``reason`` says how it failed)."""
+    with _lock:
+        for name in names:
+            _failed.setdefault(name, reason)
+
+
+def reset() -> None:
+    """Forget the paths marked failed in this process."""
+    with _lock:
+        _failed.clear()
+
+
+@dataclass(frozen=True)
+class PathStatus:
+    """A speed path: ``name``, ``active`` and ``detail`` (what it does, or why it is off)."""
+
+    name: str
+    active: bool
+    detail: str
+
+
+def status() -> list[PathStatus]:
+    """Each speed path here, in :data:`PATHS` order: active or not and why. Runs the checks
+    each path relies on (the pipe probe, the format copy, the class table: each made or
+    probed once, then cached)."""
+    import sys
+
+    from . import engine
+    from .cache import format_copy
+
+    def off(name: str) -> str | None:
+        if forced_off(name):
+            return f"turned off by {ENV}"
+        if name in _failed:
+            return f"failed in this process: {_failed[name]}"
+        return None
+
+    found: dict[str, str | None] = {}
+    have_engine = engine.engine_path() is not None
+    no_engine = "XeLaTeX is not installed"
+    pipe = engine.pipe_problem() if have_engine else no_engine
+    found[PIPE] = off(PIPE) or pipe
+    found[FORMAT_COPY] = off(FORMAT_COPY) or (
+        None if have_engine and format_copy() is not None else
+        no_engine if not have_engine else "kpsewhich finds no gzip-compressed xelatex.fmt, or the cache is not writable")
+    found[CLASS_TABLE] = off(CLASS_TABLE) or (
+        None if have_engine and engine.classes_stand_in() is not None else
+        no_engine if not have_engine else f"it could not be made from {engine.CLASSES_NAME}")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    found[AFFINITY] = off(AFFINITY) or (
+        f"no sched_setaffinity on {sys.platform}" if not hasattr(os, "sched_setaffinity") else
+        "one CPU" if cpus < 2 else found[PIPE] and "needs the pipe")
+    found[PRIMING] = off(PRIMING) or (found[PIPE] and "needs the pipe")
+    return [PathStatus(name, found[name] is None, found[name] or PATHS[name]) for name in PATHS]

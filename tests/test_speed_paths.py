@@ -1,0 +1,173 @@
+"""Every speed path falls back to the plain way and never costs a render (cvtex.speed).
+
+Each path is forced off here, by ``CVTEX_PLAIN`` as a user would and, where it can break at
+run time, by breaking it for real (a pipe the engine cannot read, a class table that stops
+TeX, a damaged format copy is in test_engine_sandbox.py): the PDF is still right, and
+``cvtex doctor`` says which paths are active and why not.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cvtex import cli, engine, speed, texdata
+from cvtex.render import render_profile
+
+from .conftest import EXAMPLE, pdf_text, squash
+
+pytestmark = pytest.mark.tex
+
+NAMES = {"en": "Jiwoo Han", "ko": "한지우"}
+SOURCE = "\\documentclass{article}\n\\usepackage{kotex}\n\\begin{document}\nPlain 한글\n\\end{document}\n"
+
+
+def plain_env(**extra: str) -> dict[str, str]:
+    """This test's environment (its cache directory), plain output: no colours, no wrapping."""
+    return dict(os.environ, NO_COLOR="1", TERM="dumb", COLUMNS="300", **extra)
+
+
+def assert_example_rendered(result) -> None:
+    """Both PDFs of data/example.yaml are there, with their text."""
+    assert [o.locale for o in result.outputs] == ["en", "ko"]
+    for output in result.outputs:
+        text = squash(pdf_text(output.pdf))
+        assert squash(NAMES[output.locale]) in text and output.bookmarks == 6
+
+
+def test_speed_paths_are_active_here_and_doctor_lists_them():
+    """On this machine every path holds (the fallbacks below are forced, not natural)."""
+    assert all(path.active for path in speed.status()), speed.status()
+    doctor = subprocess.run([sys.executable, "-m", "cvtex", "doctor"], capture_output=True, text=True,
+                            env=plain_env(CVTEX_PLAIN="pipe"), stdin=subprocess.DEVNULL)
+    rows = {line.split("│")[1].strip(): line for line in doctor.stdout.splitlines()
+            if line.startswith("│") and line.split("│")[1].strip() in speed.PATHS}
+    assert set(rows) == set(speed.PATHS)
+    assert "off" in rows["pipe"] and "turned off by CVTEX_PLAIN" in rows["pipe"]
+    assert "needs the pipe" in rows["affinity"] and "needs the pipe" in rows["priming"]
+    assert "active" in rows["format-copy"] and "active" in rows["class-table"]
+
+
+@pytest.mark.parametrize("off", ["all", "pipe", "format-copy", "class-table", "affinity"])
+def test_a_render_with_a_path_turned_off_is_the_same_render(off, tmp_path, monkeypatch, engine_log):
+    monkeypatch.setenv("CVTEX_PLAIN", off)
+    result = subprocess.run([sys.executable, "-m", "cvtex", "render", str(EXAMPLE), "-o", str(tmp_path / "out"),
+                             "--offline", "--no-cache"], capture_output=True, text=True, env=dict(os.environ),
+                            stdin=subprocess.DEVNULL, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "note:" not in result.stdout  # nothing failed: it was not tried
+    for code in ("en", "ko"):
+        assert squash(NAMES[code]) in squash(pdf_text(tmp_path / "out" / f"example-{code}.pdf"))
+    calls = [line for line in engine_log.read_text(encoding="utf-8").splitlines()
+             if line.startswith("start ") and "-jobname=example-" in line]  # not the tables of cvtex.texdata
+    assert len(calls) == 2, calls  # one engine per locale: no plain retry
+    uses_format_copy = ["-fmt=" in call for call in calls]
+    assert uses_format_copy == [off not in ("all", "format-copy")] * 2
+
+
+def test_without_the_pipe_the_engine_reads_a_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("CVTEX_PLAIN", "pipe")
+    with pytest.raises(engine.PipeUnavailable, match="CVTEX_PLAIN"):
+        engine.start(tmp_path / "early")
+    build = engine.compile(SOURCE, tmp_path / "b")
+    assert "Plain한글" in squash(pdf_text(build.pdf)) and not build.fallback
+    assert stat.S_ISREG((tmp_path / "b" / "cv.tex").lstat().st_mode)
+    assert (tmp_path / "b" / engine.CLASSES_NAME).is_file()  # the other paths still hold
+    with cli._engines_started([EXAMPLE], None) as engines:
+        assert engines == {}  # cvtex render starts no engine ahead; render_profile compiles from files
+
+
+def test_without_affinity_early_engines_may_use_every_cpu(tmp_path, monkeypatch):
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one CPU: there is no CPU to spare")
+    run = engine.start(tmp_path / "pinned", spare_a_cpu=True)
+    try:
+        assert run.pinned and os.sched_getaffinity(run.proc.pid) != os.sched_getaffinity(0)
+    finally:
+        run.cancel()
+    monkeypatch.setenv("CVTEX_PLAIN", "affinity")
+    run = engine.start(tmp_path / "free", spare_a_cpu=True)
+    assert not run.pinned and os.sched_getaffinity(run.proc.pid) == os.sched_getaffinity(0)
+    assert "Plain한글" in squash(pdf_text(run.compile(SOURCE, timeout=120).pdf))
+
+
+def test_without_priming_watch_starts_no_engine_ahead(tmp_path, monkeypatch):
+    result = render_profile(EXAMPLE, output_dir=tmp_path / "out", cache=False)
+    primed: dict = {}
+    cli._prime(result, primed)
+    try:
+        assert set(primed) == {"en", "ko"} and all(run.prefix for run in primed.values())
+    finally:
+        cli._stop(primed.values())
+    monkeypatch.setenv("CVTEX_PLAIN", "priming")
+    primed = {}
+    cli._prime(result, primed)
+    assert primed == {}
+
+
+def test_an_engine_that_cannot_read_its_pipe_costs_one_plain_run(tmp_path, monkeypatch):
+    """A XeLaTeX that reads nothing from a pipe (what an engine build that seeks in its
+    input would do): the render retries each locale the plain way, the PDFs are right,
+    the note says what failed, and later compiles in the process skip the pipe."""
+    real = engine.find_engine()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "xelatex"
+    wrapper.write_text(f'#!/bin/sh\nif [ -p /dev/stdin ]; then exit 0; fi\nexec "{real}" "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    result = render_profile(EXAMPLE, output_dir=tmp_path / "out", cache=False)
+    assert_example_rendered(result)
+    for output in result.outputs:
+        assert output.fallback.startswith("XeLaTeX failed with pipe"), output.fallback
+    assert not speed.allowed(speed.PIPE)
+    with pytest.raises(engine.PipeUnavailable):
+        engine.start(tmp_path / "later")
+    again = render_profile(EXAMPLE, output_dir=tmp_path / "again", cache=False)
+    assert_example_rendered(again)
+    assert [o.fallback for o in again.outputs] == ["", ""]  # the pipe was not tried again
+
+
+def test_a_class_table_that_stops_tex_costs_one_plain_run(tmp_path, build_cache_dir, engine_log):
+    """A stand-in that is wrong for this TeX (made by another xetexko, say) and makes XeTeX
+    stop: the plain retry reads TeX Live's own file; `cvtex render` prints the note."""
+    tex = Path(os.environ["CVTEX_CACHE_DIR"]) / "tex"
+    tex.unlink()  # the session's tables (tests/conftest.py): this test breaks its own
+    texdata.forget()
+    try:
+        assert engine.classes_stand_in() is not None
+        table = tex / "unicode-xetex-classes.tex"
+        table.write_text(table.read_text(encoding="utf-8").replace(r"\begingroup", r"\begingroup\cvtexbroken", 1),
+                         encoding="utf-8")
+        texdata.forget()
+        assert "cvtexbroken" in (engine.classes_stand_in() or "")  # its sources are unchanged: it is used
+        build = engine.compile(SOURCE, tmp_path / "b")
+        assert "class-table" in build.fallback and "Undefined control sequence" in build.fallback
+        assert not (tmp_path / "b" / engine.CLASSES_NAME).exists()
+        assert "Plain한글" in squash(pdf_text(build.pdf))
+        speed.reset()
+        result = subprocess.run([sys.executable, "-m", "cvtex", "render", str(EXAMPLE), "-o", str(tmp_path / "out"),
+                                 "--offline", "--no-cache"], capture_output=True, text=True, env=plain_env(),
+                                stdin=subprocess.DEVNULL, timeout=300)
+        assert result.returncode == 0, result.stderr
+        notes = [line for line in result.stdout.splitlines() if line.startswith("note: XeLaTeX failed with")]
+        assert len(notes) == 2 and all("class-table" in note for note in notes)
+        for code in ("en", "ko"):
+            assert squash(NAMES[code]) in squash(pdf_text(tmp_path / "out" / f"example-{code}.pdf"))
+    finally:
+        texdata.forget()
+
+
+def test_a_source_error_is_the_plain_engines_error(tmp_path):
+    """A source that fails the plain way too is reported as it fails there: one error, with
+    its line, and no speed path is blamed."""
+    with pytest.raises(engine.CompileError) as info:
+        engine.compile("\\documentclass{article}\n\\begin{document}\n\\nosuchmacro\n\\end{document}\n", tmp_path / "b")
+    (error,) = info.value.log.errors
+    assert (error.message, error.line) == ("Undefined control sequence.", 3)
+    assert all(speed.allowed(name) for name in speed.PATHS)
