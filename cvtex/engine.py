@@ -307,6 +307,8 @@ def _launch(build_dir: Path, jobname: str, *, stand_in: bool, fmt: Path | None, 
     table, fmt = _speed_options(stand_in, fmt)
     if table is not None:
         (build_dir / CLASSES_NAME).write_text(table, encoding="utf-8")
+    else:  # a build directory used before: the engine must read TeX Live's own file
+        (build_dir / CLASSES_NAME).unlink(missing_ok=True)
     tex_file = build_dir / f"{jobname}.tex"
     tex_file.unlink(missing_ok=True)
     if source is None:
@@ -378,6 +380,8 @@ _PIPE_PROBE = "\\catcode123=1 \\catcode125=2 \\immediate\\openout1=pipe-probe.tx
               "\\immediate\\closeout1 \\end\n"
 #: Seconds the probe waits before it writes: the engine must already be waiting on the pipe.
 _PIPE_PROBE_DELAY = 0.1
+#: The probe's answer in :mod:`cvtex.texdata`.
+_PIPE_TABLE = "pipe-probe"
 
 
 def pipe_problem() -> str | None:
@@ -387,16 +391,19 @@ def pipe_problem() -> str | None:
     :meth:`Run.compile` do — kept in the cache for the engine binary (:mod:`cvtex.texdata`):
     one probe per TeX installation (measured: ~0.15 s). TeX Live 2022 (Debian 12) and
     2025 (Debian 13) pass it; a XeTeX that seeks in its input, or a system without
-    ``/dev/stdin``, would not."""
+    ``/dev/stdin``, would not. A failed probe is not kept: each process probes again."""
     if sys.platform != "linux" or not os.path.exists("/dev/stdin"):
         return f"no /dev/stdin to read from on {sys.platform}"
     from . import texdata
 
-    found = texdata.table("pipe-probe", _PIPE_PROBE, _probe_pipe, "#")
+    found = texdata.table(_PIPE_TABLE, _PIPE_PROBE, _probe_pipe, "#")
     if found is None:
         return "the probe could not run"
     answer = found.text.rstrip("\n").rsplit("\n", 1)[-1]
-    return None if answer == "ok" else answer
+    if answer != "ok":  # kept for this process only: the next one probes again
+        texdata.discard(_PIPE_TABLE)
+        return answer
+    return None
 
 
 def _probe_pipe(build_dir: Path) -> tuple[str, tuple[str, ...]]:
@@ -414,10 +421,10 @@ def _probe_pipe(build_dir: Path) -> tuple[str, tuple[str, ...]]:
         with contextlib.suppress(BrokenPipeError):
             proc.stdin.write(("\ufeff" + _PIPE_PROBE).encode("utf-8"))
             proc.stdin.close()
-        proc.wait(timeout=30)
+        proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
-        return "XeTeX did not finish reading its source from a pipe within 30 s", ()
+        return "XeTeX did not finish reading its source from a pipe within 10 s", ()
     written = build_dir / "pipe-probe.txt"
     if written.is_file() and written.read_text(encoding="utf-8", errors="replace").strip() == "ok":
         return "ok", ()
@@ -494,26 +501,32 @@ class Run:
         ``source``. Raises :class:`CompileError` as :func:`compile` does.
 
         A run that used speed paths (:meth:`speed_paths`) and failed other than by its
-        time or size limit is run once more the plain way (:func:`compile` with
-        ``plain``): when that succeeds, its :class:`Build` is
-        the answer, :attr:`Build.fallback` says what failed, and those paths stay off in
-        this process (:func:`cvtex.speed.mark_failed`); when it fails too, its error is
-        raised (the source's own error, reported as the plain engine reports it). The
-        retry runs in the same build directory (a theme's files may be there), without
-        the stand-in."""
+        time or size limit, or by an error the source itself makes (:func:`_source_error`),
+        is run once more the plain way (:func:`compile` with ``plain``) in the same build
+        directory (a theme's files may be there), within what is left of ``timeout``:
+        when that succeeds, its :class:`Build` is the answer, :attr:`Build.fallback` says
+        what failed, the paths used stay off in this process
+        (:func:`cvtex.speed.mark_failed`) and the cached format copy and class table are
+        removed, to be made again by the next process that wants them; when it fails
+        too, its error is raised, as the plain engine reports it."""
+        deadline = time.perf_counter() + timeout
         try:
             return self._compile(source, timeout=timeout, max_output_bytes=max_output_bytes)
         except CompileError as exc:
             used = self.speed_paths()
-            if exc.timed_out or not used:
+            if exc.timed_out or not used or _source_error(exc.log, self.jobname):
                 raise
             first = str(exc)
-        if self.stand_in:
-            (self.build_dir / CLASSES_NAME).unlink(missing_ok=True)
-        plain = compile(source, self.build_dir, jobname=self.jobname, timeout=timeout,
+        plain = compile(source, self.build_dir, jobname=self.jobname, timeout=max(deadline - time.perf_counter(), 1.0),
                         max_output_bytes=max_output_bytes, plain=True)
         plain.fallback = f"XeLaTeX failed with {', '.join(used)} ({first}) and succeeded the plain way"
         speed.mark_failed(used, first)
+        if self.fmt is not None:
+            shutil.rmtree(self.fmt.parent, ignore_errors=True)
+        if self.stand_in:
+            from . import texdata
+
+            texdata.discard(_CLASSES_TABLE)
         return plain
 
     def _compile(self, source: str, *, timeout: float, max_output_bytes: int) -> Build:
@@ -613,6 +626,26 @@ class Run:
             self.writer = None
 
 
+#: Errors a source cut short would make (what a pipe read only in part gives): retried.
+_CUT_SHORT = ("File ended while scanning", "Emergency stop", "no legal \\end found", "Missing \\begin{document}")
+
+
+def _source_error(log: LogReport, jobname: str) -> bool:
+    """Whether the first error of a failed run is one the source makes whatever the speed
+    paths: at a line of the main file (``./<jobname>.tex``, or a ``!`` error whose context
+    is one) or in a package or theme file, other than the class table stand-in, and not an
+    error of a source cut short (:data:`_CUT_SHORT`). Such a run is not retried the plain
+    way: a typo costs one run."""
+    if not log.errors:
+        return False
+    first = log.errors[0]
+    if any(sign in first.message for sign in _CUT_SHORT):
+        return False
+    if first.file and os.path.basename(first.file) == CLASSES_NAME:
+        return False
+    return first.line > 0 or bool(first.file)
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -657,8 +690,9 @@ _OVERFULL_V = re.compile(r"^Overfull \\vbox \(([\d.]+)pt too high\) (has occurre
 #: Messages that only say TeX stopped; the error before them says why.
 _GENERIC = {"Emergency stop.", "==> Fatal error occurred, no output PDF file produced!",
             "Job aborted, no legal \\end found."}
-#: kpathsea refusing a path under openin_any / openout_any = p.
-_REFUSED = re.compile(r"Not (reading from|writing to) (.+?) \((openin_any|openout_any) = p\)")
+#: kpathsea refusing a path under openin_any / openout_any = p; TeX Live 2025 adds a
+#: remark after the setting ("(openin_any = p; no  extended check)").
+_REFUSED = re.compile(r"Not (reading from|writing to) (.+?) \((openin_any|openout_any) = p(?:;[^)\n]*)?\)")
 _CONTEXT = re.compile(r"^l\.(\d+) (.*)$", re.M)
 
 
@@ -713,10 +747,14 @@ def classes_stand_in() -> str | None:
     return found.text if found is not None else None
 
 
+#: The class table's name in :mod:`cvtex.texdata`.
+_CLASSES_TABLE = "unicode-xetex-classes.tex"
+
+
 def _classes_table():
     from . import texdata
 
-    return texdata.table("unicode-xetex-classes.tex", classes_source() + classes_writer_source(), _make_classes, "%")
+    return texdata.table(_CLASSES_TABLE, classes_source(), _make_classes, "%")
 
 
 def _make_classes(build_dir: Path) -> tuple[str, tuple[str, ...]]:
@@ -812,19 +850,12 @@ def generate_classes(build_dir: Path, timeout: float = 300.0) -> tuple[list[tupl
     return [(start, end, name) for (start, name), end in zip(runs, ends) if name != "-"], build.inputs
 
 
-def classes_writer_source() -> str:
-    """The source of :func:`classes_text`: part of the class table's recipe, so a cvtex
-    that writes the table differently makes it again."""
-    import inspect
-
-    return inspect.getsource(classes_text)
-
-
 def classes_text(runs: list[tuple[int, int, str]]) -> str:
     """The class table stand-in for ``runs`` (:func:`generate_classes`): it keeps the TeX
     Live file's defaults for class names xetexko has not defined, then assigns each run
     with macros that expand to blocks of 4096, 256, 16 or 1 code points (TeX reads a few
-    hundred tokens instead of parsing two data files)."""
+    hundred tokens instead of parsing two data files). A change here that changes the
+    text must bump :data:`cvtex.texdata.RECIPE_VERSION`, so cached tables are made again."""
     h = "0123456789ABCDEF"
     lines = [
         f"% A stand-in for TeX Live's {CLASSES_NAME}: the same \\XeTeXcharclass assignments, precomputed",

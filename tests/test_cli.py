@@ -43,11 +43,13 @@ def test_render_without_fc_list_is_a_missing_dependency(tmp_path):
     """TeX is there but fontconfig's fc-list is not (a minimal system: libfontconfig comes
     with XeTeX, the fc-list program does not): exit 3 naming the package, no PDF, not a
     render whose glyph check was quietly skipped."""
-    bin_dir = tmp_path / "bin"
+    bin_dir = tmp_path / "bin"  # every program on PATH but fontconfig's
     bin_dir.mkdir()
-    for tool in Path("/usr/bin").iterdir():
-        if not tool.name.startswith("fc-"):
-            (bin_dir / tool.name).symlink_to(tool)
+    for folder in os.environ["PATH"].split(os.pathsep):
+        for tool in Path(folder).glob("*") if Path(folder).is_dir() else ():
+            if not tool.name.startswith("fc-") and not (bin_dir / tool.name).exists():
+                (bin_dir / tool.name).symlink_to(tool)
+    assert shutil.which("xelatex", path=str(bin_dir)) and not shutil.which("fc-list", path=str(bin_dir))
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{bin_dir}")
     result = run("render", str(EXAMPLE), "--output-dir", str(tmp_path / "out"), "--offline", env=env)
     assert result.returncode == 3, result.stderr

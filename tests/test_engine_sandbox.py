@@ -447,10 +447,16 @@ def test_renders_load_the_uncompressed_format_from_the_cache(tmp_path, build_cac
     for output in damaged.outputs:
         assert "format-copy" in output.fallback and "could not load its format" in output.fallback, output
         assert squash({"en": "Jiwoo Han", "ko": "한지우"}[output.locale]) in squash(pdf_text(output.pdf))
+    assert not made[0].exists()  # removed: the next render makes it again
     speed.reset()
+    render_profile(profile, output_dir=tmp_path / "out2", cache=False)
+    assert list(copies.glob("*/xelatex.fmt")) == made
     made[0].write_bytes(b"cut short")  # a copy whose size is not the format's is made again
     render_profile(profile, output_dir=tmp_path / "out2", cache=False)
-    assert list(copies.glob("*/xelatex.fmt")) == made and made[0].stat().st_size > 20 * 2**20
+    installed = engine._installed_format()
+    assert installed is not None
+    inflated = int.from_bytes(installed.read_bytes()[-4:], "little")  # gzip's ISIZE (RFC 1952)
+    assert list(copies.glob("*/xelatex.fmt")) == made and made[0].stat().st_size == inflated
 
 
 def test_a_rebuilt_format_gets_a_new_copy_and_a_bad_one_none(tmp_path):

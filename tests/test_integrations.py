@@ -90,13 +90,26 @@ def test_zizmor_finds_nothing_in_the_workflows_and_the_action(tmp_path):
     assert audit.returncode != 0 and "template-injection" in audit.stdout, audit.stdout + audit.stderr
 
 
+def readme_quick_start() -> list[str]:
+    """The commands of the README's quick start (its first ``sh`` block), without comments:
+    what scripts/clean-system.sh reads and runs, too."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"^## Quick start\n.*?^```sh\n(.*?)^```", text, re.M | re.S)
+    assert block
+    return [line.split("#", 1)[0].strip() for line in block.group(1).splitlines() if line.split("#", 1)[0].strip()]
+
+
 def test_workflows_install_the_one_apt_list_and_run_the_readme_commands():
     setup = (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
     assert "bash scripts/install-tex.sh" in setup and "texlive-xetex" not in setup
     ci = yaml.safe_load(WORKFLOWS[0].read_text(encoding="utf-8"))
     steps = ci["jobs"]["test"]["steps"]
-    assert any(s.get("run") == "bash .ci/run" for s in steps)
+    quick_start = readme_quick_start()
+    assert quick_start == ["bash scripts/setup.sh", ".venv/bin/pytest"]
+    assert [s["run"] for s in steps if "run" in s][-2:] == quick_start  # as written, on GitHub's runner
     assert any(s.get("uses", "").startswith("actions/cache@") for s in steps)
+    run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")  # here: in clean Debian systems, then as it is
+    assert "scripts/clean-system.sh" in run and "bash scripts/setup.sh" in run and ".venv/bin/pytest" in run
     render = yaml.safe_load(WORKFLOWS[1].read_text(encoding="utf-8"))
     steps = render["jobs"]["render"]["steps"]
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
