@@ -266,8 +266,9 @@ def prune(directory: Path | None = None, max_entries: int = MAX_ENTRIES, suffix:
 
 @functools.lru_cache(maxsize=1)
 def package_digest() -> str:
-    """SHA-256 over every file of the cvtex package (its code, locale data and xetexko
-    routes): any change to cvtex, released or not, gives other record keys."""
+    """SHA-256 over every file of the cvtex package (its code, locale data and starter
+    profile): any change to cvtex, released or not, gives other record keys. (What cvtex
+    reads out of the installed TeX is judged by its own sources, :mod:`cvtex.texdata`.)"""
     root = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
