@@ -8,8 +8,8 @@
 2. cold render of ``--profile`` (both languages) vs RenderCV (PyPI ``rendercv[full]`` in
    benchmarks/.venv-rendercv, created on first use) rendering the same CV content once
    per language (a RenderCV YAML file per language, written by :func:`rendercv_yaml`) —
-   target ≤ 0.6. RenderCV's Typst template imports ``@preview/fontawesome:0.5.0``, which
-   cannot be downloaded here: a stand-in package (``fa-icon`` prints nothing) is written
+   target ≤ 0.6. RenderCV's Typst template imports ``@preview/fontawesome`` (0.5.0 in
+   RenderCV 2.3, 0.6.0 in 2.8), which cannot be downloaded here: a stand-in package (``fa-icon`` prints nothing) is written
    into a Typst package cache of the benchmark's own (``XDG_CACHE_HOME`` of the RenderCV
    process), so nothing is fetched;
 3. unchanged re-render (``cvtex render --offline``, the build cache warm), a whole
@@ -91,16 +91,22 @@ def rendercv_binary() -> Path:
 def typst_cache() -> Path:
     """A Typst package cache with a stand-in ``@preview/fontawesome``: RenderCV's templates
     call ``fa-icon(name, size: …)`` (header connection icons, external-link marks); the
-    stand-in draws nothing. Returns the directory to use as ``XDG_CACHE_HOME``."""
+    stand-in draws nothing. One stand-in for each version the installed RenderCV imports
+    (2.3: 0.5.0; 2.8: 0.6.0, read from its files). Returns the directory to use as
+    ``XDG_CACHE_HOME``."""
     home = RENDERCV_VENV / "xdg-cache"
-    package = home / "typst" / "packages" / "preview" / "fontawesome" / FONTAWESOME
-    package.mkdir(parents=True, exist_ok=True)
-    (package / "typst.toml").write_text(
-        '[package]\nname = "fontawesome"\nversion = "%s"\nentrypoint = "lib.typ"\n'
-        'authors = ["cvtex benchmark stand-in"]\nlicense = "MIT"\n'
-        'description = "Stand-in: fa-icon draws nothing (no network here)."\n' % FONTAWESOME)
-    (package / "lib.typ").write_text(
-        "#let fa-icon(name, solid: false, fill: none, ..args) = box(width: 0pt)\n")
+    versions = {FONTAWESOME}
+    for source in RENDERCV_VENV.glob("lib/python3*/site-packages/rendercv/**/*.typ"):
+        versions.update(re.findall(r"@preview/fontawesome:(\d+\.\d+\.\d+)", source.read_text("utf-8", "replace")))
+    for version in sorted(versions):
+        package = home / "typst" / "packages" / "preview" / "fontawesome" / version
+        package.mkdir(parents=True, exist_ok=True)
+        (package / "typst.toml").write_text(
+            '[package]\nname = "fontawesome"\nversion = "%s"\nentrypoint = "lib.typ"\n'
+            'authors = ["cvtex benchmark stand-in"]\nlicense = "MIT"\n'
+            'description = "Stand-in: fa-icon draws nothing (no network here)."\n' % version)
+        (package / "lib.typ").write_text(
+            "#let fa-icon(name, solid: false, fill: none, ..args) = box(width: 0pt)\n")
     return home
 
 
