@@ -328,7 +328,9 @@ def main() -> None:
             for pdf in pdfs:
                 info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
                 pages.append(re.search(r"Pages:\s+(\d+)", info).group(1) if "Pages:" in info else "?")
-            print(f"2. cold render of {profile.name} ({', '.join(codes)}): cvtex {single:.2f} s, RenderCV "
+            version = subprocess.run([str(RENDERCV_VENV / "bin" / "python"), "-c", "import importlib.metadata as m; "
+                                      "print(m.version('rendercv'))"], capture_output=True, text=True).stdout.strip()
+            print(f"2. cold render of {profile.name} ({', '.join(codes)}): cvtex {single:.2f} s, RenderCV {version} "
                   f"{rcv:.2f} s ({len(codes)} runs, {'+'.join(pages)} pages; medians of {args.runs} alternating "
                   f"runs, cvtex {min(singles):.2f}-{max(singles):.2f}, RenderCV {min(rcvs):.2f}-{max(rcvs):.2f}) "
                   f"-> ratio {single / rcv:.2f} (target <= 0.6)", flush=True)
