@@ -70,7 +70,9 @@ def directory() -> Path:
     return cache_dir() / "tex"
 
 
-def _engine_directory(engine: str) -> Path:
+def engine_directory(engine: str) -> Path:
+    """``<cache>/tex/<digest>``: the folder of the tables of the XeLaTeX at path ``engine``
+    (its real path and the ``TEXMF*`` and ``TEXFORMATS`` settings of the environment)."""
     settings = sorted((k, v) for k, v in os.environ.items() if k.startswith("TEXMF") or k == "TEXFORMATS")
     ident = repr((os.path.realpath(engine), settings))
     return directory() / hashlib.sha256(ident.encode()).hexdigest()[:16]
@@ -107,7 +109,7 @@ def discard(name: str) -> None:
         _known.pop(name, None)
         engine = engine_path()
         if engine is not None:
-            for path in (_engine_directory(engine) / name, _engine_directory(engine) / f"{name}.failed"):
+            for path in (engine_directory(engine) / name, engine_directory(engine) / f"{name}.failed"):
                 path.unlink(missing_ok=True)
 
 
@@ -123,7 +125,7 @@ def _table(name: str, recipe: str, make: Callable[[Path], tuple[str, tuple[str, 
     if engine is None:
         return None
     binary = os.path.realpath(engine)
-    folder = _engine_directory(engine)
+    folder = engine_directory(engine)
     path, failed = folder / name, folder / f"{name}.failed"
     digest = _digest(recipe)
     found = read(path, comment)
@@ -185,7 +187,7 @@ def table_path(name: str) -> Path | None:
     from .engine import engine_path
 
     engine = engine_path()
-    return _engine_directory(engine) / name if engine is not None else None
+    return engine_directory(engine) / name if engine is not None else None
 
 
 def _stamp(path: str) -> str | None:

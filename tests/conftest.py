@@ -131,4 +131,28 @@ def engine_log(tmp_path, monkeypatch):
     wrapper.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     use_cache_dir(tmp_path / "cache", monkeypatch)
+    share_tex_tables(wrapper, real)
     return log
+
+
+#: What the engine runs that read tables out of TeX (cvtex.texdata) have on their command
+#: line: they compile no document.
+TABLE_JOBS = ("-jobname=routes ", "-jobname=classes ")
+
+
+def document_run(line: str) -> bool:
+    """Whether a line of :func:`engine_log` is about an engine run that compiled a
+    document: not ``--version``, not a table of cvtex.texdata."""
+    return "-jobname=" in line and not any(job in line for job in TABLE_JOBS)
+
+
+def share_tex_tables(wrapper: Path, real: str) -> None:
+    """An ``xelatex`` wrapper that runs the engine at ``real`` uses that engine's tables
+    (``cvtex.texdata`` keeps them per engine path): they are made once per session, and a
+    test that counts engine runs counts its own."""
+    from cvtex import texdata
+
+    ours, theirs = texdata.engine_directory(str(wrapper)), texdata.engine_directory(real)
+    theirs.mkdir(parents=True, exist_ok=True)
+    if not ours.exists():
+        ours.symlink_to(theirs, target_is_directory=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, document_run
 
 CVTEX = [sys.executable, "-m", "cvtex"]
 
@@ -19,7 +19,7 @@ def most_at_once(log: Path) -> tuple[int, int]:
     """(engine runs that compiled a document, the most running at the same time)."""
     running = peak = total = 0
     for line in log.read_text(encoding="utf-8").splitlines():
-        if "-jobname=" not in line:  # the engine-version probe
+        if not document_run(line):  # the engine-version probe, cvtex.texdata's tables
             continue
         started = line.startswith("start ")
         running += 1 if started else -1

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from cvtex import cache
 from cvtex.render import render_profile
 
-from .conftest import ROOT, pdf_text
+from .conftest import ROOT, document_run, pdf_text
 
 pytestmark = pytest.mark.tex
 
@@ -26,7 +26,7 @@ CVTEX = [sys.executable, "-m", "cvtex"]
 def compiles(log: Path) -> list[str]:
     """The logged engine runs that compiled a document (not ``--version``)."""
     return [line for line in log.read_text(encoding="utf-8").splitlines()
-            if line.startswith("start ") and "-jobname=" in line]
+            if line.startswith("start ") and document_run(line)]
 
 
 def profile_copy(tmp_path: Path, name: str = "cv.yaml") -> Path:

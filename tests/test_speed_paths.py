@@ -19,7 +19,7 @@ import pytest
 from cvtex import cli, engine, speed, texdata
 from cvtex.render import render_profile
 
-from .conftest import EXAMPLE, pdf_text, squash
+from .conftest import EXAMPLE, pdf_text, share_tex_tables, squash
 
 pytestmark = pytest.mark.tex
 
@@ -76,6 +76,7 @@ def engine_calls(tmp_path, monkeypatch):
         f'exec "{real}" "$@"\n', encoding="utf-8")
     wrapper.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    share_tex_tables(wrapper, real)
 
     def calls() -> list[dict[str, str]]:
         lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
