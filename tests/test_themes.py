@@ -270,7 +270,7 @@ def test_pictures_are_compared_on_the_reference_platform_only(tmp_path, monkeypa
     assert not_the_reference_platform() is None
     other.write_text(re.sub(r"(?m)^fonts-noto-cjk .*$", "fonts-noto-cjk 0:not-this-one", here), encoding="utf-8")
     assert "fonts-noto-cjk" in (not_the_reference_platform() or "")
-    other.write_text(re.sub(r"(?m)^os .*$", "os debian 13", here), encoding="utf-8")
+    other.write_text(re.sub(r"(?m)^os .*$", "os not-this-system 0", here), encoding="utf-8")
     assert "os " in (not_the_reference_platform() or "")
 
 
