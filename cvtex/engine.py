@@ -428,7 +428,7 @@ def _probe_pipe(build_dir: Path) -> tuple[str, tuple[str, ...]]:
     written = build_dir / "pipe-probe.txt"
     if written.is_file() and written.read_text(encoding="utf-8", errors="replace").strip() == "ok":
         return "ok", ()
-    return "XeTeX reads a source written into its pipe after it started as an empty file", ()
+    return "XeTeX did not read a source written into its pipe after it started (probe)", ()
 
 
 def preamble(source: str) -> str:
@@ -514,7 +514,7 @@ class Run:
             return self._compile(source, timeout=timeout, max_output_bytes=max_output_bytes)
         except CompileError as exc:
             used = self.speed_paths()
-            if exc.timed_out or not used or _source_error(exc.log, self.jobname):
+            if exc.timed_out or not used or _source_error(exc.log):
                 raise
             first = str(exc)
         plain = compile(source, self.build_dir, jobname=self.jobname, timeout=max(deadline - time.perf_counter(), 1.0),
@@ -630,10 +630,10 @@ class Run:
 _CUT_SHORT = ("File ended while scanning", "Emergency stop", "no legal \\end found", "Missing \\begin{document}")
 
 
-def _source_error(log: LogReport, jobname: str) -> bool:
+def _source_error(log: LogReport) -> bool:
     """Whether the first error of a failed run is one the source makes whatever the speed
-    paths: at a line of the main file (``./<jobname>.tex``, or a ``!`` error whose context
-    is one) or in a package or theme file, other than the class table stand-in, and not an
+    paths: at a line of the main file (:func:`parse_log` gives other files' errors line
+    0) or in a package or theme file, other than the class table stand-in, and not an
     error of a source cut short (:data:`_CUT_SHORT`). Such a run is not retried the plain
     way: a typo costs one run."""
     if not log.errors:

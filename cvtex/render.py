@@ -54,7 +54,8 @@ def load_profile(path: Path | str, *, theme: str | None = None,
     ``theme`` (a built-in name or a directory) overrides the profile's ``design.theme``
     (a directory there is relative to the profile file). With ``check_glyphs``, every
     printed character is checked against that theme's fonts with the profile's
-    ``design.fonts`` (:mod:`cvtex.fonts`; skipped when fontconfig cannot describe them),
+    ``design.fonts`` (:mod:`cvtex.fonts`; skipped when fontconfig cannot describe them,
+    and, when ``fc-list`` or XeLaTeX is missing, with a warning that says so),
     and every font in ``design.fonts`` must be installed. Raises :class:`ProfileError`
     with every error and warning found; returns the document, the profile and the
     warnings.
