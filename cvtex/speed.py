@@ -96,27 +96,27 @@ def status() -> list[PathStatus]:
     from . import engine
     from .cache import format_copy
 
-    def off(name: str) -> str | None:
+    def problem(name: str) -> str | None:
         if forced_off(name):
             return f"turned off by {ENV}"
         if name in _failed:
             return f"failed in this process: {_failed[name]}"
+        if name == AFFINITY and not hasattr(os, "sched_setaffinity"):
+            return f"no sched_setaffinity on {sys.platform}"
+        if name == AFFINITY and len(os.sched_getaffinity(0)) < 2:
+            return "one CPU"
+        if engine.engine_path() is None:
+            return "XeLaTeX is not installed"
+        if name == PIPE:
+            return engine.pipe_problem()
+        if name == FORMAT_COPY and format_copy() is None:
+            return "kpsewhich finds no gzip-compressed xelatex.fmt, or the cache is not writable"
+        if name == CLASS_TABLE and engine.classes_stand_in() is None:
+            return f"it could not be made from {engine.CLASSES_NAME}"
         return None
 
-    found: dict[str, str | None] = {}
-    have_engine = engine.engine_path() is not None
-    no_engine = "XeLaTeX is not installed"
-    pipe = engine.pipe_problem() if have_engine else no_engine
-    found[PIPE] = off(PIPE) or pipe
-    found[FORMAT_COPY] = off(FORMAT_COPY) or (
-        None if have_engine and format_copy() is not None else
-        no_engine if not have_engine else "kpsewhich finds no gzip-compressed xelatex.fmt, or the cache is not writable")
-    found[CLASS_TABLE] = off(CLASS_TABLE) or (
-        None if have_engine and engine.classes_stand_in() is not None else
-        no_engine if not have_engine else f"it could not be made from {engine.CLASSES_NAME}")
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    found[AFFINITY] = off(AFFINITY) or (
-        f"no sched_setaffinity on {sys.platform}" if not hasattr(os, "sched_setaffinity") else
-        "one CPU" if cpus < 2 else found[PIPE] and "needs the pipe")
-    found[PRIMING] = off(PRIMING) or (found[PIPE] and "needs the pipe")
+    found = {name: problem(name) for name in PATHS}
+    for name in (AFFINITY, PRIMING):  # both act on engines started on the pipe
+        if found[name] is None and found[PIPE] is not None:
+            found[name] = "needs the pipe"
     return [PathStatus(name, found[name] is None, found[name] or PATHS[name]) for name in PATHS]

@@ -116,23 +116,42 @@ def engine_log(tmp_path, monkeypatch):
     """A fresh build cache, and an ``xelatex`` wrapper first on PATH that runs the real
     engine and appends ``start <arguments>`` before and ``end <arguments>`` after each
     call to the returned log (short appends with O_APPEND: lines never interleave)."""
-    import os
+    log = tmp_path / "xelatex-calls.log"
+    log.touch()
+    use_cache_dir(tmp_path / "cache", monkeypatch)
+    wrap_xelatex(tmp_path / "bin", monkeypatch, f'echo "start $*" >> "{log}"\n"$REAL" "$@"\nrc=$?\n'
+                                                f'echo "end $*" >> "{log}"\nexit $rc\n')
+    return log
+
+
+def wrap_xelatex(bin_dir: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> Path:
+    """An ``xelatex`` in ``bin_dir`` (created), first on PATH: the shell ``script``, with
+    ``$REAL`` the real engine's path. It shares the real engine's tables
+    (:func:`share_tex_tables`); returns the wrapper's path."""
     import shutil
 
     real = shutil.which("xelatex")
     assert real
-    bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    log = tmp_path / "xelatex-calls.log"
-    log.touch()
     wrapper = bin_dir / "xelatex"
-    wrapper.write_text(f'#!/bin/sh\necho "start $*" >> "{log}"\n"{real}" "$@"\nrc=$?\n'
-                       f'echo "end $*" >> "{log}"\nexit $rc\n', encoding="utf-8")
+    wrapper.write_text(f'#!/bin/sh\nREAL="{real}"\n{script}', encoding="utf-8")
     wrapper.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    use_cache_dir(tmp_path / "cache", monkeypatch)
     share_tex_tables(wrapper, real)
-    return log
+    return wrapper
+
+
+def own_tex_tables(cache: Path) -> Path:
+    """The test's own ``tex`` directory in the cache ``cache`` instead of the session's
+    (:func:`use_cache_dir`), and nothing this process remembered of the tables."""
+    from cvtex import fonts, texdata
+
+    tex = cache / "tex"
+    if tex.is_symlink():
+        tex.unlink()
+    texdata.forget()
+    fonts._routes.cache_clear()
+    return tex
 
 
 #: What the engine runs that read tables out of TeX (cvtex.texdata) have on their command

@@ -20,6 +20,7 @@ from cvtex import engine, fonts, loader, locale, profile, template, texdata
 from cvtex.diagnostics import ProfileError
 from cvtex.render import load_profile
 
+from .conftest import own_tex_tables
 from .fixtures.pdfs import profile_with
 
 pytestmark = pytest.mark.tex
@@ -36,17 +37,6 @@ def coverage():
     cov = fonts.theme_coverage(template.load_theme("classic"), ["en", "ko"])
     assert cov is not None, "fontconfig does not know the classic theme's fonts"
     return cov
-
-
-def own_tex_tables(cache: Path) -> Path:
-    """The test's own ``tex`` directory in the cache ``cache`` instead of the session's
-    (tests/conftest.py), and nothing this process remembered of the tables."""
-    tex = cache / "tex"
-    if tex.is_symlink():
-        tex.unlink()
-    texdata.forget()
-    fonts._routes.cache_clear()
-    return tex
 
 
 def runs_of(log: Path) -> int:

@@ -19,7 +19,7 @@ import pytest
 from cvtex import cli, engine, speed, texdata
 from cvtex.render import render_profile
 
-from .conftest import EXAMPLE, pdf_text, share_tex_tables, squash
+from .conftest import EXAMPLE, own_tex_tables, pdf_text, squash, wrap_xelatex
 
 pytestmark = pytest.mark.tex
 
@@ -62,21 +62,14 @@ def engine_calls(tmp_path, monkeypatch):
     ``file``), whether the build directory has the class table stand-in, the CPUs it may use,
     its arguments — and runs the real engine. Returns a function that reads the lines of
     the CV's own compiles (jobname ``example-…``, not cvtex.texdata's runs)."""
-    real = engine.find_engine()
-    bin_dir = tmp_path / "calls-bin"
-    bin_dir.mkdir()
     log = tmp_path / "calls.log"
-    wrapper = bin_dir / "xelatex"
-    wrapper.write_text(
-        "#!/bin/sh\nsleep 0.1\n"
-        "if [ -p /dev/stdin ]; then how=pipe; else how=file; fi\n"
-        f"if [ -f {engine.CLASSES_NAME} ]; then table=yes; else table=no; fi\n"
-        "cpus=$(awk '/^Cpus_allowed_list/ {print $2}' /proc/$$/status)\n"
-        f'echo "stdin=$how stand-in=$table cpus=$cpus $*" >> "{log}"\n'
-        f'exec "{real}" "$@"\n', encoding="utf-8")
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    share_tex_tables(wrapper, real)
+    wrap_xelatex(tmp_path / "calls-bin", monkeypatch,
+                 "sleep 0.1\n"
+                 "if [ -p /dev/stdin ]; then how=pipe; else how=file; fi\n"
+                 f"if [ -f {engine.CLASSES_NAME} ]; then table=yes; else table=no; fi\n"
+                 "cpus=$(awk '/^Cpus_allowed_list/ {print $2}' /proc/$$/status)\n"
+                 f'echo "stdin=$how stand-in=$table cpus=$cpus $*" >> "{log}"\n'
+                 'exec "$REAL" "$@"\n')
 
     def calls() -> list[dict[str, str]]:
         lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
@@ -182,13 +175,7 @@ def test_an_engine_that_cannot_read_its_pipe_costs_one_plain_run(tmp_path, monke
     """A XeLaTeX that reads nothing from a pipe (what an engine build that seeks in its
     input would do): the render retries each locale the plain way, the PDFs are right,
     the note says what failed, and later compiles in the process skip the pipe."""
-    real = engine.find_engine()
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    wrapper = bin_dir / "xelatex"
-    wrapper.write_text(f'#!/bin/sh\nif [ -p /dev/stdin ]; then exit 0; fi\nexec "{real}" "$@"\n', encoding="utf-8")
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    wrap_xelatex(tmp_path / "bin", monkeypatch, 'if [ -p /dev/stdin ]; then exit 0; fi\nexec "$REAL" "$@"\n')
     result = render_profile(EXAMPLE, output_dir=tmp_path / "out", cache=False)
     assert_example_rendered(result)
     for output in result.outputs:
@@ -204,9 +191,7 @@ def test_an_engine_that_cannot_read_its_pipe_costs_one_plain_run(tmp_path, monke
 def test_a_class_table_that_stops_tex_costs_one_plain_run(tmp_path, build_cache_dir, engine_log):
     """A stand-in that is wrong for this TeX (made by another xetexko, say) and makes XeTeX
     stop: the plain retry reads TeX Live's own file; `cvtex render` prints the note."""
-    tex = Path(os.environ["CVTEX_CACHE_DIR"]) / "tex"
-    tex.unlink()  # the session's tables (tests/conftest.py): this test breaks its own
-    texdata.forget()
+    tex = own_tex_tables(Path(os.environ["CVTEX_CACHE_DIR"]))  # this test breaks its own tables
     try:
         assert engine.classes_stand_in() is not None
         table = texdata.table_path("unicode-xetex-classes.tex")
