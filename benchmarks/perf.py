@@ -24,8 +24,8 @@
 
 Every cvtex run uses a build cache in a temporary directory (``CVTEX_CACHE_DIR``), never
 the user's. The uncompressed copy of XeLaTeX's format that a user's first render leaves in
-the cache (:func:`cvtex.cache.format_copy`) is made first, and its time printed as figure 0,
-with the tables of :mod:`cvtex.texdata` and the speed paths (:mod:`cvtex.speed`) in use;
+the cache (:func:`cvtex.build.cache.format_copy`) is made first, and its time printed as figure 0,
+with the tables of :mod:`cvtex.tex.texdata` and the speed paths (:mod:`cvtex.tex.speed`) in use;
 figure 5's engine loads it too. Timings 3 and 4 are the best of 5 runs (process start-up
 varies); 2 compares the medians of ``--runs`` cold renders of each tool, alternating (one run each was at the mercy
 of whatever else the machine did that moment: 0.67-0.76 over four runs of one build); 6
@@ -111,7 +111,7 @@ def typst_cache() -> Path:
 
 
 def _plain(value) -> str:
-    from cvtex import markup
+    from cvtex.schema import markup
 
     return markup.plain(value) if value is not None else ""
 
@@ -120,8 +120,8 @@ def rendercv_yaml(profile: Path, code: str) -> dict:
     """The same CV content as RenderCV input: name, location, e-mail, phone, websites,
     and each section's entries as RenderCV "normal" entries (name, date, highlights; an
     experience entry's roles become one entry each)."""
-    from cvtex import locale
-    from cvtex.render import load_profile
+    from cvtex.localize import locale
+    from cvtex.build.pipeline import load_profile
 
     _, prof, _ = load_profile(profile)
     view = locale.localize(prof, code)
@@ -191,7 +191,8 @@ def rendercv_runner(profile: Path, work: Path, codes: list[str]) -> Callable[[st
 _RSS_PROBE = r'''
 import os, resource, sys, threading, time
 from pathlib import Path
-from cvtex import cache, engine
+from cvtex.build import cache
+from cvtex.tex import engine
 
 tex, build = Path(sys.argv[1]), Path(sys.argv[2])
 me, peak, done = os.getpid(), [0], threading.Event()
@@ -274,18 +275,20 @@ def main() -> None:
         work = Path(tmp)
         os.environ["CVTEX_CACHE_DIR"] = str(work / "cache")  # inherited by every cvtex run
 
-        # the uncompressed copy of XeLaTeX's format (cvtex.engine.plain_format) is made once
+        # the uncompressed copy of XeLaTeX's format (cvtex.tex.engine.plain_format) is made once
         # per TeX Live format, by a user's first render: timed here, reused by every run below
-        from cvtex import cache as build_cache
+        from cvtex.build import cache as build_cache
 
         started = time.perf_counter()
         fmt = build_cache.format_copy()
         made = time.perf_counter() - started
         print("0. once per TeX Live format: " + (f"uncompressed copy of its format ({fmt.stat().st_size / 2**20:.0f} MB) "
                                                  f"made in {made:.2f} s" if fmt else "no uncompressed copy (see "
-                                                 "cvtex.engine.plain_format)"), flush=True)
-        # likewise the tables read out of the installed TeX (cvtex.texdata) and the pipe probe
-        from cvtex import engine as tex_engine, fonts as tex_fonts, speed
+                                                 "cvtex.tex.engine.plain_format)"), flush=True)
+        # likewise the tables read out of the installed TeX (cvtex.tex.texdata) and the pipe probe
+        from cvtex.tex import engine as tex_engine
+        from cvtex.theme import fonts as tex_fonts
+        from cvtex.tex import speed
 
         started = time.perf_counter()
         tex_fonts.route(0x41)

@@ -1,5 +1,5 @@
 """``python -m cvtex`` runs the command line."""
 
-from .cli import main
+from cvtex.cli import main
 
 main()

@@ -56,7 +56,7 @@ def use_cache_dir(path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Make ``path`` (created) the cache directory (``CVTEX_CACHE_DIR``, inherited by the
     subprocesses tests run). Its ``formats`` and ``tex`` directories link to the
     session's: the uncompressed XeLaTeX format (31 MB, ``engine.plain_format``) and the
-    tables read out of the installed TeX (``cvtex.texdata``: ~2 s of XeLaTeX each) are
+    tables read out of the installed TeX (``cvtex.tex.texdata``: ~2 s of XeLaTeX each) are
     made once per test session, not once per test; builds, links and records stay the
     test's own."""
     path.mkdir(parents=True, exist_ok=True)
@@ -82,10 +82,10 @@ def session_cache_dir(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def speed_paths_reset():
-    """A test that makes a speed path fail (cvtex.speed.mark_failed) leaves it failed for
+    """A test that makes a speed path fail (cvtex.tex.speed.mark_failed) leaves it failed for
     itself only, not for the tests after it in the same process."""
     yield
-    from cvtex import speed
+    from cvtex.tex import speed
 
     speed.reset()
 
@@ -100,7 +100,7 @@ def build_cache_dir(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory):
     """Every data profile rendered once in every locale: {(stem, locale): Output}."""
-    from cvtex.render import render_profile
+    from cvtex.build.pipeline import render_profile
 
     out_dir = tmp_path_factory.mktemp("rendered")
     outputs = {}
@@ -144,7 +144,8 @@ def wrap_xelatex(bin_dir: Path, monkeypatch: pytest.MonkeyPatch, script: str) ->
 def own_tex_tables(cache: Path) -> Path:
     """The test's own ``tex`` directory in the cache ``cache`` instead of the session's
     (:func:`use_cache_dir`), and nothing this process remembered of the tables."""
-    from cvtex import fonts, texdata
+    from cvtex.theme import fonts
+    from cvtex.tex import texdata
 
     tex = cache / "tex"
     if tex.is_symlink():
@@ -154,22 +155,22 @@ def own_tex_tables(cache: Path) -> Path:
     return tex
 
 
-#: What the engine runs that read tables out of TeX (cvtex.texdata) have on their command
+#: What the engine runs that read tables out of TeX (cvtex.tex.texdata) have on their command
 #: line: they compile no document.
 TABLE_JOBS = ("-jobname=routes ", "-jobname=classes ")
 
 
 def document_run(line: str) -> bool:
     """Whether a line of :func:`engine_log` is about an engine run that compiled a
-    document: not ``--version``, not a table of cvtex.texdata."""
+    document: not ``--version``, not a table of cvtex.tex.texdata."""
     return "-jobname=" in line and not any(job in line for job in TABLE_JOBS)
 
 
 def share_tex_tables(wrapper: Path, real: str) -> None:
     """An ``xelatex`` wrapper that runs the engine at ``real`` uses that engine's tables
-    (``cvtex.texdata`` keeps them per engine path): they are made once per session, and a
+    (``cvtex.tex.texdata`` keeps them per engine path): they are made once per session, and a
     test that counts engine runs counts its own."""
-    from cvtex import texdata
+    from cvtex.tex import texdata
 
     ours, theirs = texdata.engine_directory(str(wrapper)), texdata.engine_directory(real)
     theirs.mkdir(parents=True, exist_ok=True)

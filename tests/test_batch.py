@@ -19,7 +19,7 @@ def most_at_once(log: Path) -> tuple[int, int]:
     """(engine runs that compiled a document, the most running at the same time)."""
     running = peak = total = 0
     for line in log.read_text(encoding="utf-8").splitlines():
-        if not document_run(line):  # the engine-version probe, cvtex.texdata's tables
+        if not document_run(line):  # the engine-version probe, cvtex.tex.texdata's tables
             continue
         started = line.startswith("start ")
         running += 1 if started else -1
@@ -75,7 +75,7 @@ def test_one_invalid_profile_in_a_batch_fails_it_and_the_others_are_written(tmp_
 def test_render_batch_keeps_order_and_returns_errors(tmp_path):
     """No TeX: every profile is invalid or missing; the results come back in order."""
     from cvtex.diagnostics import ProfileError
-    from cvtex.render import render_batch
+    from cvtex.build.pipeline import render_batch
 
     missing = tmp_path / "missing.yaml"
     broken = tmp_path / "broken.yaml"
@@ -90,7 +90,7 @@ def test_validate_imports_no_pdf_http_or_template_library():
     """`cvtex validate` (the pre-commit path) stays cheap: no pypdf, httpx, Jinja2, pylatex,
     and on success no rich either."""
     code = ("import sys\n"
-            "from cvtex.cli import app\n"
+            "from cvtex.cli.commands import app\n"
             "try:\n"
             "    app(['validate', 'data/example.yaml'])\n"
             "except SystemExit as exc:\n"
@@ -98,7 +98,7 @@ def test_validate_imports_no_pdf_http_or_template_library():
             "import json; print(json.dumps(sorted(sys.modules)))\n")
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     modules = set(json.loads(run.stdout.splitlines()[-1]))
-    assert "cvtex.profile" in modules  # it did validate
-    heavy = {"pypdf", "httpx", "httpcore", "jinja2", "cvtex.pdf", "cvtex.links", "cvtex.cache", "rich",
+    assert "cvtex.schema.models" in modules  # it did validate
+    heavy = {"pypdf", "httpx", "httpcore", "jinja2", "cvtex.build.pdf", "cvtex.links.check", "cvtex.build.cache", "rich",
              "rich.console", "pylatex", "watchfiles", "pypdfium2", "PIL"}
     assert sorted(heavy & modules) == []

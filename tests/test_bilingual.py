@@ -13,10 +13,11 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from cvtex import bilingual, links
+from cvtex.build import bilingual
+from cvtex.links import check as links
 from cvtex.diagnostics import ProfileError
-from cvtex.render import render_profile
-from cvtex.template import themes_root
+from cvtex.build.pipeline import render_profile
+from cvtex.theme.templates import themes_root
 
 from .conftest import DATA, EXAMPLE, PLAIN_ENV, ROOT, pdf_text, run_cvtex, squash
 from .test_cache import compiles

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from cvtex import cache
-from cvtex.render import render_profile
+from cvtex.build import cache
+from cvtex.build.pipeline import render_profile
 
 from .conftest import ROOT, document_run, pdf_text
 
@@ -176,7 +176,7 @@ def test_the_engine_version_is_remembered_on_disk(tmp_path, engine_log):
 
 
 def test_keys_differ_for_every_input():
-    from cvtex.pdf import Bookmark, Metadata
+    from cvtex.build.pdf import Bookmark, Metadata
 
     base = dict(tex="\\documentclass{article}", theme_digest="t", jobname="cv-en", metadata=Metadata("T", "A"),
                 bookmarks=[Bookmark("Work", "section.work")], cvtex_version="0.1.0", engine_version="XeTeX 3")
@@ -244,7 +244,7 @@ def test_a_tex_live_update_renders_again(tmp_path, engine_log, monkeypatch):
     """A package the engine read changes (an update of TeX Live), then the format is
     rebuilt (fmtutil): each time the unchanged profile compiles again. The package and the
     format are copies that kpathsea finds first (TEXMFHOME, TEXFORMATS)."""
-    from cvtex import engine
+    from cvtex.tex import engine
 
     texmf = tmp_path / "texmf"
     package = texmf / "tex" / "latex" / "fancyhdr" / "fancyhdr.sty"
@@ -326,7 +326,7 @@ def test_an_unchanged_render_is_replayed_without_loading_the_profile(tmp_path, e
                        encoding="utf-8")
     out = tmp_path / "out"
     code = ("import json, sys\n"
-            "from cvtex.cli import app\n"
+            "from cvtex.cli.commands import app\n"
             f"sys.argv = ['cvtex', 'render', {str(profile)!r}, '-o', {str(out)!r}, '--offline']\n"
             "try:\n    app()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('cvtex', 'pypdf', 'jinja2', 'pydantic'))))\n")
@@ -348,8 +348,8 @@ def test_an_unchanged_render_is_replayed_without_loading_the_profile(tmp_path, e
     assert len(table) > 5 and [line for line in second_lines if not line.startswith(("wrote", f"{profile}:"))] \
         == table  # the same link table and summary
     imported = set(json.loads(second.stdout.splitlines()[-1]))
-    assert "cvtex.cache" in imported
-    assert not imported & {"cvtex.profile", "cvtex.render", "cvtex.template", "cvtex.locale", "pypdf", "jinja2",
+    assert "cvtex.build.cache" in imported
+    assert not imported & {"cvtex.schema.models", "cvtex.build.pipeline", "cvtex.theme.templates", "cvtex.localize.locale", "pypdf", "jinja2",
                            "pydantic"}, sorted(imported)
 
 
@@ -397,16 +397,16 @@ def test_the_record_key_covers_the_profile_options_and_cvtex(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path / "elsewhere")
     assert key != cache.record_key(profile, cache.record_options(None, None))  # messages name files from here
     cache.package_digest.cache_clear()
-    monkeypatch.setattr(cache, "__file__", str(shutil.copytree(ROOT / "cvtex", tmp_path / "pkg") / "cache.py"))
+    monkeypatch.setattr(cache, "__file__", str(shutil.copytree(ROOT / "cvtex", tmp_path / "pkg") / "build" / "cache.py"))
     same = cache.package_digest()
-    (tmp_path / "pkg" / "locales" / "ko.yaml").write_bytes((tmp_path / "pkg" / "locales" / "ko.yaml").read_bytes() + b"#")
+    (tmp_path / "pkg" / "localize" / "locales" / "ko.yaml").write_bytes((tmp_path / "pkg" / "localize" / "locales" / "ko.yaml").read_bytes() + b"#")
     cache.package_digest.cache_clear()
     assert cache.package_digest() != same  # a byte of cvtex's own data
     cache.package_digest.cache_clear()
 
 
 def test_pdf_link_contents_are_remembered_by_the_pdf_bytes(tmp_path, engine_log):
-    from cvtex import links
+    from cvtex.links import check as links
 
     profile = profile_copy(tmp_path)
     result = render_profile(profile, output_dir=tmp_path / "out")
@@ -425,7 +425,7 @@ def test_a_render_leaves_each_pdfs_link_contents_for_the_link_check(tmp_path, en
     PDF and finds what it holds, without a second pypdf parse on the way out."""
     import hashlib
 
-    from cvtex import links
+    from cvtex.links import check as links
 
     result = render_profile(profile_copy(tmp_path), output_dir=tmp_path / "out", cache=False)
     assert len(result.outputs) == 2

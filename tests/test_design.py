@@ -14,10 +14,13 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from cvtex import links, loader, locale, profile as schema
+from cvtex.links import check as links
+from cvtex.schema import loader
+from cvtex.localize import locale
+from cvtex.schema import models as schema
 from cvtex.diagnostics import ProfileError
-from cvtex.render import load_profile, render_profile
-from cvtex.template import builtin_themes, themes_root
+from cvtex.build.pipeline import load_profile, render_profile
+from cvtex.theme.templates import builtin_themes, themes_root
 
 from .conftest import EXAMPLE, PLAIN_ENV, pdf_text, run_cvtex, squash
 from .test_cache import compiles

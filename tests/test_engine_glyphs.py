@@ -1,7 +1,7 @@
 """Issue 3: validation's glyph check (cvtex/fonts.py) agrees with what XeTeX does.
 
 The check answers from two data sources — the xetexko routing table, dumped from the
-installed XeTeX on first use (cvtex.texdata), and fontconfig's charsets — so both are
+installed XeTeX on first use (cvtex.tex.texdata), and fontconfig's charsets — so both are
 tested against the real engine here.
 """
 
@@ -16,9 +16,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cvtex import engine, fonts, loader, locale, profile, template, texdata
+from cvtex.tex import engine
+from cvtex.theme import fonts
+from cvtex.schema import loader
+from cvtex.localize import locale
+from cvtex.schema import models as profile
+from cvtex.theme import templates as template
+from cvtex.tex import texdata
 from cvtex.diagnostics import ProfileError
-from cvtex.render import load_profile
+from cvtex.build.pipeline import load_profile
 
 from .conftest import own_tex_tables
 from .fixtures.pdfs import profile_with

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cvtex import engine, speed
+from cvtex.tex import engine
+from cvtex.tex import speed
 from cvtex.diagnostics import ProfileError
-from cvtex.render import render_profile
+from cvtex.build.pipeline import render_profile
 
 from .conftest import ROOT, pdf_text, squash
 

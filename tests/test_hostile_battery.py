@@ -15,10 +15,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cvtex import engine, links, loader, locale
+from cvtex.tex import engine
+from cvtex.links import check as links
+from cvtex.schema import loader
+from cvtex.localize import locale
 from cvtex.diagnostics import ProfileError, field_path
-from cvtex.render import load_profile, render_profile
-from cvtex.text import normalize_url
+from cvtex.build.pipeline import load_profile, render_profile
+from cvtex.schema.text import normalize_url
 
 from .fixtures.hostile import LITERAL, PARAGRAPH_ONLY, REFUSED, URLS_KEPT, URLS_NORMALIZED, URLS_REFUSED
 from .fixtures.pdfs import KINDS, expected, marked, profile_with, visible_text, words_off_page

@@ -15,12 +15,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cvtex import latex, links, loader, locale, template
+from cvtex.theme import latex
+from cvtex.links import check as links
+from cvtex.schema import loader
+from cvtex.localize import locale
+from cvtex.theme import templates as template
 from cvtex.diagnostics import ProfileError
-from cvtex.fonts import theme_coverage
-from cvtex.profile import SECTION_KINDS, validate
-from cvtex.render import load_profile, render_profile
-from cvtex.text import clean_text, normalize_url
+from cvtex.theme.fonts import theme_coverage
+from cvtex.schema.models import SECTION_KINDS, validate
+from cvtex.build.pipeline import load_profile, render_profile
+from cvtex.schema.text import clean_text, normalize_url
 
 from .fixtures.pdfs import KINDS, expected, marked, profile_with, visible_text, words_off_page
 
@@ -119,7 +123,7 @@ def test_any_url_reaches_the_link_annotation_exactly_or_is_refused(urls):
 @settings(max_examples=400, deadline=None)
 @given(st.text())
 def test_escaped_text_has_no_active_character_left(text):
-    """What :func:`cvtex.latex.escape` makes of any cleaned text contains TeX's special
+    """What :func:`cvtex.theme.latex.escape` makes of any cleaned text contains TeX's special
     characters only inside the escapes it is made of."""
     try:
         text = clean_text(text)

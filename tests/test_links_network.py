@@ -11,11 +11,13 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from cvtex import engine, latex, links
-from cvtex.cli import app
-from cvtex.links import NetworkSettings, Target
-from cvtex.text import tel_url
-from cvtex.render import render_profile
+from cvtex.tex import engine
+from cvtex.theme import latex
+from cvtex.links import check as links
+from cvtex.cli.commands import app
+from cvtex.links.check import NetworkSettings, Target
+from cvtex.schema.text import tel_url
+from cvtex.build.pipeline import render_profile
 
 from .conftest import use_cache_dir
 from .linkserver import LinkServer

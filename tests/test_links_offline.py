@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cvtex import cache, engine, latex, links
-from cvtex.cli import app
+from cvtex.build import cache
+from cvtex.tex import engine
+from cvtex.theme import latex
+from cvtex.links import check as links
+from cvtex.cli.commands import app
 from cvtex.diagnostics import ProfileError
-from cvtex.links import ProfileLink, Target
+from cvtex.links.check import ProfileLink, Target
 
 from .conftest import DATA, pdf_text, use_cache_dir
 
@@ -130,7 +133,7 @@ AWKWARD_URL = "https://en.wikipedia.org/wiki/Parser_(computing)?a=1&b=%7E~x#f$"
 
 @pytest.mark.parametrize("hyperref", [False, True], ids=["link_setup", "link_setup+hyperref"])
 def test_link_setup_links_and_destinations(tmp_path, hyperref):
-    """What the built-in themes do (:data:`cvtex.latex.LINK_SETUP`, no hyperref): each
+    """What the built-in themes do (:data:`cvtex.theme.latex.LINK_SETUP`, no hyperref): each
     annotation carries its URL exactly, a section's destination is kept although no link
     points to it (xdvipdfmx drops such names unless told otherwise) and lands on the
     heading's page, and the skip before it still counts for a later ``\\addvspace``. The
@@ -273,8 +276,9 @@ def test_internationalized_urls_print_as_iris_and_link_as_uris(tmp_path, theme):
     """A URL's printed text is the IRI its owner wrote (RFC 3987 §3.2), its annotation the
     ASCII URI, which the link check finds as the profile's. A character the theme's fonts
     lack (Cyrillic ж: not in TeX Gyre) stays percent-encoded: nothing is lost."""
-    from cvtex import fonts, template
-    from cvtex.render import render_profile
+    from cvtex.theme import fonts
+    from cvtex.theme import templates as template
+    from cvtex.build.pipeline import render_profile
 
     profile = tmp_path / "cv.yaml"
     profile.write_text(IRI_PROFILE, encoding="utf-8")

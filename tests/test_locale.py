@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from cvtex.diagnostics import ProfileError
-from cvtex.loader import loads
-from cvtex.locale import get_locale, localize, supported_locales
-from cvtex.profile import validate
-from cvtex.text import PRESENT, PartialDate, parse_date
+from cvtex.schema.loader import loads
+from cvtex.localize.locale import get_locale, localize, supported_locales
+from cvtex.schema.models import validate
+from cvtex.schema.text import PRESENT, PartialDate, parse_date
 
 PROFILE = """\
 locales: [en, ko]
@@ -40,7 +40,7 @@ def test_dates_are_parsed_at_their_precision():
 
 
 def test_supported_locales_have_titles_for_every_section_kind():
-    from cvtex.profile import SECTION_KINDS
+    from cvtex.schema.models import SECTION_KINDS
 
     assert {"en", "ko"} <= set(supported_locales())
     for code in supported_locales():

@@ -4,9 +4,9 @@ package that ``scripts/install-tex.sh`` installs, or to one of their ``Depends``
 A fresh machine set up by ``scripts/setup.sh`` (``--no-install-recommends``) has those
 packages and nothing else; a build machine may have more, installed by hand or as a
 ``Recommends``, and a render that reads from one of those works there only. The files come
-from the engine's ``-recorder`` lists (:attr:`cvtex.results.Output.inputs`) of every
+from the engine's ``-recorder`` lists (:attr:`cvtex.build.results.Output.inputs`) of every
 built-in theme × data profile × locale, a document that loads hyperref (as user themes may),
-the tables cvtex reads out of TeX (:mod:`cvtex.texdata`) and the font files fontconfig gives
+the tables cvtex reads out of TeX (:mod:`cvtex.tex.texdata`) and the font files fontconfig gives
 for every font the built-in themes name. Owners come from ``dpkg -S``, the allowed packages
 from ``apt-cache depends --recurse`` without Recommends and Suggests.
 """
@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from cvtex import engine, fonts, template
-from cvtex.render import render_profile
+from cvtex.tex import engine
+from cvtex.theme import fonts
+from cvtex.theme import templates as template
+from cvtex.build.pipeline import render_profile
 
 from .conftest import DATA, ROOT
 
@@ -42,7 +44,7 @@ def script_packages() -> list[str]:
 
 
 def test_the_python_and_the_shell_lists_are_the_same():
-    """``cvtex doctor`` prints cvtex.engine.INSTALL_COMMAND; setup.sh runs install-tex.sh."""
+    """``cvtex doctor`` prints cvtex.tex.engine.INSTALL_COMMAND; setup.sh runs install-tex.sh."""
     assert script_packages() == list(engine.APT_PACKAGES)
     assert engine.INSTALL_COMMAND.endswith(" ".join(engine.APT_PACKAGES))
 

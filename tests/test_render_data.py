@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader
 
-from cvtex import loader, locale, markup, profile
-from cvtex.links import pdf_links, profile_links
-from cvtex.locale import Text
+from cvtex.schema import loader
+from cvtex.localize import locale
+from cvtex.schema import markup
+from cvtex.schema import models as profile
+from cvtex.links.check import pdf_links, profile_links
+from cvtex.localize.locale import Text
 
 from .conftest import DATA, pdf_text, squash
 

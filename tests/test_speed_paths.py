@@ -1,4 +1,4 @@
-"""Every speed path falls back to the plain way and never costs a render (cvtex.speed).
+"""Every speed path falls back to the plain way and never costs a render (cvtex.tex.speed).
 
 Each path is forced off here, by ``CVTEX_PLAIN`` as a user would and, where it can break at
 run time, by breaking it for real (a pipe the engine cannot read, a class table that stops
@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from cvtex import cli, engine, speed, texdata
-from cvtex.render import render_profile
+from cvtex.cli import commands as cli
+from cvtex.tex import engine
+from cvtex.tex import speed
+from cvtex.tex import texdata
+from cvtex.build.pipeline import render_profile
 
 from .conftest import EXAMPLE, own_tex_tables, pdf_text, squash, wrap_xelatex
 
@@ -61,7 +64,7 @@ def engine_calls(tmp_path, monkeypatch):
     starting it), then logs one line per call — how it reads its source (``stdin=pipe`` or
     ``file``), whether the build directory has the class table stand-in, the CPUs it may use,
     its arguments — and runs the real engine. Returns a function that reads the lines of
-    the CV's own compiles (jobname ``example-…``, not cvtex.texdata's runs)."""
+    the CV's own compiles (jobname ``example-…``, not cvtex.tex.texdata's runs)."""
     log = tmp_path / "calls.log"
     wrap_xelatex(tmp_path / "calls-bin", monkeypatch,
                  "sleep 0.1\n"

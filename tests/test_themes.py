@@ -3,7 +3,7 @@ compiled for real and checked like tests/test_render_data.py does for the defaul
 plus each theme's own promises and reference pictures of the first pages.
 
 Reference pictures: ``tests/reference/<theme>-<profile>-<lang>.png`` is the first page at
-:data:`REFERENCE_DPI`, made by :func:`cvtex.preview.first_page_png`; the README's pictures
+:data:`REFERENCE_DPI`, made by :func:`cvtex.build.preview.first_page_png`; the README's pictures
 are ``docs/themes/<theme>-<lang>.png`` (data/infra-backend.yaml, :data:`DOCS_DPI`, 64
 colours). After an intended change of a theme, regenerate both and review the pictures::
 
@@ -30,10 +30,16 @@ import yaml
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
-from cvtex import fonts, latex, loader, locale, markup, profile, template
-from cvtex.links import pdf_links, profile_links
-from cvtex.preview import first_page_png
-from cvtex.render import render_profile
+from cvtex.theme import fonts
+from cvtex.theme import latex
+from cvtex.schema import loader
+from cvtex.localize import locale
+from cvtex.schema import markup
+from cvtex.schema import models as profile
+from cvtex.theme import templates as template
+from cvtex.links.check import pdf_links, profile_links
+from cvtex.build.preview import first_page_png
+from cvtex.build.pipeline import render_profile
 
 from .conftest import DATA, ROOT, pdf_text, squash
 from .fixtures.pdfs import words_off_page
@@ -429,7 +435,7 @@ HEAVIER_THAN_BOLD = re.compile(r"-(Black|Heavy|ExtraBold|UltraBold)$")
 
 
 def test_bold_faces_come_from_fontconfig():
-    """:func:`cvtex.fonts.bold_faces` names the faces of weight Bold (fontconfig 200) of the
+    """:func:`cvtex.theme.fonts.bold_faces` names the faces of weight Bold (fontconfig 200) of the
     fonts cvtex's setup installs (DejaVu comes with fontconfig on Debian); nothing for a
     family fontconfig does not know."""
     assert fonts.bold_faces("TeX Gyre Heros") == {"BoldFont": "TeXGyreHeros-Bold",
@@ -523,7 +529,7 @@ def test_icon_helper():
 
 
 def test_first_page_png(themed, tmp_path):
-    """cvtex.preview: an A4 page at 100 dpi is 827 x 1170 pixels (ceil(595.28 / 72 * 100),
+    """cvtex.build.preview: an A4 page at 100 dpi is 827 x 1170 pixels (ceil(595.28 / 72 * 100),
     ceil(841.89 / 72 * 100)), RGB, written atomically (nothing else left in the
     directory); a file that is no PDF is a clear error, and nothing is written."""
     from cvtex.diagnostics import ProfileError

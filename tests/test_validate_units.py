@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from cvtex import latex
+from cvtex.theme import latex
 from cvtex.diagnostics import Diagnostic, ProfileError, visible
-from cvtex.loader import MAX_DEPTH, Position, load, loads
-from cvtex.profile import validate
-from cvtex.text import MAX_LINE, TextError, clean_text, doi_url, normalize_url
+from cvtex.schema.loader import MAX_DEPTH, Position, load, loads
+from cvtex.schema.models import validate
+from cvtex.schema.text import MAX_LINE, TextError, clean_text, doi_url, normalize_url
 
 
 @pytest.mark.parametrize("url", [

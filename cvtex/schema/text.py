@@ -13,7 +13,7 @@ Rules and their sources:
   not be checked); unassigned code points and noncharacters (category Cn); lone
   surrogates.
 * Glyphs: when validation is given a glyph checker in the pydantic context (key
-  ``"glyphs"``, see :class:`cvtex.fonts.Coverage`), every printed string is checked
+  ``"glyphs"``, see :class:`cvtex.theme.fonts.Coverage`), every printed string is checked
   against the theme's fonts and a character no font would set is refused.
 * URLs (RFC 3986): only ``http``, ``https``, ``mailto`` and ``tel`` (RFC 6068, RFC 3966);
   no white space; a ``%`` must start a percent-encoded byte ``%XX`` (RFC 3986 §2.1: a
@@ -39,7 +39,7 @@ from pydantic import AfterValidator, BeforeValidator, Discriminator, Tag, Valida
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
 
-from . import markup
+from cvtex.schema import markup
 
 LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z]{2})?$"
 

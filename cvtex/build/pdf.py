@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import write_atomic
+from cvtex.files import write_atomic
 
 
 @dataclass(frozen=True)

@@ -9,22 +9,22 @@ A theme is a directory::
 Templates are Jinja2 with LaTeX-safe delimiters — ``((( value )))``,
 ``((* statement *))``, ``((# comment #))`` — in a sandboxed environment with strict
 undefined values. Every value a template prints is escaped on the way out
-(``finalize``): localized text goes through :func:`cvtex.latex.markup`, any other string
-through :func:`cvtex.latex.escape`. Only :class:`cvtex.latex.LaTeX` values (from the
+(``finalize``): localized text goes through :func:`cvtex.theme.latex.markup`, any other string
+through :func:`cvtex.theme.latex.escape`. Only :class:`cvtex.theme.latex.LaTeX` values (from the
 helpers below) pass unchanged, so a theme cannot forget to escape user text.
 
 Helpers available to templates: ``destination(section)`` (the section's named
 destination, for ``\\hypertarget``), ``link(url, text=None)``, ``url_text(str)``,
 ``display_url(url)`` (a URL as printed: no scheme, and the IRI its owner wrote —
-:func:`cvtex.text.readable_url` — where the fonts have its characters; ``link`` without
+:func:`cvtex.schema.text.readable_url` — where the fonts have its characters; ``link`` without
 a text prints this), ``join(list, sep)``, ``bold(value)``, ``labelled(label, value)``,
 ``icon(code_point, actual_text)`` (a glyph of an icon font that text extraction reads as
 ``actual_text``), ``tex(str)`` (trusted theme text only), ``bold_faces(family)`` (fontspec
-options naming a font family's bold faces: :func:`cvtex.fonts.bold_faces`), ``text_fidelity`` —
-settings every theme emits after loading kotex (:data:`cvtex.latex.TEXT_FIDELITY`) — and
+options naming a font family's bold faces: :func:`cvtex.theme.fonts.bold_faces`), ``text_fidelity`` —
+settings every theme emits after loading kotex (:data:`cvtex.theme.latex.TEXT_FIDELITY`) — and
 ``link_setup``, which the built-in themes emit instead of loading hyperref
-(:data:`cvtex.latex.LINK_SETUP`: ``\\hypertarget``, ``\\hyperlink``, and the named
-destinations kept). ``link`` writes its annotation either way (:func:`cvtex.latex.href`).
+(:data:`cvtex.theme.latex.LINK_SETUP`: ``\\hypertarget``, ``\\hyperlink``, and the named
+destinations kept). ``link`` writes its annotation either way (:func:`cvtex.theme.latex.href`).
 """
 
 from __future__ import annotations
@@ -41,11 +41,11 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import latex
-from .diagnostics import Diagnostic, ProfileError
-from .loader import Loc
-from .locale import Text
-from .profile import Design
+from cvtex.theme import latex
+from cvtex.diagnostics import Diagnostic, ProfileError
+from cvtex.schema.loader import Loc
+from cvtex.localize.locale import Text
+from cvtex.schema.models import Design
 
 _FONT_NAME = r"^[A-Za-z0-9][A-Za-z0-9 \-]*$"
 
@@ -92,7 +92,7 @@ def themes_root() -> Path:
     """Where the built-in themes are: ``cvtex/themes`` in an installed wheel, else the
     repository's ``themes/`` next to the package."""
     packaged = Path(str(resources.files("cvtex"))) / "themes"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "themes"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "themes"
 
 
 def builtin_themes() -> list[str]:
@@ -121,9 +121,9 @@ def load_theme(name_or_path: str | Path) -> Theme:
 
 def _read_config(config_file: Path) -> ThemeConfig:
     """``theme.yaml`` validated; every problem a :class:`Diagnostic` at its line and column."""
-    from .diagnostics import field_path
-    from .loader import load
-    from .profile import did_you_mean
+    from cvtex.diagnostics import field_path
+    from cvtex.schema.loader import load
+    from cvtex.schema.models import did_you_mean
 
     doc = load(config_file)  # a ProfileError with file:line:col for bad YAML
     try:
@@ -215,11 +215,11 @@ _coverage: contextvars.ContextVar[Callable[[], Any]] = contextvars.ContextVar("c
 
 
 def _display_url(url: str) -> str:
-    """:func:`cvtex.latex.display_url` of the IRI form of ``url``
-    (:func:`cvtex.text.readable_url`), with characters the locale's fonts lack — or all
-    non-ASCII ones when fontconfig cannot tell (:func:`cvtex.fonts.theme_coverage`) —
+    """:func:`cvtex.theme.latex.display_url` of the IRI form of ``url``
+    (:func:`cvtex.schema.text.readable_url`), with characters the locale's fonts lack — or all
+    non-ASCII ones when fontconfig cannot tell (:func:`cvtex.theme.fonts.theme_coverage`) —
     left percent-encoded, so a printed URL never loses a character."""
-    from .text import readable_url
+    from cvtex.schema.text import readable_url
 
     coverage = _coverage.get(None)
     if coverage is None:  # not rendering: no fonts to ask
@@ -247,9 +247,9 @@ def _labelled(label: Any, value: Any) -> latex.LaTeX:
 
 
 def _bold_faces(family: str) -> latex.LaTeX:
-    """``BoldFont={…},BoldItalicFont={…}`` for fontspec: :func:`cvtex.fonts.bold_faces`
+    """``BoldFont={…},BoldItalicFont={…}`` for fontspec: :func:`cvtex.theme.fonts.bold_faces`
     of ``family`` (``''`` when fontconfig knows no such faces)."""
-    from . import fonts
+    from cvtex.theme import fonts
 
     return latex.LaTeX(",".join(f"{key}={{{name}}}" for key, name in fonts.bold_faces(str(family)).items()))
 
@@ -271,7 +271,7 @@ def _icon(code_point: str, actual_text: Any = "") -> latex.LaTeX:
     """
     if not re.fullmatch(r"[0-9A-Fa-f]{4,6}", str(code_point)) or int(str(code_point), 16) > 0x10FFFF:
         raise ValueError(f"icon(): {code_point!r} is not a hexadecimal code point")
-    from . import markup
+    from cvtex.schema import markup
 
     text = markup.plain(actual_text) if isinstance(actual_text, Text) else str(actual_text or "")
     hex_text = "FEFF" + text.encode("utf-16-be").hex().upper()
@@ -290,8 +290,8 @@ def _bytecode_cache(options: dict[str, Any]):
 
     import jinja2
 
-    from . import __version__
-    from .cache import cache_dir
+    from cvtex import __version__
+    from cvtex.build.cache import cache_dir
 
     tag = hashlib.sha256(repr((__version__, sorted(options.items()))).encode()).hexdigest()[:16]
     directory = cache_dir() / "templates" / tag
@@ -329,7 +329,7 @@ def effective_fonts(config: ThemeConfig, overrides: Any, locale: str) -> FontSet
     """The fonts locale ``locale`` is set in: the theme's font set for it (its ``default``
     or first set when it has none for the locale), with the roles the profile's
     ``design.fonts`` gives replaced — ``overrides`` maps ``default`` and locale codes to
-    ``{role: family}`` (a :class:`~cvtex.profile.FontOverride` or a plain mapping); the
+    ``{role: family}`` (a :class:`~cvtex.schema.models.FontOverride` or a plain mapping); the
     locale's own entry wins over ``default``."""
     base = config.fonts.get(locale) or config.fonts.get("default") or next(iter(config.fonts.values()))
     changed: dict[str, str] = {}
@@ -358,13 +358,13 @@ def design_values(theme: Theme, design: Design, locale: str) -> SimpleNamespace:
 
 
 def render(view: SimpleNamespace, theme: Theme) -> TexSource:
-    """Fill ``theme``'s ``cv.tex.j2`` with ``view`` (see :func:`cvtex.locale.localize`).
+    """Fill ``theme``'s ``cv.tex.j2`` with ``view`` (see :func:`cvtex.localize.locale.localize`).
 
     Raises :class:`ProfileError` for a template error (file and line of the template).
     """
     import jinja2
 
-    from . import fonts
+    from cvtex.theme import fonts
 
     env = _environment(theme.path)
     fields: list[tuple[str, Loc]] = []
@@ -407,7 +407,7 @@ def _template_location(exc: BaseException, theme_path: Path) -> tuple[Path, int]
 
 def _template_diagnostic(file: Path, line: int, message: str) -> Diagnostic:
     """A diagnostic at ``line`` of a theme file, with that line shown when it can be read."""
-    from .diagnostics import display_path, source_line
+    from cvtex.diagnostics import display_path, source_line
 
     text = ""
     if line and file.is_file():

@@ -12,12 +12,12 @@ A profile is::
     design: {theme, paper, accent_color, font_size, margins, fonts, section_order}
     links: {exclude, accept}     # link-check policy
 
-Every human-readable field is :data:`~cvtex.text.Text` (at most 300 characters: a title,
-a name, a place) or :data:`~cvtex.text.Paragraph` (``summary``, ``highlights``, ``thesis``,
+Every human-readable field is :data:`~cvtex.schema.text.Text` (at most 300 characters: a title,
+a name, a place) or :data:`~cvtex.schema.text.Paragraph` (``summary``, ``highlights``, ``thesis``,
 ``note``): a string or ``{locale: string}``.
 Text may use inline markup ``[text](url)``, ``**bold**`` and ``*italic*``. Every other
 printed string (an author alias, a patent number, a DOI, an e-mail address, a phone
-number) is checked like text (:func:`cvtex.text.printable`). Unknown keys are errors.
+number) is checked like text (:func:`cvtex.schema.text.printable`). Unknown keys are errors.
 :func:`validate` turns every problem into a :class:`Diagnostic` with ``file:line:col``
 and the field path.
 """
@@ -34,10 +34,10 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Di
 
 from pydantic_core import PydanticCustomError
 
-from . import markup
-from .diagnostics import Diagnostic, ProfileError, field_path
-from .loader import Document, Loc
-from .text import (LOCALE_PATTERN, Date, Doi, Email, LocaleCode, Paragraph, PartialDate, Phone,
+from cvtex.schema import markup
+from cvtex.diagnostics import Diagnostic, ProfileError, field_path
+from cvtex.schema.loader import Document, Loc
+from cvtex.schema.text import (LOCALE_PATTERN, Date, Doi, Email, LocaleCode, Paragraph, PartialDate, Phone,
                    PlainStr, Text, Url, doi_url, is_text)
 
 
@@ -487,9 +487,9 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
     keys and section kinds get a "did you mean" hint.
 
     ``supported_locales`` (the locales cvtex has titles and date formats for) makes an
-    unsupported output locale an error. ``glyphs`` (a :class:`cvtex.fonts.Coverage`)
+    unsupported output locale an error. ``glyphs`` (a :class:`cvtex.theme.fonts.Coverage`)
     makes a character the theme's fonts cannot set an error in the field that has it.
-    ``font_problem`` (``name -> message or None``, e.g. :func:`cvtex.fonts.font_problem`)
+    ``font_problem`` (``name -> message or None``, e.g. :func:`cvtex.theme.fonts.font_problem`)
     makes a font in ``design.fonts`` that is not installed an error.
 
     References between fields are checked on the document itself, so they are reported
@@ -633,7 +633,7 @@ def _localization_warnings(doc: Document, supported: tuple[str, ...] | None = No
 
 
 def text_values(data: Any, annotation: Any = None, loc: Loc = ()):
-    """Yield ``(loc, raw value)`` for every :data:`~cvtex.text.Text` field of a raw
+    """Yield ``(loc, raw value)`` for every :data:`~cvtex.schema.text.Text` field of a raw
     profile document, guided by the schema (works on invalid documents too)."""
     from typing import get_args, get_origin
 

@@ -3,13 +3,13 @@
 :func:`render_profile` runs load -> validate -> (per locale, in parallel) localize ->
 template -> compile, and only when every locale compiled, post-processes and writes
 all PDFs. Any failure raises :class:`~cvtex.diagnostics.ProfileError` (or
-:class:`~cvtex.engine.EngineMissing`) and leaves every earlier output untouched: an
+:class:`~cvtex.tex.engine.EngineMissing`) and leaves every earlier output untouched: an
 invalid profile (every problem at once, :func:`load_profile`), a theme error, a LaTeX
 error, a glyph no font has, a timeout, text that would run off a page, an output that
 cannot be written.
 
 Before compiling, each locale's final PDF is looked up in the build cache
-(:mod:`cvtex.cache`, keyed by the generated LaTeX, the theme's files, the metadata and
+(:mod:`cvtex.build.cache`, keyed by the generated LaTeX, the theme's files, the metadata and
 outline, cvtex's and the engine's versions): a hit is written as it is, without TeX.
 """
 
@@ -26,10 +26,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, engine, fonts, loader, locale, markup, profile as schema, template
-from .diagnostics import Diagnostic, ProfileError, display_path, field_path
-from .results import BilingualOutput, Output, Result
-from .text import describe_char
+from cvtex import __version__
+from cvtex.tex import engine
+from cvtex.theme import fonts
+from cvtex.schema import loader
+from cvtex.localize import locale
+from cvtex.schema import markup
+from cvtex.schema import models as schema
+from cvtex.theme import templates as template
+from cvtex.diagnostics import Diagnostic, ProfileError, display_path, field_path
+from cvtex.build.results import BilingualOutput, Output, Result
+from cvtex.schema.text import describe_char
 
 
 @dataclass
@@ -40,7 +47,7 @@ class _Job:
     build: engine.Build | None = None
     error: Exception | None = None
     key: str | None = None
-    hit: Any = None  # a cvtex.cache.Entry
+    hit: Any = None  # a cvtex.build.cache.Entry
     final: bytes | None = None
     bookmarks: int = 0
     lost: list[Diagnostic] = field(default_factory=list)  # :func:`_lost_text` of the build
@@ -54,7 +61,7 @@ def load_profile(path: Path | str, *, theme: str | None = None,
     ``theme`` (a built-in name or a directory) overrides the profile's ``design.theme``
     (a directory there is relative to the profile file). With ``check_glyphs``, every
     printed character is checked against that theme's fonts with the profile's
-    ``design.fonts`` (:mod:`cvtex.fonts`; skipped when fontconfig cannot describe them,
+    ``design.fonts`` (:mod:`cvtex.theme.fonts`; skipped when fontconfig cannot describe them,
     and, when ``fc-list`` or XeLaTeX is missing, with a warning that says so),
     and every font in ``design.fonts`` must be installed. Raises :class:`ProfileError`
     with every error and warning found; returns the document, the profile and the
@@ -113,7 +120,7 @@ def _load(path: Path | str, theme: str | None,
 
 
 def _unchecked_glyphs(path: Path | str) -> list[Diagnostic]:
-    """A warning when the glyph check cannot run here (:func:`cvtex.fonts.coverage_problem`:
+    """A warning when the glyph check cannot run here (:func:`cvtex.theme.fonts.coverage_problem`:
     no ``fc-list``, or no XeLaTeX to read the routes from); ``[]`` when it can, or when
     only the theme's fonts are missing (the engine names them)."""
     problem = fonts.coverage_problem()
@@ -136,21 +143,21 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     as ``<stem>-<locale>.tex``.
 
     With ``bilingual``, ``<stem>-bilingual.pdf`` is written too: the Korean PDF, then the
-    English one (:mod:`cvtex.bilingual`); the profile must have both locales (and
+    English one (:mod:`cvtex.build.bilingual`); the profile must have both locales (and
     ``locales``, when given, must include both) — else a :class:`ProfileError` before
     anything is compiled. It is merged before any output is written, so it is written
     only when every locale succeeded. With ``png``, every PDF written also gets a preview
-    of its first page, ``<stem>-<locale>.png`` (:func:`cvtex.preview.first_page_png`;
+    of its first page, ``<stem>-<locale>.png`` (:func:`cvtex.build.preview.first_page_png`;
     from the written PDF, so a cached render gets one too).
 
     With ``cache`` (the default) a locale whose final PDF is in the build cache
-    (:mod:`cvtex.cache`) is not compiled (:attr:`Output.cached`), and every PDF compiled
+    (:mod:`cvtex.build.cache`) is not compiled (:attr:`Output.cached`), and every PDF compiled
     is stored there. ``engine_slots``, when given, is held during each engine run (a
     batch of profiles shares one, to bound the engines running at once). ``engines``:
-    runs already started by :func:`cvtex.engine.start` (``{locale: run}``, jobname
+    runs already started by :func:`cvtex.tex.engine.start` (``{locale: run}``, jobname
     ``<stem>-<locale>``), taken out of the mapping when used; the caller cancels those
     left (a locale the profile does not have, a cached one, an invalid profile). A run
-    primed with a preamble (:meth:`cvtex.engine.Run.prime`) the locale's source does not
+    primed with a preamble (:meth:`cvtex.tex.engine.Run.prime`) the locale's source does not
     begin with is taken, cancelled and replaced (:attr:`Output.primed` says which were used).
 
     ``progress``, when given, is called with the name of each stage as it starts
@@ -158,9 +165,11 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     took are in :attr:`Result.timings`.
 
     Raises :class:`ProfileError` (invalid profile or theme, LaTeX error, missing glyph,
-    timeout) or :class:`~cvtex.engine.EngineMissing`.
+    timeout) or :class:`~cvtex.tex.engine.EngineMissing`.
     """
-    from . import cache as build_cache, links, pdf  # not imported by `cvtex validate`
+    from cvtex.build import cache as build_cache
+    from cvtex.links import check as links
+    from cvtex.build import pdf  # not imported by `cvtex validate`
 
     timings: dict[str, float] = {}
     clock = [time.perf_counter()]
@@ -291,7 +300,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                                   fallback=job.build.fallback, inputs=job.build.inputs))
     both = None
     if merged is not None:
-        from . import bilingual as bi
+        from cvtex.build import bilingual as bi
 
         target = out_dir / f"{stem}-{bi.SUFFIX}.pdf"
         with _writing(target):
@@ -299,14 +308,14 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
         both = BilingualOutput(target, merged.pages, merged.bookmarks)
     if png:
         stage("preview", "finish")
-        from .preview import first_page_png
+        from cvtex.build.preview import first_page_png
 
         for item in [*outputs, *([both] if both else [])]:
             item.png = first_page_png(item.pdf, item.pdf.with_suffix(".png"))
         stage(None, "preview")
     else:
         stage(None, "finish")
-    from .links import profile_links
+    from cvtex.links.check import profile_links
 
     result = Result(Path(path), outputs, warnings, profile, theme_obj.path, timings, both,
                     links={job.code: [(link.url, link.field) for link in profile_links(job.view)] for job in jobs},
@@ -326,7 +335,7 @@ def render_batch(paths: list[Path] | list[str], *, jobs: int = 1,
                  **options: Any) -> list[Result | Exception]:
     """:func:`render_profile` for each of ``paths``, ``jobs`` profiles at once; returns,
     in the order of ``paths``, each profile's :class:`Result` or the exception it raised
-    (:class:`ProfileError`, :class:`~cvtex.engine.EngineMissing`, …: one profile's failure
+    (:class:`ProfileError`, :class:`~cvtex.tex.engine.EngineMissing`, …: one profile's failure
     does not stop the others). ``options`` are passed on to :func:`render_profile`.
 
     With ``jobs`` > 1 the profiles share one limit of ``jobs`` engine runs at once (each
@@ -360,8 +369,8 @@ def _writing(target: Path):
 
 def _check_bilingual(doc: loader.Document, profile: schema.Profile, codes: list[str]) -> None:
     """``--bilingual`` needs the profile to have, and the run to render, every locale of
-    :data:`cvtex.bilingual.LOCALES`."""
-    from .bilingual import LOCALES
+    :data:`cvtex.build.bilingual.LOCALES`."""
+    from cvtex.build.bilingual import LOCALES
 
     lacking = [code for code in LOCALES if code not in profile.locales]
     if lacking:
@@ -376,10 +385,10 @@ def _check_bilingual(doc: loader.Document, profile: schema.Profile, codes: list[
 
 
 def _merge_bilingual(doc: loader.Document, jobs: list[_Job], finish: dict[str, Any]) -> Any:
-    """The bilingual PDF of the finished ``jobs`` (:func:`cvtex.bilingual.merge`)."""
+    """The bilingual PDF of the finished ``jobs`` (:func:`cvtex.build.bilingual.merge`)."""
     from pypdf.errors import PyPdfError
 
-    from . import bilingual as bi
+    from cvtex.build import bilingual as bi
 
     by_code = {job.code: job for job in jobs}
     parts = []
@@ -500,8 +509,8 @@ def _lost_text(doc: loader.Document, job: _Job) -> list[Diagnostic]:
 
 def _metadata(view):
     """Document information from the localized view (plain text, markup removed):
-    a :class:`cvtex.pdf.Metadata`."""
-    from . import pdf
+    a :class:`cvtex.build.pdf.Metadata`."""
+    from cvtex.build import pdf
 
     loc: locale.Locale = view.locale
     name = markup.plain(view.header.name)
@@ -517,8 +526,8 @@ def _metadata(view):
 
 def _bookmarks(view):
     """One bookmark per printed section, at the theme's ``section.<id>`` destination
-    (:class:`cvtex.pdf.Bookmark`)."""
-    from . import pdf
+    (:class:`cvtex.build.pdf.Bookmark`)."""
+    from cvtex.build import pdf
 
     marks = ([pdf.Bookmark(view.locale.sections["summary"], template.section_destination("summary"))]
              if view.summary else [])

@@ -13,9 +13,9 @@ Two pieces of data answer the question:
 
 * which font each code point is routed to — the classes come from Unicode line-breaking
   data (``load-unicode-xetex-classes.tex``) that Python's standard library does not
-  have, refined by xetexko and by cvtex's own settings (:data:`cvtex.latex.TEXT_FIDELITY`).
+  have, refined by xetexko and by cvtex's own settings (:data:`cvtex.theme.latex.TEXT_FIDELITY`).
   They are dumped from XeTeX itself on first use and kept in the cache while the TeX
-  files they come from are unchanged (:mod:`cvtex.texdata`; ``python -m cvtex.fonts``
+  files they come from are unchanged (:mod:`cvtex.tex.texdata`; ``python -m cvtex.theme.fonts``
   makes them and says what failed), so they are always those of the installed TeX Live;
 * which characters each font has — fontconfig's charset of every face of the family
   (``fc-list``; XeTeX finds fonts through fontconfig too). A character counts as present
@@ -24,7 +24,7 @@ Two pieces of data answer the question:
 Only the main pair (``main`` + ``hangul``) is checked: body text is set in it. A theme
 that sets text in its ``sans`` fonts is still protected by the engine's check at render
 time. The pair is the effective one: the theme's fonts with the profile's
-``design.fonts`` overrides (:func:`cvtex.template.effective_fonts`). Without ``fc-list``
+``design.fonts`` overrides (:func:`cvtex.theme.templates.effective_fonts`). Without ``fc-list``
 or XeLaTeX, or when a font is not installed, there is no check here (:func:`theme_coverage`
 returns ``None``; :func:`coverage_problem` says why, and cvtex reports it: a missing
 ``fc-list`` is a missing dependency, not a check quietly skipped).
@@ -57,12 +57,12 @@ Ranges = tuple[tuple[int, int], ...]
 
 # --------------------------------------------------------------------------- routes
 
-#: The routes' table name in :mod:`cvtex.texdata`.
+#: The routes' table name in :mod:`cvtex.tex.texdata`.
 _ROUTES_TABLE = "xetexko-routes.txt"
 
 
 def _routes_table():
-    from . import texdata
+    from cvtex.tex import texdata
 
     return texdata.table(_ROUTES_TABLE, routes_source(), _make_routes, "#")
 
@@ -87,11 +87,11 @@ def routes_problem() -> str | None:
     module doc), or ``None`` when it can."""
     if _routes() is not None:
         return None
-    from .engine import engine_path
+    from cvtex.tex.engine import engine_path
 
     if engine_path() is None:
         return "XeLaTeX is not installed, and which font sets a character is read from it"
-    return "XeLaTeX could not dump which font sets each character (python -m cvtex.fonts shows why)"
+    return "XeLaTeX could not dump which font sets each character (python -m cvtex.theme.fonts shows why)"
 
 
 def route(code: int) -> str:
@@ -108,8 +108,8 @@ def route(code: int) -> str:
 def routes_source() -> str:
     """A LaTeX document that writes the route of every code point to ``routes.txt``:
     lines ``<first code point, hex> <letter>``, one per run, after a ``# xetexko …`` line."""
-    from .engine import code_point_runs
-    from .latex import TEXT_FIDELITY
+    from cvtex.tex.engine import code_point_runs
+    from cvtex.theme.latex import TEXT_FIDELITY
 
     return r"""\documentclass{article}
 \usepackage{fontspec}
@@ -139,10 +139,10 @@ def generate_routes(build_dir: Path, timeout: float = 120.0) -> tuple[str, list[
     """Run :func:`routes_source` through the installed XeLaTeX, the plain way, in ``build_dir``.
 
     Returns ``(xetexko version line, [(first code point, letter), …], files the run read)``.
-    Raises :class:`cvtex.engine.EngineMissing`, :class:`cvtex.engine.CompileError`, or
+    Raises :class:`cvtex.tex.engine.EngineMissing`, :class:`cvtex.tex.engine.CompileError`, or
     ``RuntimeError`` for a character class this module does not know.
     """
-    from . import engine
+    from cvtex.tex import engine
 
     build = engine.compile(routes_source(), build_dir, jobname="routes", timeout=timeout, plain=True)
     lines = (build_dir / "routes.txt").read_text(encoding="utf-8").splitlines()
@@ -155,7 +155,7 @@ def generate_routes(build_dir: Path, timeout: float = 120.0) -> tuple[str, list[
 
 
 def _make_routes(build_dir: Path) -> tuple[str, tuple[str, ...]]:
-    """The routes table (:mod:`cvtex.texdata`): a ``# xetexko …`` line, a legend, then
+    """The routes table (:mod:`cvtex.tex.texdata`): a ``# xetexko …`` line, a legend, then
     ``<first code point, hex> <letter>`` lines."""
     version, runs, inputs = generate_routes(build_dir)
     header = [
@@ -372,7 +372,7 @@ def _letter(ch: str) -> str:
 class Coverage:
     """What a theme's fonts can set, for the locales a profile renders.
 
-    :meth:`missing` is what validation calls (see :func:`cvtex.text.check_glyphs`).
+    :meth:`missing` is what validation calls (see :func:`cvtex.schema.text.check_glyphs`).
     """
 
     def __init__(self, pairs: list[FontPair]) -> None:
@@ -440,13 +440,13 @@ def coverage_problem() -> str | None:
 
 
 def theme_coverage(theme, locales: list[str] | tuple[str, ...], overrides: Any = None) -> Coverage | None:
-    """The :class:`Coverage` of a :class:`cvtex.template.Theme` for ``locales`` (a locale
+    """The :class:`Coverage` of a :class:`cvtex.theme.templates.Theme` for ``locales`` (a locale
     without its own fonts uses the theme's ``default`` or first font set, as the
     templates do), with the profile's font ``overrides`` (``design.fonts``: locale or
-    ``default`` -> ``{role: family}``; see :func:`cvtex.template.effective_fonts`);
+    ``default`` -> ``{role: family}``; see :func:`cvtex.theme.templates.effective_fonts`);
     ``None`` when fontconfig cannot describe every font or the routes cannot be had
     (:func:`coverage_problem`)."""
-    from .template import effective_fonts
+    from cvtex.theme.templates import effective_fonts
 
     if _routes() is None:
         return None
@@ -459,8 +459,9 @@ def theme_coverage(theme, locales: list[str] | tuple[str, ...], overrides: Any =
     return Coverage(pairs)
 
 
-if __name__ == "__main__":  # python -m cvtex.fonts: make the tables cvtex reads from the installed TeX
-    from . import engine, texdata
+if __name__ == "__main__":  # python -m cvtex.theme.fonts: make the tables cvtex reads from the installed TeX
+    from cvtex.tex import engine
+    from cvtex.tex import texdata
 
     for label, name, get, make in (("class table", engine._CLASSES_TABLE, engine._classes_table, engine._make_classes),
                                    ("routes", _ROUTES_TABLE, _routes_table, _make_routes)):

@@ -6,7 +6,7 @@ is typeset literally:
 * :func:`escape` — ``pylatex.utils.escape_latex`` for the ten specials
   ``\\ { } $ & # ^ _ ~ %`` (and ``[ ] -`` made inert), with ``^`` as
   ``\\textasciicircum{}`` so the PDF text is U+005E. Input is already NFC with white
-  space folded (:func:`cvtex.text.clean_text`); nothing can form a ``^^`` sequence, a
+  space folded (:func:`cvtex.schema.text.clean_text`); nothing can form a ``^^`` sequence, a
   control sequence or a comment. The fonts are loaded with ``Ligatures=TeXOff`` so
   ``--``, ``'`` and `````` stay the characters written (fontspec manual §"Ligatures").
   In a run of :data:`LONG_RUN` or more non-space characters (a pasted hash, a long
@@ -23,7 +23,7 @@ is typeset literally:
   hyperref's XeTeX driver, hxetex.def, writes the same two specials). The URI is a PDF
   hexadecimal string (ISO 32000-1 §7.3.4.3) of the URL's bytes, so no character of a URL
   (``% # ( ) \\``…) needs TeX or PDF escaping and the annotation carries the URL
-  exactly. URLs here have passed :func:`cvtex.text.normalize_url`: ASCII, the URI action's
+  exactly. URLs here have passed :func:`cvtex.schema.text.normalize_url`: ASCII, the URI action's
   requirement (ISO 32000-1 §12.6.4.7). The output works whether or not a theme loads
   hyperref.
 * :data:`LINK_SETUP` — what themes emit instead of loading hyperref (a sixth of XeLaTeX's
@@ -31,7 +31,7 @@ is typeset literally:
   places them, ``\\hyperlink`` to them, and xdvipdfmx told to keep named destinations no
   link points to. A theme that wants more of hyperref (``\\url``, a literal ``\\href``)
   loads it as well; hyperref's definitions then take the place of these.
-* :func:`markup` — ``[text](url)``, ``**bold**``, ``*italic*`` (:mod:`cvtex.markup`).
+* :func:`markup` — ``[text](url)``, ``**bold**``, ``*italic*`` (:mod:`cvtex.schema.markup`).
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ import re
 import unicodedata
 
 
-from . import markup as _markup
-from .text import normalize_url
+from cvtex.schema import markup as _markup
+from cvtex.schema.text import normalize_url
 
 
 class LaTeX(str):
@@ -82,10 +82,10 @@ def _link_annotation(action: str, body: str) -> str:
 #: ``\@pdfm@dest``): in vertical mode after ``\addvspace`` the skip is moved behind the
 #: destination, so that no page can break between the destination and the heading below
 #: it and a later ``\addvspace`` still sees it. Names are ``section.<id>``
-#: (:func:`cvtex.template.section_destination`), which need no escaping in a PDF string.
+#: (:func:`cvtex.theme.templates.section_destination`), which need no escaping in a PDF string.
 #: ``C 0x0010`` keeps every named destination: xdvipdfmx drops those no link in the
 #: document points to (dvipdfmx.cfg, "compatibility flags"), and the outline that points
-#: to them is added after it ran (:mod:`cvtex.pdf`).
+#: to them is added after it ran (:mod:`cvtex.build.pdf`).
 LINK_SETUP = LaTeX(r"""\special{dvipdfmx:config C 0x0010}%
 \makeatletter
 \def\cvtex@anchor#1{%
@@ -155,7 +155,7 @@ _URL_BREAKS = re.compile(r"(?<=[/.\-_?&=#:@])(?=[^/])")
 def href(url: str, body: str) -> LaTeX:
     """A link to ``url`` around ``body`` (LaTeX; use :func:`escape` for text): the link
     annotation's specials (see module doc). Raises ``ValueError`` for a URL that
-    :func:`cvtex.text.normalize_url` refuses."""
+    :func:`cvtex.schema.text.normalize_url` refuses."""
     return LaTeX(_link_annotation(f"/S/URI/URI<{normalize_url(url).encode('ascii').hex().upper()}>", body))
 
 

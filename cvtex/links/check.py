@@ -10,7 +10,7 @@ Offline (always):
 * :func:`profile_links` lists every URL the localized profile puts in its PDF — ``url``
   fields, ``links``/``websites`` lists, ``mailto:`` for each e-mail, ``tel:`` for the
   phone, the DOI resolver URL and ``[text](url)`` links inside text — in its link-policy
-  form (:func:`cvtex.text.normalize_url`). A URL the profile has and the PDF lacks is
+  form (:func:`cvtex.schema.text.normalize_url`). A URL the profile has and the PDF lacks is
   *missing*, one the PDF has and the profile lacks *extra*, and an extra URL that is a
   near copy of a missing one *altered* — the signature of an escaping bug.
 * Internal links must land on a page of the document (*dangling* otherwise).
@@ -49,8 +49,8 @@ from types import SimpleNamespace
 from typing import IO, Any, Iterable, Literal
 from urllib.parse import unquote, urldefrag, urlsplit
 
-from . import __version__
-from .diagnostics import Diagnostic, ProfileError, display_path
+from cvtex import __version__
+from cvtex.diagnostics import Diagnostic, ProfileError, display_path
 
 # --------------------------------------------------------------------------- model
 
@@ -183,11 +183,11 @@ _URL_FIELDS = ("url", "doi_url", "phone_url")
 
 
 def profile_links(view: SimpleNamespace) -> list[ProfileLink]:
-    """Every URL of a localized view (:func:`cvtex.locale.localize`), in document order,
-    each normalized by :func:`cvtex.text.normalize_url` and with its field path."""
-    from . import markup
-    from .locale import Text
-    from .text import normalize_url
+    """Every URL of a localized view (:func:`cvtex.localize.locale.localize`), in document order,
+    each normalized by :func:`cvtex.schema.text.normalize_url` and with its field path."""
+    from cvtex.schema import markup
+    from cvtex.localize.locale import Text
+    from cvtex.schema.text import normalize_url
 
     found: list[ProfileLink] = []
 
@@ -226,7 +226,7 @@ def pdf_contents(path: Path | str) -> PdfContents:
     §12.3.2.3) and outline entries that do not land on a page.
 
     What a PDF holds depends on its bytes only, so the result is kept on disk under
-    :func:`cvtex.cache.cache_dir` ``/pdf-links/<SHA-256 of the file>.json``: a PDF read
+    :func:`cvtex.build.cache.cache_dir` ``/pdf-links/<SHA-256 of the file>.json``: a PDF read
     before (an unchanged re-render writes the same bytes) costs a hash, not a pypdf
     parse (~30-60 ms) and pypdf's import (~90 ms). An unreadable or damaged entry is
     parsed again and rewritten.
@@ -244,7 +244,7 @@ def pdf_contents_of(data: bytes) -> PdfContents:
     import hashlib
     import io
 
-    from . import cache
+    from cvtex.build import cache
 
     # the key covers cvtex's own files too: a reader fixed in a new cvtex reads again
     key = hashlib.sha256(data + cache.package_digest().encode()).hexdigest()
@@ -536,7 +536,7 @@ def read_ignore_file(path: Path | str) -> Policy:
 
 def load_policy(profile: Any | None = None, directories: Iterable[Path | str] = ()) -> Policy:
     """The link policy of a run: the profile's ``links: {exclude, accept}`` settings
-    (:class:`cvtex.profile.LinkPolicy`) merged with the ``.cvtexignore`` file of each of
+    (:class:`cvtex.schema.models.LinkPolicy`) merged with the ``.cvtexignore`` file of each of
     ``directories`` that has one. Raises :class:`ProfileError` for a malformed file."""
     policy = Policy()
     if profile is not None:
@@ -573,7 +573,7 @@ class LinkCache:
     VERSION = 1
 
     def __init__(self, path: Path | str | None = None, max_age: float = DEFAULT_CACHE_AGE) -> None:
-        from .cache import cache_dir
+        from cvtex.build.cache import cache_dir
 
         self.path = Path(path) if path is not None else cache_dir() / "links.json"
         self.max_age = max_age
@@ -614,7 +614,7 @@ class LinkCache:
         """Write new entries (dropping entries older than ``keep`` s); False on ``OSError``."""
         if not self._dirty:
             return True
-        from .pdf import write_atomic
+        from cvtex.build.pdf import write_atomic
 
         entries = self._read()
         entries.update(self._dirty)
@@ -1055,7 +1055,7 @@ class LinkReport:
 
     def write_json(self, path: Path | str) -> None:
         """Write :meth:`to_json` to ``path`` atomically (UTF-8, indented)."""
-        from .pdf import write_atomic
+        from cvtex.build.pdf import write_atomic
 
         data = json.dumps(self.to_json(), ensure_ascii=False, indent=2).encode()
         write_atomic(Path(path), lambda fh: fh.write(data + b"\n"))
@@ -1286,7 +1286,7 @@ def check_links(targets: list[Target], *, policy: Policy = Policy(), offline: bo
 
 def locale_of_pdf(pdf: Path | str, locales: dict[str, str]) -> str | None:
     """Which of a profile's locales a PDF is in: by the catalog's ``/Lang`` (``ko-KR``,
-    written by :mod:`cvtex.pdf`) or else the file name ``<stem>-<locale>.pdf``.
+    written by :mod:`cvtex.build.pdf`) or else the file name ``<stem>-<locale>.pdf``.
     ``locales`` maps locale code -> BCP 47 language tag. ``None`` when neither tells."""
     from pypdf import PdfReader
 
@@ -1305,18 +1305,20 @@ def locale_of_pdf(pdf: Path | str, locales: dict[str, str]) -> str | None:
 
 
 def read_profile(path: Path | str) -> Any:
-    """The validated :class:`cvtex.profile.Profile` at ``path``, for its URLs and link
+    """The validated :class:`cvtex.schema.models.Profile` at ``path``, for its URLs and link
     policy: the schema only (no theme or font checks). Raises :class:`ProfileError`."""
-    from . import loader, locale, profile as schema
+    from cvtex.schema import loader
+    from cvtex.localize import locale
+    from cvtex.schema import models as schema
 
     profile, _ = schema.validate(loader.load(path), supported_locales=locale.supported_locales())
     return profile
 
 
 def expected_links(profile: Any, code: str) -> list[ProfileLink]:
-    """:func:`profile_links` of ``profile`` (a validated :class:`cvtex.profile.Profile`)
+    """:func:`profile_links` of ``profile`` (a validated :class:`cvtex.schema.models.Profile`)
     in locale ``code``."""
-    from .locale import localize
+    from cvtex.localize.locale import localize
 
     return profile_links(localize(profile, code))
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import LINE_BREAK, Diagnostic, ProfileError, display_path, source_line
+from cvtex.diagnostics import LINE_BREAK, Diagnostic, ProfileError, display_path, source_line
 
 Loc = tuple[str | int, ...]
 

@@ -48,8 +48,8 @@ EXIT_LINKS = 4
 @contextmanager
 def _user_errors(debug: bool):
     """Print a ProfileError as diagnostics (exit 1) or EngineMissing as its message (exit 3)."""
-    from .diagnostics import ProfileError
-    from .engine import EngineMissing
+    from cvtex.diagnostics import ProfileError
+    from cvtex.tex.engine import EngineMissing
 
     try:
         yield
@@ -119,7 +119,7 @@ def render(
     """
     max_age = _cache_age(cache_age)
     if bilingual and lang:
-        from .bilingual import LOCALES
+        from cvtex.build.bilingual import LOCALES
 
         left_out = [code for code in LOCALES if code not in lang]
         if left_out:
@@ -174,7 +174,7 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
     rendered = []
     replayed: dict[int, object] = {}
     if cache and not (keep_tex or bilingual or png):  # unchanged inputs: replay the record, import nothing heavy
-        from .cache import record_options, replay
+        from cvtex.build.cache import record_options, replay
 
         for i, path in enumerate(profiles):
             try:
@@ -187,7 +187,7 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
     outcomes = [replayed.get(i) for i in range(len(profiles))]
     if todo:
         with _engines_started(todo, lang, primed) as engines:
-            from .render import render_batch
+            from cvtex.build.pipeline import render_batch
 
             with _status(quiet, f"{todo[0]}: load") as show:
                 fresh = iter(render_batch(todo, jobs=jobs, output_dir=output_dir, locales=lang or None, theme=theme,
@@ -229,7 +229,7 @@ def _render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[s
         _prime(rendered[0], primed)
     links_failed = False
     if rendered:
-        from . import links
+        from cvtex.links import check as links
 
         targets = []
         policy = links.Policy()
@@ -263,7 +263,7 @@ def _engines_started(todo: list[Path], lang: Optional[list[str]], primed: Option
     """For one profile to render: XeLaTeX already started for each locale of ``--lang``
     (else en and ko), yielded as ``{locale: engine.Run}`` before cvtex imports and runs
     its schema and templates, so each engine loads its format meanwhile, on every CPU but
-    the one Python needs (:func:`cvtex.engine.start` with ``spare_a_cpu``; measured on
+    the one Python needs (:func:`cvtex.tex.engine.start` with ``spare_a_cpu``; measured on
     infra-backend.yaml: each engine needs ~0.2 s less once its source is written). On the
     way out every run started or taken here is stopped and its directory removed, used by
     the render or not (another locale, a cached PDF, an invalid profile). A batch of
@@ -277,8 +277,8 @@ def _engines_started(todo: list[Path], lang: Optional[list[str]], primed: Option
         _stop(taken.values())
         yield {}
         return
-    from . import engine
-    from .cache import format_copy
+    from cvtex.tex import engine
+    from cvtex.build.cache import format_copy
 
     stem = Path(todo[0]).stem
     engines: dict[str, engine.Run] = dict(taken)
@@ -302,14 +302,14 @@ def _engines_started(todo: list[Path], lang: Optional[list[str]], primed: Option
 
 
 def _start_engine(stem: str, code: str, fmt: Optional[Path], **options):
-    """XeLaTeX started (:func:`cvtex.engine.start`) for locale ``code`` of the profile
+    """XeLaTeX started (:func:`cvtex.tex.engine.start`) for locale ``code`` of the profile
     ``stem`` (jobname ``<stem>-<code>``) in a temporary directory of its own
     (:data:`_ENGINES_DIR`), which :func:`_stop` removes. Raises as ``engine.start`` does,
     and leaves no directory then."""
     import shutil
     import tempfile
 
-    from . import engine
+    from cvtex.tex import engine
 
     root = Path(tempfile.mkdtemp(prefix=_ENGINES_DIR))
     try:
@@ -332,12 +332,13 @@ def _stop(runs) -> None:
 
 def _prime(result, primed: dict) -> None:
     """Start the engines of the next render of ``result``'s profile now and write them
-    the preamble of this render's source (:meth:`cvtex.engine.Run.prime`), into
+    the preamble of this render's source (:meth:`cvtex.tex.engine.Run.prime`), into
     ``primed`` (``{locale: engine.Run}``): ``--watch`` keeps them while the user edits,
     and a save that leaves the preamble as it was compiles only the document's body
     (measured in the README's Performance section)."""
-    from . import engine, speed
-    from .cache import format_copy
+    from cvtex.tex import engine
+    from cvtex.tex import speed
+    from cvtex.build.cache import format_copy
 
     stem = Path(result.profile).stem
     if not speed.allowed(speed.PRIMING):  # off (CVTEX_PLAIN, or a primed run failed): plain renders
@@ -440,7 +441,7 @@ def check_links(
 
     Example: [bold]cvtex check-links out/cv-en.pdf out/cv-ko.pdf --profile cv.yaml --report links.json[/]
     """
-    from . import links
+    from cvtex.links import check as links
 
     max_age = _cache_age(cache_age)
     missing = [p for p in pdfs if not p.is_file()]
@@ -450,9 +451,9 @@ def check_links(
     expected: list = [None] * len(pdfs)
     with _user_errors(debug):
         if profile is not None:
-            from .locale import get_locale
+            from cvtex.localize.locale import get_locale
 
-            from .bilingual import part_locales
+            from cvtex.build.bilingual import part_locales
 
             prof = links.read_profile(profile)
             tags = {code: get_locale(code).language_tag for code in prof.locales}
@@ -488,7 +489,7 @@ def _parts_of(pdf: Path, part_locales) -> list[str]:
 
 
 def _cache_age(text: str) -> float:
-    from .cache import parse_age
+    from cvtex.build.cache import parse_age
 
     try:
         return parse_age(text)
@@ -499,7 +500,7 @@ def _cache_age(text: str) -> float:
 def _check_links(targets, policy, *, offline: bool, strict: bool, report: Optional[Path], max_age: float,
                  quiet: bool, debug: bool) -> bool:
     """Run the link check, print the table and summary, write ``report``; True when it failed."""
-    from . import links
+    from cvtex.links import check as links
 
     cache = None if offline else links.LinkCache(max_age=max_age)
     try:
@@ -555,7 +556,7 @@ def validate(
     """
     from dataclasses import replace
 
-    from .render import load_profile
+    from cvtex.build.pipeline import load_profile
 
     failed = False
     for path in profiles:
@@ -580,7 +581,7 @@ def doctor() -> None:
 
     Example: [bold]cvtex doctor[/]
     """
-    from .doctor import checks
+    from cvtex.cli.commands.doctor import checks
 
     from rich.table import Table
 
@@ -590,14 +591,14 @@ def doctor() -> None:
         table.add_row(check.name, "[green]ok[/]" if check.ok else "[red]missing[/]", check.detail)
         missing = missing or not check.ok
     out.print(table)
-    from .speed import status
+    from cvtex.tex.speed import status
 
     paths = Table("speed path", "status", "detail")
     for path in status():
         paths.add_row(path.name, "[green]active[/]" if path.active else "[yellow]off[/]", path.detail)
     out.print(paths)
     if missing:
-        from .engine import INSTALL_COMMAND
+        from cvtex.tex.engine import INSTALL_COMMAND
 
         out.print(f"Install what is missing with:\n  {INSTALL_COMMAND}", markup=False)
         raise typer.Exit(EXIT_TOOLCHAIN)
@@ -611,8 +612,8 @@ def themes() -> None:
     Use one with [bold]cvtex render cv.yaml --theme NAME[/] or [bold]design: {theme: NAME}[/] in the
     profile; copy one to change it with [bold]cvtex theme new NAME --from classic[/].
     """
-    from .diagnostics import ProfileError
-    from .template import builtin_themes, load_theme
+    from cvtex.diagnostics import ProfileError
+    from cvtex.theme.templates import builtin_themes, load_theme
 
     rows = []
     for name in builtin_themes():
@@ -658,7 +659,7 @@ def theme_new(
     import shutil
     import tempfile
 
-    from .template import load_theme
+    from cvtex.theme.templates import load_theme
 
     name = directory.name
     if not re.fullmatch(_THEME_NAME, name):
@@ -719,7 +720,7 @@ def new(
     """
     from importlib.resources import files
 
-    from .profile import json_schema_text
+    from cvtex.schema.models import json_schema_text
 
     text = files("cvtex").joinpath("starter.yaml").read_text(encoding="utf-8")
     if name.exists():
@@ -752,7 +753,7 @@ def schema(
 
     Example: [bold]cvtex schema -o cvtex.schema.json[/]
     """
-    from .profile import json_schema_text
+    from cvtex.schema.models import json_schema_text
 
     _emit(json_schema_text(), output)
 
@@ -775,8 +776,8 @@ def import_(
 
     Example: [bold]cvtex import resume.json -o cv.yaml && cvtex render cv.yaml[/]
     """
-    from .jsonresume import JsonResumeError, import_resume, read_json
-    from .render import load_profile
+    from cvtex.interop.jsonresume import JsonResumeError, import_resume, read_json
+    from cvtex.build.pipeline import load_profile
 
     target = output or source.with_suffix(".yaml")
     if target.exists() and not force:
@@ -828,8 +829,8 @@ def export(
     """
     import json
 
-    from .jsonresume import export_resume
-    from .render import load_profile
+    from cvtex.interop.jsonresume import export_resume
+    from cvtex.build.pipeline import load_profile
 
     if format_ != "jsonresume":
         raise typer.BadParameter(f"'{format_}' is not a format cvtex writes; use jsonresume", param_hint="--format")

@@ -12,7 +12,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .diagnostics import Diagnostic, ProfileError
+from cvtex.diagnostics import Diagnostic, ProfileError
 
 _PDFIUM = threading.Lock()
 

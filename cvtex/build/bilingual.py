@@ -1,7 +1,7 @@
 """Stage 6b — bilingual: the final PDFs of several locales -> one PDF, one after the other
 (``cvtex render --bilingual``: the Korean CV, then the English one), with pypdf.
 
-The parts are final PDFs (:func:`cvtex.pdf.finish`); in the merged document
+The parts are final PDFs (:func:`cvtex.build.pdf.finish`); in the merged document
 
 * **pages** keep their content and link annotations; page labels (ISO 32000-1 §12.4.2,
   ``/PageLabels``) number each part on its own with the locale code as prefix —
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, ByteStringObject, DictionaryObject, Fit, NameObject, TextStringObject)
 
-from .pdf import Metadata
+from cvtex.build.pdf import Metadata
 
 #: The locales of a bilingual PDF, in order: Korean first, then English.
 LOCALES = ("ko", "en")
@@ -93,7 +93,7 @@ def merge(parts: list[Part]) -> Merged:
         bookmarks += 1 + _copy_outline(reader, reader.outline, writer, top, start)
     _set_metadata(writer, [p.metadata for p in parts])
     writer.page_mode = "/UseOutlines"
-    writer.open_destination = writer.pages[0]  # [page 1 /Fit], as each part opens (cvtex.pdf)
+    writer.open_destination = writer.pages[0]  # [page 1 /Fit], as each part opens (cvtex.build.pdf)
     out = io.BytesIO()
     writer.write(out)
     return Merged(out.getvalue(), pages, bookmarks, sorted(name for name, _, _ in dests))

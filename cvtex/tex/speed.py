@@ -5,21 +5,21 @@ cvtex runs XeLaTeX faster than a plain ``xelatex cv.tex`` in a few ways (README,
 before use, and otherwise cvtex runs the engine the plain way:
 
 * ``pipe``: engines start before the source is ready and read it from a pipe
-  (:func:`cvtex.engine.start`); relies on ``/dev/stdin`` and on XeTeX reading a source
+  (:func:`cvtex.tex.engine.start`); relies on ``/dev/stdin`` and on XeTeX reading a source
   that is written into the pipe after it started, which is probed once per engine binary
-  (:func:`cvtex.engine.pipe_problem`);
-* ``format-copy``: an uncompressed copy of ``xelatex.fmt`` (:func:`cvtex.engine.plain_format`);
+  (:func:`cvtex.tex.engine.pipe_problem`);
+* ``format-copy``: an uncompressed copy of ``xelatex.fmt`` (:func:`cvtex.tex.engine.plain_format`);
   relies on a gzip-compressed format that ``kpsewhich`` finds and a writable cache;
 * ``class-table``: a precomputed stand-in for TeX Live's ``load-unicode-xetex-classes.tex``
-  (:func:`cvtex.engine.classes_stand_in`); relies on a XeLaTeX run that dumps it from the
-  installed file (:mod:`cvtex.texdata`);
+  (:func:`cvtex.tex.engine.classes_stand_in`); relies on a XeLaTeX run that dumps it from the
+  installed file (:mod:`cvtex.tex.texdata`);
 * ``affinity``: engines started early keep off the CPU Python needs; relies on Linux's
   ``sched_setaffinity``, more than one CPU, and the pipe;
 * ``priming``: ``cvtex render --watch`` engines read the next render's preamble while
   the user edits; relies on the pipe.
 
 A speed path that fails at run time — a compile that fails with it and succeeds the
-plain way (:meth:`cvtex.engine.Run.compile`) — costs that one plain retry: the render
+plain way (:meth:`cvtex.tex.engine.Run.compile`) — costs that one plain retry: the render
 reports a note, and the paths it used stay off for the rest of the process
 (:func:`mark_failed`).
 
@@ -93,8 +93,8 @@ def status() -> list[PathStatus]:
     probed once, then cached)."""
     import sys
 
-    from . import engine
-    from .cache import format_copy
+    from cvtex.tex import engine
+    from cvtex.build.cache import format_copy
 
     def problem(name: str) -> str | None:
         if forced_off(name):

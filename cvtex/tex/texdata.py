@@ -4,17 +4,17 @@ Some of what cvtex needs depends on the TeX Live that is installed (TeX Live 202
 differ), so it comes from XeTeX itself rather than from a file shipped with cvtex:
 
 * the stand-in for TeX Live's ``load-unicode-xetex-classes.tex``
-  (:func:`cvtex.engine.classes_stand_in`), a speed path of the engine;
-* the font xetexko sets each code point in (:func:`cvtex.fonts.route`), for the glyph
+  (:func:`cvtex.tex.engine.classes_stand_in`), a speed path of the engine;
+* the font xetexko sets each code point in (:func:`cvtex.theme.fonts.route`), for the glyph
   check of ``cvtex validate``;
-* whether XeTeX reads a source from a pipe (:func:`cvtex.engine.pipe_problem`).
+* whether XeTeX reads a source from a pipe (:func:`cvtex.tex.engine.pipe_problem`).
 
 Each is one file ``<cache>/tex/<engine>/<name>`` (:func:`cvtex.files.cache_dir`), where
 ``<engine>`` is a digest of the engine binary's real path and the ``TEXMF*`` settings
 kpathsea reads from the environment, so two TeX installations never share a table. The
 file holds header lines naming what it was made from — a digest of the *recipe* (the
 LaTeX document that dumps the table and :data:`RECIPE_VERSION`) and every file the
-XeLaTeX run read (its ``-recorder`` list, :func:`cvtex.engine.recorded_inputs`: the format,
+XeLaTeX run read (its ``-recorder`` list, :func:`cvtex.tex.engine.recorded_inputs`: the format,
 ``texmf.cnf``, the packages and data files) with its size and modification time, plus the
 engine binary — then the data. A table is used while every one of them is unchanged — about
 40 ``stat`` calls — and made again otherwise (a TeX Live update, another cvtex), as the
@@ -25,7 +25,7 @@ process the same run. When a table cannot be made (no XeLaTeX, a failing run) th
 is ``None`` and the caller does without: the engine reads TeX Live's own file,
 ``validate`` says the glyph check did not run. That failure is remembered for a day
 (``<name>.failed``, for the same recipe and engine binary), so the pre-commit hook does not
-run a failing XeLaTeX on every commit; ``python -m cvtex.fonts`` tries again at once.
+run a failing XeLaTeX on every commit; ``python -m cvtex.theme.fonts`` tries again at once.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .files import cache_dir, write_atomic
+from cvtex.files import cache_dir, write_atomic
 
 #: Bumped when cvtex writes a table differently from the same TeX run.
 RECIPE_VERSION = 1
@@ -103,7 +103,7 @@ def forget() -> None:
 def discard(name: str) -> None:
     """Remove the cached table ``name`` of the engine on ``PATH`` and any failure
     remembered for it, and forget it in this process: the next :func:`table` makes it."""
-    from .engine import engine_path
+    from cvtex.tex.engine import engine_path
 
     with _lock:
         _known.pop(name, None)
@@ -119,7 +119,7 @@ def _digest(recipe: str) -> str:
 
 def _table(name: str, recipe: str, make: Callable[[Path], tuple[str, tuple[str, ...]]],
            comment: str) -> Table | None:
-    from .engine import engine_path
+    from cvtex.tex.engine import engine_path
 
     engine = engine_path()
     if engine is None:
@@ -184,7 +184,7 @@ def read(path: Path, comment: str) -> tuple[str, list[tuple[str, str]], str] | N
 
 def table_path(name: str) -> Path | None:
     """Where the table ``name`` of the engine on ``PATH`` is kept (``None``: no engine)."""
-    from .engine import engine_path
+    from cvtex.tex.engine import engine_path
 
     engine = engine_path()
     return engine_directory(engine) / name if engine is not None else None

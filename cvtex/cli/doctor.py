@@ -3,7 +3,7 @@
 Checks XeLaTeX, the ko.TeX packages (``kotex.sty``, ``xetexko.sty``), the LaTeX packages
 the built-in themes load, fontconfig's ``fc-list`` and the fonts every built-in theme names,
 its icon font included (through fontconfig, which is how XeTeX's fontspec finds fonts by
-family name). The speed paths (:func:`cvtex.speed.status`) are listed apart: one that is
+family name). The speed paths (:func:`cvtex.tex.speed.status`) are listed apart: one that is
 off makes renders slower, never wrong.
 """
 
@@ -14,7 +14,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from . import engine, template
+from cvtex.tex import engine
+from cvtex.theme import templates as template
 
 LATEX_PACKAGES = ("kotex.sty", "xetexko.sty", "fontspec.sty", "xcolor.sty", "enumitem.sty", "fancyhdr.sty",
                   "geometry.sty",

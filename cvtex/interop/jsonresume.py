@@ -5,7 +5,7 @@ commented YAML (:class:`Imported`): every written value carries a ``# json.path`
 comment naming where it came from, and every value that has no place in a profile is
 kept as a comment at the top of the file and listed in :attr:`Imported.notes` —
 nothing is dropped silently. :func:`export_resume` turns a validated
-:class:`~cvtex.profile.Profile` into a JSON Resume document in one locale.
+:class:`~cvtex.schema.models.Profile` into a JSON Resume document in one locale.
 
 Import rules (the README has the full table):
 
@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .text import PartialDate, normalize_url, parse_date
+from cvtex.schema.text import PartialDate, normalize_url, parse_date
 
 #: The schema URL JSON Resume v1.0.0 documents name in ``$schema``.
 SCHEMA_URL = "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json"
@@ -209,7 +209,7 @@ class _Importer:
         """An e-mail address or phone number as cvtex's schema checks it."""
         from pydantic import TypeAdapter, ValidationError
 
-        from .text import Email, Phone
+        from cvtex.schema.text import Email, Phone
 
         text = self.text(value, path)
         if text is None:
@@ -808,7 +808,7 @@ def read_json(path) -> Any:
 # --------------------------------------------------------------------------- export
 
 def export_resume(profile: Any, lang: str) -> tuple[dict[str, Any], list[Note]]:
-    """``profile`` (a validated :class:`~cvtex.profile.Profile`) as a JSON Resume v1.0.0
+    """``profile`` (a validated :class:`~cvtex.schema.models.Profile`) as a JSON Resume v1.0.0
     document in locale ``lang`` (text missing in ``lang`` falls back like the PDFs), and
     notes on what JSON Resume has no field for.
 
@@ -817,7 +817,7 @@ def export_resume(profile: Any, lang: str) -> tuple[dict[str, Any], list[Note]]:
     JSON Resume has a list for them; ``talks``, ``teaching``, ``press`` and custom
     sections become ``projects`` with a ``type``, ``patents`` become ``publications``.
     """
-    from . import markup
+    from cvtex.schema import markup
 
     fallback = tuple(profile.locales)
     notes: list[Note] = []

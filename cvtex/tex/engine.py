@@ -20,7 +20,7 @@ writes the source into it — ``cvtex render`` overlaps the engine's start-up wi
 imports and validation. :func:`compile` is both steps at once.
 
 One pass suffices: themes avoid ``\\ref``/``LastPage``/``\\tableofcontents``, and the
-outline is added afterwards by :mod:`cvtex.pdf` from named destinations.
+outline is added afterwards by :mod:`cvtex.build.pdf` from named destinations.
 
 Each build directory also gets a stand-in for TeX Live's ``load-unicode-xetex-classes.tex``
 under that name (kpathsea looks in the working directory first; :func:`classes_stand_in`):
@@ -31,7 +31,7 @@ makes the same ``\\XeTeXcharclass`` assignments from a table dumped from the ins
 ``cvtex render`` also gives the engine an uncompressed copy of TeX Live's format
 (:func:`plain_format`): inflating the gzip-compressed ``xelatex.fmt`` was a tenth of each run's CPU.
 
-The pipe, the stand-in and the format copy are speed paths (:mod:`cvtex.speed`): each is
+The pipe, the stand-in and the format copy are speed paths (:mod:`cvtex.tex.speed`): each is
 used where what it relies on holds, and a run that fails with them is run again the plain
 way (:meth:`Run.compile`), so they never cost a render.
 """
@@ -53,7 +53,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import speed
+from cvtex.tex import speed
 
 #: Debian/Ubuntu packages cvtex needs (README "Quick start"; ``cvtex doctor``).
 #: The same list as scripts/install-tex.sh (a test holds them equal; that script says why
@@ -251,7 +251,7 @@ def compile(source: str, build_dir: Path, *, jobname: str = "cv", timeout: float
             plain: bool = False) -> Build:
     """Compile LaTeX ``source`` in ``build_dir`` (created if needed) to ``<jobname>.pdf``:
     :func:`start` followed by :meth:`Run.compile` where the pipe is a speed path in use
-    here (:mod:`cvtex.speed`), else from ``<jobname>.tex`` written first.
+    here (:mod:`cvtex.tex.speed`), else from ``<jobname>.tex`` written first.
 
     With ``stand_in`` (the default), the build directory gets the class table stand-in
     when :func:`classes_stand_in` has one (see module doc); ``fmt`` is a format to load
@@ -279,7 +279,7 @@ class PipeUnavailable(OSError):
 
 def _speed_options(stand_in: bool, fmt: Path | None) -> tuple[str | None, Path | None]:
     """The class-table text and the format to use, of those asked for, where their speed
-    paths are allowed (:func:`cvtex.speed.allowed`)."""
+    paths are allowed (:func:`cvtex.tex.speed.allowed`)."""
     table = classes_stand_in() if stand_in and speed.allowed(speed.CLASS_TABLE) else None
     return table, fmt if fmt is not None and speed.allowed(speed.FORMAT_COPY) else None
 
@@ -357,7 +357,7 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
     the class table stand-in are used where their speed paths are allowed.
 
     Raises :class:`PipeUnavailable` where the pipe is not a speed path in use here
-    (:func:`pipe_problem`, :mod:`cvtex.speed`: then :func:`compile` writes the source
+    (:func:`pipe_problem`, :mod:`cvtex.tex.speed`: then :func:`compile` writes the source
     first), :class:`EngineMissing`, or ``OSError`` when the build directory, the link or
     the pipe cannot be made. A run that is not wanted must be stopped with :meth:`Run.cancel`.
     """
@@ -380,7 +380,7 @@ _PIPE_PROBE = "\\catcode123=1 \\catcode125=2 \\immediate\\openout1=pipe-probe.tx
               "\\immediate\\closeout1 \\end\n"
 #: Seconds the probe waits before it writes: the engine must already be waiting on the pipe.
 _PIPE_PROBE_DELAY = 0.1
-#: The probe's answer in :mod:`cvtex.texdata`.
+#: The probe's answer in :mod:`cvtex.tex.texdata`.
 _PIPE_TABLE = "pipe-probe"
 
 
@@ -388,13 +388,13 @@ def pipe_problem() -> str | None:
     """Why :func:`start`'s pipe cannot be used with the installed XeTeX, or ``None`` when it
     can. The answer comes from a probe — XeTeX in ini mode started on a pipe into which a
     byte-order mark and a line of TeX are written a moment later, as :func:`start` and
-    :meth:`Run.compile` do — kept in the cache for the engine binary (:mod:`cvtex.texdata`):
+    :meth:`Run.compile` do — kept in the cache for the engine binary (:mod:`cvtex.tex.texdata`):
     one probe per TeX installation (measured: ~0.15 s). TeX Live 2022 (Debian 12) and
     2025 (Debian 13) pass it; a XeTeX that seeks in its input, or a system without
     ``/dev/stdin``, would not. A failed probe is not kept: each process probes again."""
     if sys.platform != "linux" or not os.path.exists("/dev/stdin"):
         return f"no /dev/stdin to read from on {sys.platform}"
-    from . import texdata
+    from cvtex.tex import texdata
 
     found = texdata.table(_PIPE_TABLE, _PIPE_PROBE, _probe_pipe, "#")
     if found is None:
@@ -473,7 +473,7 @@ class Run:
     fed: bool = False
 
     def speed_paths(self) -> list[str]:
-        """The speed paths this run uses (:mod:`cvtex.speed` names)."""
+        """The speed paths this run uses (:mod:`cvtex.tex.speed` names)."""
         used = [speed.PIPE] if not self.fed else []
         used += [speed.FORMAT_COPY] if self.fmt is not None else []
         used += [speed.CLASS_TABLE] if self.stand_in else []
@@ -506,7 +506,7 @@ class Run:
         directory (a theme's files may be there), within what is left of ``timeout``:
         when that succeeds, its :class:`Build` is the answer, :attr:`Build.fallback` says
         what failed, the paths used stay off in this process
-        (:func:`cvtex.speed.mark_failed`) and the cached format copy and class table are
+        (:func:`cvtex.tex.speed.mark_failed`) and the cached format copy and class table are
         removed, to be made again by the next process that wants them; when it fails
         too, its error is raised, as the plain engine reports it."""
         deadline = time.perf_counter() + timeout
@@ -524,7 +524,7 @@ class Run:
         if self.fmt is not None:
             shutil.rmtree(self.fmt.parent, ignore_errors=True)
         if self.stand_in:
-            from . import texdata
+            from cvtex.tex import texdata
 
             texdata.discard(_CLASSES_TABLE)
         return plain
@@ -741,18 +741,18 @@ def classes_stand_in() -> str | None:
     """The text of the class table stand-in for the installed TeX Live's
     :data:`CLASSES_NAME` (module doc): made on first use from the installed file by a
     XeLaTeX run (:func:`generate_classes`) and cached while the files that run read are
-    unchanged (:mod:`cvtex.texdata`); ``None`` when it cannot be made (the engine then
+    unchanged (:mod:`cvtex.tex.texdata`); ``None`` when it cannot be made (the engine then
     reads TeX Live's own file: slower, same result)."""
     found = _classes_table()
     return found.text if found is not None else None
 
 
-#: The class table's name in :mod:`cvtex.texdata`.
+#: The class table's name in :mod:`cvtex.tex.texdata`.
 _CLASSES_TABLE = "unicode-xetex-classes.tex"
 
 
 def _classes_table():
-    from . import texdata
+    from cvtex.tex import texdata
 
     return texdata.table(_CLASSES_TABLE, classes_source(), _make_classes, "%")
 
@@ -770,7 +770,7 @@ def recorded_inputs(fls: Path, *, fmt: Path | None = None) -> tuple[str, ...]:
     directory and is left out, except the :data:`CLASSES_NAME` stand-in, which gives the
     installed files it was made from (:func:`classes_stand_in`); ``fmt``, cvtex's copy of the
     format, gives the installed format it was copied from (:func:`plain_format`). These
-    are what the build cache checks before it serves a PDF (:mod:`cvtex.cache`). Fonts
+    are what the build cache checks before it serves a PDF (:mod:`cvtex.build.cache`). Fonts
     do not appear: XeTeX finds them through fontconfig, which the recorder does not see.
     ``()`` when ``fls`` cannot be read.
     """
@@ -855,7 +855,7 @@ def classes_text(runs: list[tuple[int, int, str]]) -> str:
     Live file's defaults for class names xetexko has not defined, then assigns each run
     with macros that expand to blocks of 4096, 256, 16 or 1 code points (TeX reads a few
     hundred tokens instead of parsing two data files). A change here that changes the
-    text must bump :data:`cvtex.texdata.RECIPE_VERSION`, so cached tables are made again."""
+    text must bump :data:`cvtex.tex.texdata.RECIPE_VERSION`, so cached tables are made again."""
     h = "0123456789ABCDEF"
     lines = [
         f"% A stand-in for TeX Live's {CLASSES_NAME}: the same \\XeTeXcharclass assignments, precomputed",

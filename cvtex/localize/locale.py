@@ -1,9 +1,9 @@
-"""Stage 3 — localize: a :class:`~cvtex.profile.Profile` -> a one-language view.
+"""Stage 3 — localize: a :class:`~cvtex.schema.models.Profile` -> a one-language view.
 
 The view is a tree of :class:`types.SimpleNamespace` (attribute access, every schema
 field present, ``None`` when unset) in which
 
-* every :class:`~cvtex.text.LocalizedText` is a :class:`Text` — a ``str`` in the
+* every :class:`~cvtex.schema.text.LocalizedText` is a :class:`Text` — a ``str`` in the
   requested locale (falling back through the profile's locales in order) that knows its
   field path, so later stages can name the field behind a TeX error or a link;
 * every entry with a period gets ``dates``: the formatted date or date range;
@@ -25,17 +25,17 @@ from typing import Any, Sequence
 import yaml
 from pydantic import BaseModel
 
-from . import markup
-from .diagnostics import field_path
-from .profile import Dated, Profile, PublicationEntry
-from .text import LocalizedText, PartialDate, tel_url
+from cvtex.schema import markup
+from cvtex.diagnostics import field_path
+from cvtex.schema.models import Dated, Profile, PublicationEntry
+from cvtex.schema.text import LocalizedText, PartialDate, tel_url
 
 
 class Text(str):
     """A localized text value that knows the profile field it came from: ``loc`` is the
     location in the YAML document (``('sections', 0, 'title')``), ``path`` its dotted form.
 
-    Text may contain inline markup; templates typeset it through :func:`cvtex.latex.markup`.
+    Text may contain inline markup; templates typeset it through :func:`cvtex.theme.latex.markup`.
     """
 
     loc: tuple[str | int, ...]
@@ -95,7 +95,7 @@ class Locale:
 
 def supported_locales() -> tuple[str, ...]:
     """The locale codes cvtex ships data for (``cvtex/locales/*.yaml``)."""
-    files = resources.files("cvtex").joinpath("locales").iterdir()
+    files = resources.files("cvtex.localize").joinpath("locales").iterdir()
     return tuple(sorted(f.name[:-5] for f in files if f.name.endswith(".yaml")))
 
 
@@ -104,7 +104,7 @@ def get_locale(code: str) -> Locale:
     """Load the locale data for ``code``; ``KeyError`` if cvtex has none."""
     if code not in supported_locales():
         raise KeyError(code)
-    raw = yaml.safe_load(resources.files("cvtex").joinpath("locales", f"{code}.yaml").read_text("utf-8"))
+    raw = yaml.safe_load(resources.files("cvtex.localize").joinpath("locales", f"{code}.yaml").read_text("utf-8"))
     raw["months"] = tuple(raw["months"])
     raw["labels"] = SimpleNamespace(**raw["labels"])
     return Locale(**raw)

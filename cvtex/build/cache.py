@@ -13,7 +13,7 @@ key is known.
 
 What else the PDF depends on is checked when an entry is read, as ccache's manifests
 and latexmk's ``.fls`` dependencies do: each entry records the files the engine read
-outside its build directory (:func:`cvtex.engine.recorded_inputs`: TeX Live's format,
+outside its build directory (:func:`cvtex.tex.engine.recorded_inputs`: TeX Live's format,
 classes, packages, configuration) and fontconfig's cache directories (XeTeX finds fonts
 through fontconfig, and ``fc-cache`` rewrites those when fonts change), each with its
 size and modification time. An entry is served only while every one of them is as
@@ -52,7 +52,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .files import cache_dir
+from cvtex.files import cache_dir
 
 #: How many builds the cache keeps (about 100 KB each for a two-page CV).
 MAX_ENTRIES = 256
@@ -77,10 +77,11 @@ def builds_dir() -> Path:
 
 
 def format_copy() -> Path | None:
-    """:func:`cvtex.engine.plain_format` kept under ``formats/`` of the cache: the format
+    """:func:`cvtex.tex.engine.plain_format` kept under ``formats/`` of the cache: the format
     file every render's engines load (``None``: TeX Live's own, also where the
-    ``format-copy`` speed path is off, :mod:`cvtex.speed`)."""
-    from . import engine, speed
+    ``format-copy`` speed path is off, :mod:`cvtex.tex.speed`)."""
+    from cvtex.tex import engine
+    from cvtex.tex import speed
 
     return engine.plain_format(cache_dir() / "formats") if speed.allowed(speed.FORMAT_COPY) else None
 
@@ -88,9 +89,9 @@ def format_copy() -> Path | None:
 # --------------------------------------------------------------------------- engine version
 
 def engine_version(xelatex: str | None = None) -> str:
-    """:func:`cvtex.engine.engine_version`, remembered on disk per binary (path, size,
+    """:func:`cvtex.tex.engine.engine_version`, remembered on disk per binary (path, size,
     mtime): the first call after a TeX Live update runs ``xelatex --version`` once."""
-    from . import engine
+    from cvtex.tex import engine
 
     binary = xelatex or engine.find_engine()
     real = os.path.realpath(binary)
@@ -131,7 +132,7 @@ def theme_digest(theme_dir: Path) -> str:
 def build_key(*, tex: str, theme_digest: str, jobname: str, metadata: object, bookmarks: list,
               cvtex_version: str, engine_version: str) -> str:
     """The cache key of one final PDF (see the module doc). ``metadata`` and
-    ``bookmarks`` are dataclasses (:class:`cvtex.pdf.Metadata`, :class:`cvtex.pdf.Bookmark`)."""
+    ``bookmarks`` are dataclasses (:class:`cvtex.build.pdf.Metadata`, :class:`cvtex.build.pdf.Bookmark`)."""
     parts = {
         "format": 2,
         "cvtex": cvtex_version,
@@ -151,7 +152,7 @@ def build_key(*, tex: str, theme_digest: str, jobname: str, metadata: object, bo
 class Entry:
     """A cached build: the final PDF's bytes, its bookmark count, the overfull boxes
     the engine's log reported (``[points, lines, box]``) and the files the engine read
-    (:attr:`cvtex.engine.Build.inputs`; :func:`put` adds fontconfig's caches)."""
+    (:attr:`cvtex.tex.engine.Build.inputs`; :func:`put` adds fontconfig's caches)."""
 
     pdf: bytes
     bookmarks: int
@@ -268,8 +269,8 @@ def prune(directory: Path | None = None, max_entries: int = MAX_ENTRIES, suffix:
 def package_digest() -> str:
     """SHA-256 over every file of the cvtex package (its code, locale data and starter
     profile): any change to cvtex, released or not, gives other record keys. (What cvtex
-    reads out of the installed TeX is judged by its own sources, :mod:`cvtex.texdata`.)"""
-    root = Path(__file__).resolve().parent
+    reads out of the installed TeX is judged by its own sources, :mod:`cvtex.tex.texdata`.)"""
+    root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         rel = path.relative_to(root).as_posix().encode()
@@ -305,7 +306,7 @@ def save_record(key: str, result: Any, build_keys: dict[str, str], theme_dir: Pa
                 engine: str) -> bool:
     """Remember what the render of :func:`record_key` ``key`` wrote: the theme (directory
     and its :func:`theme_digest`), the engine version, each locale's build-cache key, the
-    warnings and the link data of ``result`` (a :class:`cvtex.results.Result`)."""
+    warnings and the link data of ``result`` (a :class:`cvtex.build.results.Result`)."""
     record = {
         "theme": str(theme_dir), "theme_digest": theme_sha256, "engine": engine,
         "outputs": [[o.locale, build_keys[o.locale]] for o in result.outputs],
@@ -317,17 +318,17 @@ def save_record(key: str, result: Any, build_keys: dict[str, str], theme_dir: Pa
 
 def replay(profile: Path, options: dict[str, Any], output_dir: Path) -> Any:
     """The render of ``profile`` with ``options`` done again from its record, without
-    loading, validating or templating anything: a :class:`cvtex.results.Result` with
+    loading, validating or templating anything: a :class:`cvtex.build.results.Result` with
     ``replayed=True``, its PDFs written to ``output_dir`` from the build cache — or
     ``None`` when anything the record rests on changed (no record for these inputs, the
     theme's files, the engine's version, a build entry gone or damaged); the caller
     then renders as usual. Raises ``OSError`` when an output cannot be written."""
     import shutil
 
-    from .diagnostics import Diagnostic
-    from .engine import ENGINE, Overfull
-    from .pdf import write_atomic
-    from .results import Output, Result
+    from cvtex.diagnostics import Diagnostic
+    from cvtex.tex.engine import ENGINE, Overfull
+    from cvtex.build.pdf import write_atomic
+    from cvtex.build.results import Output, Result
 
     started = time.perf_counter()
     key = record_key(profile, options)
