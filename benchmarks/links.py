@@ -12,8 +12,8 @@ interval, no retries, no cache. The tools run ``--runs`` times, alternating; the
 medians and the ratio cvtex / lychee (target ≤ 1.0) are printed.
 
 Two cvtex figures, both timed in this process: "cvtex URLs" is the network check of the
-URL list lychee gets (:func:`cvtex.links.check.probe_urls` + :func:`cvtex.links.check.classify`);
-"cvtex PDF" is :func:`cvtex.links.check.check_links` on the PDF — reading the annotations and
+URL list lychee gets (:func:`cvtex.links.probe_urls` + :func:`cvtex.links.classify`);
+"cvtex PDF" is :func:`cvtex.links.check_links` on the PDF — reading the annotations and
 the structure check included, what ``cvtex render`` spends on links. With ``--cli`` a
 whole ``cvtex check-links`` process (Python start-up and imports included; its default
 per-host limit is 4) is timed too.
@@ -36,9 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cvtex.tex import engine
+from cvtex import tex
 from cvtex.theme import latex
-from cvtex.links import check as links  # noqa: E402
+from cvtex import links  # noqa: E402
 
 LYCHEE_VENV = ROOT / "benchmarks" / ".venv-lychee"
 
@@ -76,7 +76,7 @@ def make_pdf(urls: list[str], build: Path) -> Path:
     body = "\n\n".join(latex.href(u, latex.url_text(u)) for u in urls)
     source = ("\\documentclass{article}\\usepackage{fontspec}\n" + latex.LINK_SETUP  # as cvtex's themes do
               + "\\begin{document}\n" + body + "\n\\end{document}\n")
-    return engine.compile(source, build, jobname="bench", timeout=120).pdf
+    return tex.compile(source, build, jobname="bench", timeout=120).pdf
 
 
 def run_cvtex_urls(urls: list[str], concurrency: int) -> float:
@@ -94,7 +94,7 @@ def run_cvtex_urls(urls: list[str], concurrency: int) -> float:
 
 
 def run_cvtex(pdf: Path, concurrency: int) -> float:
-    """:func:`cvtex.links.check.check_links` on ``pdf`` with an empty cache directory, so the
+    """:func:`cvtex.links.check_links` on ``pdf`` with an empty cache directory, so the
     PDF is parsed every run (a re-check of the same bytes would read its links from the
     cache: not what this figure is about)."""
     settings = links.NetworkSettings(concurrency=concurrency, per_host=concurrency, retries=0, timeout=10)

@@ -24,7 +24,7 @@
 
 Every cvtex run uses a build cache in a temporary directory (``CVTEX_CACHE_DIR``), never
 the user's. The uncompressed copy of XeLaTeX's format that a user's first render leaves in
-the cache (:func:`cvtex.build.cache.format_copy`) is made first, and its time printed as figure 0,
+the cache (:func:`cvtex.tex.format_copy`) is made first, and its time printed as figure 0,
 with the tables of :mod:`cvtex.tex.texdata` and the speed paths (:mod:`cvtex.tex.speed`) in use;
 figure 5's engine loads it too. Timings 3 and 4 are the best of 5 runs (process start-up
 varies); 2 compares the medians of ``--runs`` cold renders of each tool, alternating (one run each was at the mercy
@@ -120,7 +120,7 @@ def rendercv_yaml(profile: Path, code: str) -> dict:
     """The same CV content as RenderCV input: name, location, e-mail, phone, websites,
     and each section's entries as RenderCV "normal" entries (name, date, highlights; an
     experience entry's roles become one entry each)."""
-    from cvtex.localize import locale
+    from cvtex import localize as locale
     from cvtex.build.pipeline import load_profile
 
     _, prof, _ = load_profile(profile)
@@ -191,8 +191,7 @@ def rendercv_runner(profile: Path, work: Path, codes: list[str]) -> Callable[[st
 _RSS_PROBE = r'''
 import os, resource, sys, threading, time
 from pathlib import Path
-from cvtex.build import cache
-from cvtex.tex import engine
+from cvtex import tex as cvtex_tex
 
 tex, build = Path(sys.argv[1]), Path(sys.argv[2])
 me, peak, done = os.getpid(), [0], threading.Event()
@@ -234,7 +233,7 @@ def sample():
 
 t = threading.Thread(target=sample); t.start()
 try:
-    engine.compile(tex.read_text("utf-8"), build, jobname=tex.stem, fmt=cache.format_copy())  # as renders do
+    cvtex_tex.compile(tex.read_text("utf-8"), build, jobname=tex.stem, fmt=cvtex_tex.format_copy())  # as renders do
 finally:
     done.set(); t.join()
 print(peak[0], resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
@@ -275,29 +274,27 @@ def main() -> None:
         work = Path(tmp)
         os.environ["CVTEX_CACHE_DIR"] = str(work / "cache")  # inherited by every cvtex run
 
-        # the uncompressed copy of XeLaTeX's format (cvtex.tex.engine.plain_format) is made once
+        # the uncompressed copy of XeLaTeX's format (cvtex.tex.plain_format) is made once
         # per TeX Live format, by a user's first render: timed here, reused by every run below
-        from cvtex.build import cache as build_cache
+        from cvtex import tex as cvtex_tex
 
         started = time.perf_counter()
-        fmt = build_cache.format_copy()
+        fmt = cvtex_tex.format_copy()
         made = time.perf_counter() - started
         print("0. once per TeX Live format: " + (f"uncompressed copy of its format ({fmt.stat().st_size / 2**20:.0f} MB) "
                                                  f"made in {made:.2f} s" if fmt else "no uncompressed copy (see "
-                                                 "cvtex.tex.engine.plain_format)"), flush=True)
+                                                 "cvtex.tex.plain_format)"), flush=True)
         # likewise the tables read out of the installed TeX (cvtex.tex.texdata) and the pipe probe
-        from cvtex.tex import engine as tex_engine
         from cvtex.theme import fonts as tex_fonts
-        from cvtex.tex import speed
 
         started = time.perf_counter()
         tex_fonts.route(0x41)
-        tables = tex_engine.classes_stand_in() is not None
-        pipe = tex_engine.pipe_problem()
+        tables = cvtex_tex.classes_stand_in() is not None
+        pipe = cvtex_tex.pipe_problem()
         made = time.perf_counter() - started
         print(f"   once per TeX Live: routes, class table ({'made' if tables else 'not made'}) and pipe probe "
               f"({pipe or 'ok'}) in {made:.2f} s; speed paths: "
-              + ", ".join(f"{p.name} {'on' if p.active else 'off'}" for p in speed.status()), flush=True)
+              + ", ".join(f"{p.name} {'on' if p.active else 'off'}" for p in cvtex_tex.speed_status()), flush=True)
 
         # 1. cold render vs latexmk
         data = sorted((ROOT / "data").glob("*.yaml"))

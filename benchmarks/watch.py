@@ -5,7 +5,7 @@
 
 Each save changes one word of the body (``Learning`` -> ``Learning<n>``), as an edit does,
 so the preamble stays as it was and the engines ``--watch`` primed with it after the last
-render (:func:`cvtex.cli.commands._prime`) compile only the body. A render is done when the watch
+render (:meth:`cvtex.tex.EnginePool.prime`) compile only the body. A render is done when the watch
 prints ``done; watching``. Caches live in a temporary directory (``CVTEX_CACHE_DIR``).
 """
 

@@ -9,7 +9,7 @@ set -euo pipefail
 
 # Every file XeLaTeX reads while the test suite renders belongs to one of these or to one of
 # their Depends (not Recommends: installs use --no-install-recommends); tests/test_packages.py
-# checks it with dpkg -S and apt-cache depends. cvtex/engine.py APT_PACKAGES is the same list.
+# checks it with dpkg -S and apt-cache depends. cvtex/tex/toolchain.py APT_PACKAGES is the same list.
 # Names checked: Debian 12 bookworm and Debian 13 trixie with apt-cache policy (2026-12-03; TeX
 # Live 2022.20230122 and 2024.20250309); Ubuntu 22.04 jammy and 24.04 noble on packages.ubuntu.com
 # (the texlive-* packages are built from Debian's texlive-base/-lang/-extra sources under the same

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from cvtex.schema.models import json_schema_text
+from cvtex.schema import json_schema_text
 
 from .conftest import CVTEX, DATA, EXAMPLE, ROOT, pdf_text
 from .conftest import run_cvtex as run

@@ -14,10 +14,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from cvtex.build import bilingual
-from cvtex.links import check as links
+from cvtex import links
 from cvtex.diagnostics import ProfileError
 from cvtex.build.pipeline import render_profile
-from cvtex.theme.templates import themes_root
+from cvtex.theme import copy_theme, themes_root
 
 from .conftest import DATA, EXAMPLE, PLAIN_ENV, ROOT, pdf_text, run_cvtex, squash
 from .test_cache import compiles
@@ -224,11 +224,11 @@ def test_internal_links_are_renamed_with_their_part_and_land_in_it(tmp_path):
     """A theme with an internal link (\\hyperlink to a section's destination): in the merged
     PDF each part's link goes to its own part's section."""
     theme = tmp_path / "linked"
-    shutil.copytree(themes_root() / "classic", theme)
+    copy_theme(themes_root() / "classic", theme, with_base=True)  # its own cv.tex.j2, from the shared base
     tex = theme / "cv.tex.j2"
     text = tex.read_text(encoding="utf-8")
-    assert "\\end{center}\n" in text
-    tex.write_text(text.replace("\\end{center}\n", "\\end{center}\n\\hyperlink{section.skills}{Skills}\\par\n", 1),
+    assert "\\begin{document}\n" in text
+    tex.write_text(text.replace("\\begin{document}\n", "\\begin{document}\n\\hyperlink{section.skills}{Skills}\\par\n", 1),
                    encoding="utf-8")
     result = render_profile(EXAMPLE, output_dir=tmp_path / "out", theme=str(theme), bilingual=True)
     pdfs = parts(result)
@@ -266,7 +266,7 @@ def test_a_failed_render_keeps_the_old_bilingual_pdf(tmp_path):
     render_profile(profile, output_dir=tmp_path / "out", bilingual=True)
     before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
     theme = tmp_path / "broken"
-    shutil.copytree(themes_root() / "classic", theme)
+    copy_theme(themes_root() / "classic", theme, with_base=True)
     tex = theme / "cv.tex.j2"
     # breaks the English PDF only: the Korean one compiles, nothing is written
     tex.write_text(tex.read_text(encoding="utf-8").replace(

@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from cvtex.build import cache
+from cvtex.theme import copy_theme
 from cvtex.build.pipeline import render_profile
 
 from .conftest import ROOT, document_run, pdf_text
@@ -87,7 +88,7 @@ def test_a_changed_byte_in_a_theme_file_renders_again(tmp_path, engine_log, them
     """Even a byte that does not change the generated LaTeX (a template comment, a
     section template the profile does not use): every theme file is in the key."""
     theme = tmp_path / "mytheme"
-    shutil.copytree(ROOT / "themes" / "classic", theme)
+    copy_theme(ROOT / "themes" / "classic", theme, with_base=True)
     profile = profile_copy(tmp_path)
     render_profile(profile, output_dir=tmp_path / "out", theme=str(theme))
     assert [o.cached for o in render_profile(profile, output_dir=tmp_path / "out", theme=str(theme)).outputs] \
@@ -190,7 +191,7 @@ def test_keys_differ_for_every_input():
 
 def test_theme_digest_covers_paths_and_bytes(tmp_path):
     theme = tmp_path / "t"
-    shutil.copytree(ROOT / "themes" / "classic", theme)
+    copy_theme(ROOT / "themes" / "classic", theme, with_base=True)
     digest = cache.theme_digest(theme)
     (theme / "sections" / "awards.tex.j2").rename(theme / "sections" / "award.tex.j2")
     assert cache.theme_digest(theme) != digest
@@ -244,7 +245,8 @@ def test_a_tex_live_update_renders_again(tmp_path, engine_log, monkeypatch):
     """A package the engine read changes (an update of TeX Live), then the format is
     rebuilt (fmtutil): each time the unchanged profile compiles again. The package and the
     format are copies that kpathsea finds first (TEXMFHOME, TEXFORMATS)."""
-    from cvtex.tex import engine
+    from cvtex import tex
+    from cvtex.tex import formats as tex_formats
 
     texmf = tmp_path / "texmf"
     package = texmf / "tex" / "latex" / "fancyhdr" / "fancyhdr.sty"
@@ -253,18 +255,18 @@ def test_a_tex_live_update_renders_again(tmp_path, engine_log, monkeypatch):
     shutil.copy(installed_package, package)
     formats = tmp_path / "formats"
     formats.mkdir()
-    installed_format = engine._installed_format()
+    installed_format = tex_formats.installed_format()
     assert installed_format is not None
     fmt = formats / installed_format.name
     shutil.copy(installed_format, fmt)
     monkeypatch.setenv("TEXMFHOME", str(texmf))
     monkeypatch.setenv("TEXFORMATS", f"{formats}:")
-    engine._installed_format.cache_clear()  # found once per process; this test moves it
+    tex_formats.installed_format.cache_clear()  # found once per process; this test moves it
     formats_link = tmp_path / "cache" / "formats"
     if formats_link.is_symlink():  # the session's format copies (conftest): this test's copies stay its own
         formats_link.unlink()
     try:
-        assert engine._installed_format() == fmt
+        assert tex_formats.installed_format() == fmt
         profile = profile_copy(tmp_path)
         out = tmp_path / "out"
         assert [o.cached for o in render_profile(profile, output_dir=out).outputs] == [False, False]
@@ -273,10 +275,10 @@ def test_a_tex_live_update_renders_again(tmp_path, engine_log, monkeypatch):
             assert str(package) in inputs and str(fmt) in inputs, inputs
             assert not any(str(tmp_path / "cache") in i for i in inputs)  # cvtex's format copy: the installed one
             assert all(os.path.isabs(i) for i in inputs)  # nothing of the build directory
-            table = engine._classes_table()
+            table = tex.classes_table()
             assert table is not None  # the build directory's stand-in: the installed files it was made from
-            assert any(p.endswith("/" + engine.CLASSES_NAME) for p in table.sources)
-            assert set(table.sources) - {os.path.realpath(engine.find_engine())} <= set(inputs)
+            assert any(p.endswith("/" + tex.CLASSES_NAME) for p in table.sources)
+            assert set(table.sources) - {os.path.realpath(tex.find_engine())} <= set(inputs)
         assert [o.cached for o in render_profile(profile, output_dir=out).outputs] == [True, True]
         assert len(compiles(engine_log)) == 2
 
@@ -296,7 +298,7 @@ def test_a_tex_live_update_renders_again(tmp_path, engine_log, monkeypatch):
         assert len(compiles(engine_log)) == 6
     finally:
         monkeypatch.undo()
-        engine._installed_format.cache_clear()
+        tex_formats.installed_format.cache_clear()
 
 
 def test_an_unwritable_cache_does_not_fail_the_render(tmp_path, engine_log, monkeypatch):
@@ -311,7 +313,9 @@ def test_an_unwritable_cache_does_not_fail_the_render(tmp_path, engine_log, monk
 # --------------------------------------------------------------------------- render records
 
 def replay_of(profile: Path, out: Path, *, lang=None, theme=None):
-    return cache.replay(profile, cache.record_options(lang, theme), out)
+    from cvtex.build.replay import replay
+
+    return replay(profile, cache.record_options(lang, theme), out)
 
 
 def test_an_unchanged_render_is_replayed_without_loading_the_profile(tmp_path, engine_log):
@@ -355,7 +359,7 @@ def test_an_unchanged_render_is_replayed_without_loading_the_profile(tmp_path, e
 
 def test_a_replay_needs_every_input_unchanged(tmp_path, engine_log):
     theme = tmp_path / "mytheme"
-    shutil.copytree(ROOT / "themes" / "classic", theme)
+    copy_theme(ROOT / "themes" / "classic", theme, with_base=True)
     profile = profile_copy(tmp_path)
     out = tmp_path / "out"
     render_profile(profile, output_dir=out, theme=str(theme))
@@ -397,7 +401,9 @@ def test_the_record_key_covers_the_profile_options_and_cvtex(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path / "elsewhere")
     assert key != cache.record_key(profile, cache.record_options(None, None))  # messages name files from here
     cache.package_digest.cache_clear()
-    monkeypatch.setattr(cache, "__file__", str(shutil.copytree(ROOT / "cvtex", tmp_path / "pkg") / "build" / "cache.py"))
+    from cvtex import files
+
+    monkeypatch.setattr(files, "__file__", str(shutil.copytree(ROOT / "cvtex", tmp_path / "pkg") / "files.py"))
     same = cache.package_digest()
     (tmp_path / "pkg" / "localize" / "locales" / "ko.yaml").write_bytes((tmp_path / "pkg" / "localize" / "locales" / "ko.yaml").read_bytes() + b"#")
     cache.package_digest.cache_clear()
@@ -406,7 +412,7 @@ def test_the_record_key_covers_the_profile_options_and_cvtex(tmp_path, monkeypat
 
 
 def test_pdf_link_contents_are_remembered_by_the_pdf_bytes(tmp_path, engine_log):
-    from cvtex.links import check as links
+    from cvtex import links
 
     profile = profile_copy(tmp_path)
     result = render_profile(profile, output_dir=tmp_path / "out")
@@ -425,7 +431,7 @@ def test_a_render_leaves_each_pdfs_link_contents_for_the_link_check(tmp_path, en
     PDF and finds what it holds, without a second pypdf parse on the way out."""
     import hashlib
 
-    from cvtex.links import check as links
+    from cvtex.links import extract as links_extract
 
     result = render_profile(profile_copy(tmp_path), output_dir=tmp_path / "out", cache=False)
     assert len(result.outputs) == 2
@@ -434,5 +440,5 @@ def test_a_render_leaves_each_pdfs_link_contents_for_the_link_check(tmp_path, en
         key = hashlib.sha256(data + cache.package_digest().encode()).hexdigest()
         stored = cache.read_json("pdf-links", key)
         assert stored is not None, f"{output.locale}: no pdf-links entry for the written PDF"
-        fresh = links._read_contents(output.pdf)
-        assert fresh.uri and links._contents_from_json(stored) == fresh
+        fresh = links_extract._read_contents(output.pdf)
+        assert fresh.uri and links_extract._contents_from_json(stored) == fresh

@@ -14,13 +14,13 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from cvtex.links import check as links
+from cvtex import links
 from cvtex.schema import loader
-from cvtex.localize import locale
-from cvtex.schema import models as schema
+from cvtex import localize as locale
+from cvtex import schema
 from cvtex.diagnostics import ProfileError
 from cvtex.build.pipeline import load_profile, render_profile
-from cvtex.theme.templates import builtin_themes, themes_root
+from cvtex.theme import builtin_themes, copy_theme, themes_root
 
 from .conftest import EXAMPLE, PLAIN_ENV, pdf_text, run_cvtex, squash
 from .test_cache import compiles
@@ -221,11 +221,11 @@ def test_theme_new_copies_a_theme_that_renders_and_a_changed_copy_changes_the_pd
     config = yaml.safe_load((theme / "theme.yaml").read_text(encoding="utf-8"))
     assert config["name"] == "mine"
     assert config["description"] == yaml.safe_load((classic / "theme.yaml").read_text(encoding="utf-8"))["description"]
-    assert (theme / "cv.tex.j2").read_bytes() == (classic / "cv.tex.j2").read_bytes()
+    assert (theme / "theme.sty").read_bytes() == (classic / "theme.sty").read_bytes()  # its design; the rest: the base
 
     # it refuses to overwrite, and leaves the directory as it was
-    (theme / "cv.tex.j2").write_text((classic / "cv.tex.j2").read_text(encoding="utf-8").replace(
-        "\\begin{document}\n", "\\begin{document}\nMade with the mine theme.\\par\n"), encoding="utf-8")
+    (theme / "theme.sty").write_text((classic / "theme.sty").read_text(encoding="utf-8").replace(
+        "\\endinput\n", "\\AtBeginDocument{Made with the mine theme.\\par}\n\\endinput\n"), encoding="utf-8")
     before = {p: p.read_bytes() for p in theme.rglob("*") if p.is_file()}
     again = run("theme", "new", "mine", cwd=tmp_path)
     assert again.returncode == 1 and "exists" in again.stderr and "Traceback" not in again.stderr
@@ -249,7 +249,7 @@ def test_design_theme_is_a_directory_relative_to_the_profile_file(tmp_path):
     elsewhere.mkdir()
     result = run("render", str(profile), "-o", "out", "--offline", "--lang", "en", "--keep-tex", cwd=elsewhere)
     assert result.returncode == 0, result.stderr
-    assert "\\definecolor{accent}{HTML}{AA0000}" in (elsewhere / "out" / "cv-en.tex").read_text(encoding="utf-8")
+    assert "\\def\\cvtexaccent{AA0000}" in (elsewhere / "out" / "cv-en.tex").read_text(encoding="utf-8")
 
     missing = example_with(tmp_path / "cv", "  theme: ./nothere\n", name="missing.yaml")
     found = diagnostics_of(missing)
@@ -260,8 +260,8 @@ def test_design_theme_is_a_directory_relative_to_the_profile_file(tmp_path):
 # --------------------------------------------------------------------------- broken user themes
 
 def broken_theme(tmp_path: Path, file: str, old: str, new: str) -> Path:
-    theme = tmp_path / "broken"
-    shutil.copytree(themes_root() / "classic", theme)
+    theme = tmp_path / "broken"  # with its own cv.tex.j2, sections/ and cvtex.sty: copies of the shared base's
+    copy_theme(themes_root() / "classic", theme, with_base=True)
     text = (theme / file).read_text(encoding="utf-8")
     assert old in text
     (theme / file).write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -313,7 +313,7 @@ def test_a_theme_without_section_destinations_is_a_theme_error_and_nothing_is_wr
     """Bookmarks point at each section's named destination; a theme whose sections have
     none fails in post-processing (both locales' engines ran, each in its own thread),
     naming the theme and what each section needs — and writes no PDF."""
-    theme = broken_theme(tmp_path, "cv.tex.j2", "\\hypertarget{#1}{}%", "%")
+    theme = broken_theme(tmp_path, "cvtex.sty", "\\hypertarget{#1}{}", "")
     profile = example_with(tmp_path)
     result = run("render", str(profile), "--theme", str(theme), "-o", "out", "--offline", "--no-cache",
                  cwd=tmp_path)

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cvtex.tex import engine
+from cvtex import tex
 from cvtex.theme import fonts
 from cvtex.schema import loader
-from cvtex.localize import locale
-from cvtex.schema import models as profile
-from cvtex.theme import templates as template
+from cvtex import localize as locale
+from cvtex import schema as profile
+from cvtex import theme as template
 from cvtex.tex import texdata
 from cvtex.diagnostics import ProfileError
 from cvtex.build.pipeline import load_profile
@@ -53,12 +53,12 @@ def test_the_routes_are_made_from_the_installed_xetexko_and_kept(engine_log, tmp
     """The routing table is what XeTeX says now; it is made once and read after that, and
     made again when a file it was made from changes (a TeX Live update) or cvtex's recipe
     does."""
-    tex = own_tex_tables(tmp_path / "cache")
+    tex_dir = own_tex_tables(tmp_path / "cache")
     try:
         assert fonts.route(ord("가")) == fonts.HANGUL
         assert runs_of(engine_log) == 1
         table = texdata.table_path("xetexko-routes.txt")
-        assert table is not None and table.parent.parent == tex
+        assert table is not None and table.parent.parent == tex_dir
         version, runs, _ = fonts.generate_routes(tmp_path / "fresh")
         made = [(int(start, 16), letter) for start, letter in
                 (line.split() for line in table.read_text(encoding="utf-8").splitlines()
@@ -158,7 +158,7 @@ def test_validation_refuses_exactly_what_xetex_cannot_set(coverage, code, tmp_pa
     prof, _ = profile.validate(doc)  # no glyph check: let TeX see every character
     source = template.render(locale.localize(prof, code), template.load_theme("classic")).text
     assert "\\tracinglostchars=3" in source
-    build = engine.compile(source.replace("\\tracinglostchars=3", "\\tracinglostchars=1"), tmp_path / code)
+    build = tex.compile(source.replace("\\tracinglostchars=3", "\\tracinglostchars=1"), tmp_path / code)
     lost = {m.char for m in build.log.missing_chars}
     refused = {c for c, _ in coverage.missing(text)}
     assert lost == refused
@@ -188,7 +188,7 @@ CLASS_DUMP = r"""\documentclass{article}
 \usepackage[OPTION]{kotex}
 \makeatletter
 \newwrite\cvtex@out \immediate\openout\cvtex@out=table.txt
-""" + engine.code_point_runs(r"\the\XeTeXcharclass\count@", r"\cvtex@out") + r"""
+""" + tex.code_point_runs(r"\the\XeTeXcharclass\count@", r"\cvtex@out") + r"""
 \immediate\closeout\cvtex@out
 \begin{document}x\end{document}
 """
@@ -198,14 +198,14 @@ def test_the_class_table_stand_in_is_current_and_in_use(tmp_path):
     """The stand-in is what XeTeX makes of the installed TeX Live file now, and the engine
     uses it: the build directory has it and the log shows XeTeX read it rather than TeX
     Live's."""
-    runs, inputs = engine.generate_classes(tmp_path / "fresh")
-    stand_in = engine.classes_stand_in()
-    assert stand_in is not None and stand_in.endswith(engine.classes_text(runs))
-    assert any(path.endswith("/" + engine.CLASSES_NAME) for path in inputs)
-    build = engine.compile(CLASS_DUMP.replace("OPTION", ""), tmp_path / "with")
-    assert (build.build_dir / engine.CLASSES_NAME).is_file()
+    runs, inputs = tex.generate_classes(tmp_path / "fresh")
+    stand_in = tex.classes_stand_in()
+    assert stand_in is not None and stand_in.endswith(tex.classes_text(runs))
+    assert any(path.endswith("/" + tex.CLASSES_NAME) for path in inputs)
+    build = tex.compile(CLASS_DUMP.replace("OPTION", ""), tmp_path / "with")
+    assert (build.build_dir / tex.CLASSES_NAME).is_file()
     log = (build.build_dir / "cv.log").read_text(encoding="utf-8", errors="replace")
-    assert f"(./{engine.CLASSES_NAME})" in log and "texmf-dist/tex/generic/unicode-data/" + engine.CLASSES_NAME not in log
+    assert f"(./{tex.CLASSES_NAME})" in log and "texmf-dist/tex/generic/unicode-data/" + tex.CLASSES_NAME not in log
 
 
 @pytest.mark.parametrize("option", ["", "hangul"])
@@ -214,8 +214,8 @@ def test_with_the_stand_in_xetexko_gets_the_same_class_for_every_code_point(opti
     file's), with the stand-in and with TeX Live's file, is the same."""
     tables = []
     for stand_in in (True, False):
-        build = engine.compile(CLASS_DUMP.replace("OPTION", option), tmp_path / str(stand_in), stand_in=stand_in)
-        assert (build.build_dir / engine.CLASSES_NAME).is_file() == stand_in
+        build = tex.compile(CLASS_DUMP.replace("OPTION", option), tmp_path / str(stand_in), stand_in=stand_in)
+        assert (build.build_dir / tex.CLASSES_NAME).is_file() == stand_in
         tables.append((build.build_dir / "table.txt").read_text(encoding="utf-8"))
     assert tables[0] == tables[1]
     assert len(tables[0].splitlines()) > 500  # many runs: CJK, punctuation, Hangul classes
@@ -224,19 +224,19 @@ def test_with_the_stand_in_xetexko_gets_the_same_class_for_every_code_point(opti
 def test_a_stand_in_made_from_other_files_is_made_again(engine_log, tmp_path):
     """The stand-in records the files it was made from (size and mtime); when one differs
     (another TeX Live), it is made again from the installed file before a build uses it."""
-    tex = own_tex_tables(tmp_path / "cache")
+    tex_dir = own_tex_tables(tmp_path / "cache")
     try:
-        assert engine.classes_stand_in() is not None and runs_of(engine_log) == 1
+        assert tex.classes_stand_in() is not None and runs_of(engine_log) == 1
         table = texdata.table_path("unicode-xetex-classes.tex")
-        assert table is not None and table.parent.parent == tex
+        assert table is not None and table.parent.parent == tex_dir
         text = table.read_text(encoding="utf-8")
         line_break = next(line for line in text.splitlines() if line.startswith("% source: ")
                           and line.split("\t")[0].endswith("/LineBreak.txt"))
         table.write_text(text.replace(line_break, line_break.split("\t")[0] + "\t1:2"), encoding="utf-8")
         texdata.forget()
-        build = engine.compile("\\documentclass{article}\\begin{document}x\\end{document}\n", tmp_path / "b")
+        build = tex.compile("\\documentclass{article}\\begin{document}x\\end{document}\n", tmp_path / "b")
         assert runs_of(engine_log) == 3  # made again (one run), then the build
-        assert (build.build_dir / engine.CLASSES_NAME).read_text(encoding="utf-8") == table.read_text(encoding="utf-8")
+        assert (build.build_dir / tex.CLASSES_NAME).read_text(encoding="utf-8") == table.read_text(encoding="utf-8")
         assert line_break in table.read_text(encoding="utf-8")
     finally:
         texdata.forget()

@@ -16,9 +16,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cvtex.tex import engine
+from cvtex import tex
+
+from cvtex.tex import formats
 from cvtex.tex import speed
 from cvtex.diagnostics import ProfileError
+from cvtex.theme import copy_theme
 from cvtex.build.pipeline import render_profile
 
 from .conftest import ROOT, pdf_text, squash
@@ -39,15 +42,15 @@ def write_profile(path: Path, **sections) -> Path:
 def theme_copy(tmp_path: Path, name: str, edit) -> Path:
     """A copy of the classic theme with ``edit(cv.tex.j2 text) -> text`` applied."""
     theme = tmp_path / name
-    shutil.copytree(CLASSIC, theme)
+    copy_theme(CLASSIC, theme, with_base=True)  # its own cv.tex.j2, from the shared base
     template = theme / "cv.tex.j2"
     template.write_text(edit(template.read_text(encoding="utf-8")), encoding="utf-8")
     return theme
 
 
-def compile_tex(body: str, tmp_path: Path, preamble: str = "", **kwargs) -> engine.Build:
+def compile_tex(body: str, tmp_path: Path, preamble: str = "", **kwargs) -> tex.Build:
     source = f"\\documentclass{{article}}{preamble}\\begin{{document}}{body}\\end{{document}}\n"
-    return engine.compile(source, tmp_path / "build", **kwargs)
+    return tex.compile(source, tmp_path / "build", **kwargs)
 
 
 # --------------------------------------------------------------------------- profile text
@@ -77,7 +80,7 @@ def test_a_theme_cannot_read_files_outside_the_build_directory(tmp_path, monkeyp
     text = pdf_text(compile_tex(reads, tmp_path).pdf)
     assert "ABSOLUTE-REFUSED" in text and "PARENT-REFUSED" in text
     assert "root" not in text
-    with pytest.raises(engine.CompileError) as info:
+    with pytest.raises(tex.CompileError) as info:
         compile_tex(r"\input{/etc/passwd}", tmp_path)
     assert info.value.log.errors[0].message == (
         "LaTeX Error: File `/etc/passwd.tex' not found. (the sandbox does not let TeX read /etc/passwd "
@@ -88,7 +91,7 @@ def test_a_theme_cannot_read_files_outside_the_build_directory(tmp_path, monkeyp
 def test_a_theme_cannot_write_files_outside_the_build_directory(tmp_path, target):
     outside = tmp_path / "outside.txt"
     name = target.format(outside=outside)
-    with pytest.raises(engine.CompileError) as info:
+    with pytest.raises(tex.CompileError) as info:
         compile_tex(rf"\newwrite\w\immediate\openout\w={name} \immediate\write\w{{x}}\immediate\closeout\w x",
                     tmp_path)
     assert info.value.log.errors[0].message.startswith(f"I can't write on file `{name}'.")
@@ -136,7 +139,7 @@ def test_a_theme_that_loops_forever_is_killed_at_the_timeout(tmp_path):
 
 def test_a_runaway_log_is_stopped(tmp_path):
     flood = r"\def\x{\message{" + "flood " * 50 + r"}\x}\x"
-    with pytest.raises(engine.CompileError) as info:
+    with pytest.raises(tex.CompileError) as info:
         compile_tex(flood, tmp_path, timeout=60, max_output_bytes=2 * 2**20)
     assert info.value.timed_out
     assert str(info.value) == "XeLaTeX wrote more than 2 MB and was stopped (a theme macro that loops forever?)"
@@ -188,22 +191,22 @@ def test_a_theme_error_names_the_tex_line_and_says_it_is_the_theme(tmp_path):
     theme = theme_copy(tmp_path, "undefined", lambda t: t.replace("\\begin{document}", "\\begin{document}\\cvnosuchmacro"))
     with pytest.raises(ProfileError) as info:
         render_profile(write_profile(tmp_path / "cv.yaml"), output_dir=tmp_path / "out", theme=str(theme))
-    tex = tmp_path / "cv-en.tex"
+    tex_file = tmp_path / "cv-en.tex"
     messages = [d.message for d in info.value.diagnostics]
     assert len(messages) == 2 and all("Undefined control sequence. (after '" in m and "\\cvnosuchmacro')" in m
                                       and "that line comes from the theme, not from a profile field" in m
                                       for m in messages)
     line = int(messages[0].split(" at line ")[1].split()[0])
     render_profile(write_profile(tmp_path / "cv.yaml"), output_dir=tmp_path, keep_tex=True)
-    assert "\\begin{document}" in tex.read_text(encoding="utf-8").splitlines()[line - 1]
+    assert "\\begin{document}" in tex_file.read_text(encoding="utf-8").splitlines()[line - 1]
 
 
 def test_a_missing_glyph_validation_cannot_see_is_mapped_to_its_field(tmp_path):
     """Validation checks the fonts body text is set in; a theme that sets text in its sans
     fonts is caught by the engine (\\tracinglostchars=3), and the error names the field
     and points at the character. TeX Gyre Heros lacks U+2012 FIGURE DASH; Pagella has it."""
-    theme = theme_copy(tmp_path, "sans", lambda t: t.replace("\\usepackage{xcolor}",
-                                                             "\\renewcommand{\\familydefault}{\\sfdefault}\n\\usepackage{xcolor}"))
+    theme = theme_copy(tmp_path, "sans", lambda t: t.replace("\\usepackage{cvtex-theme}\n",
+                                                             "\\usepackage{cvtex-theme}\n\\renewcommand{\\familydefault}{\\sfdefault}\n"))
     profile = write_profile(tmp_path / "cv.yaml", sections=[
         {"kind": "custom", "title": "Dates", "entries": [{"title": "Phone 555‒0100"}]}])
     with pytest.raises(ProfileError) as info:
@@ -231,8 +234,8 @@ def test_log_parser_reads_text_run_off_the_page(tmp_path):
 
 
 def test_log_parser_reads_an_undefined_control_sequence(tmp_path):
-    with pytest.raises(engine.CompileError) as info:
-        engine.compile("\\documentclass{article}\n\\begin{document}\nfine\n\\themebug here\n\\end{document}\n",
+    with pytest.raises(tex.CompileError) as info:
+        tex.compile("\\documentclass{article}\n\\begin{document}\nfine\n\\themebug here\n\\end{document}\n",
                        tmp_path / "build")
     (error,) = info.value.log.errors
     assert (error.message, error.line, error.file) == ("Undefined control sequence.", 4, "./cv.tex")
@@ -240,7 +243,7 @@ def test_log_parser_reads_an_undefined_control_sequence(tmp_path):
 
 
 def test_log_parser_reads_a_missing_character(tmp_path):
-    with pytest.raises(engine.CompileError) as info:
+    with pytest.raises(tex.CompileError) as info:
         compile_tex("a😀b", tmp_path, preamble=r"\usepackage{fontspec}\setmainfont{TeX Gyre Pagella}\tracinglostchars=3")
     (missing,) = info.value.log.missing_chars
     assert missing.char == "😀" and missing.font.startswith("TeXGyrePagella-Regular/OT:")
@@ -251,8 +254,8 @@ def test_log_parser_keeps_package_lines_apart_from_tex_lines(tmp_path):
     build_dir = tmp_path / "build"
     build_dir.mkdir()
     (build_dir / "themebits.sty").write_text("\\ProvidesPackage{themebits}\n\\brokenmacro\n", encoding="utf-8")
-    with pytest.raises(engine.CompileError) as info:
-        engine.compile("\\documentclass{article}\n\\usepackage{themebits}\n\\begin{document}x\\end{document}\n",
+    with pytest.raises(tex.CompileError) as info:
+        tex.compile("\\documentclass{article}\n\\usepackage{themebits}\n\\begin{document}x\\end{document}\n",
                        build_dir)
     (error,) = info.value.log.errors
     assert (error.message, error.line, error.file) == ("Undefined control sequence.", 0, "./themebits.sty")
@@ -260,12 +263,12 @@ def test_log_parser_keeps_package_lines_apart_from_tex_lines(tmp_path):
 
 @pytest.fixture
 def start():
-    """engine.start, each run it made cancelled when the test ends: a failed assertion
+    """tex.start, each run it made cancelled when the test ends: a failed assertion
     must not leave XeLaTeX waiting on its pipe forever."""
     runs = []
 
     def start(*args, **kwargs):
-        runs.append(engine.start(*args, **kwargs))
+        runs.append(tex.start(*args, **kwargs))
         return runs[-1]
 
     yield start
@@ -274,7 +277,7 @@ def start():
 
 
 def test_an_engine_started_before_its_source_compiles_all_of_it(tmp_path, start):
-    """engine.start: XeLaTeX waits on a pipe until the source is written. XeTeX
+    """tex.start: XeLaTeX waits on a pipe until the source is written. XeTeX
     sniffs each input's first bytes for a byte-order mark and cannot seek back on a pipe:
     without the mark cvtex writes first, '\\d' of '\\documentclass' would be lost."""
     import stat
@@ -286,8 +289,8 @@ def test_an_engine_started_before_its_source_compiles_all_of_it(tmp_path, start)
     source = "\\documentclass{article}\n\\begin{document}\nEarly bird\n\\end{document}\n"
     build = run.compile(source, timeout=120)
     assert "Earlybird" in squash(pdf_text(build.pdf))
-    tex = tmp_path / "build" / "early.tex"
-    assert stat.S_ISREG(tex.lstat().st_mode) and tex.read_text(encoding="utf-8") == source
+    tex_file = tmp_path / "build" / "early.tex"
+    assert stat.S_ISREG(tex_file.lstat().st_mode) and tex_file.read_text(encoding="utf-8") == source
 
 
 def test_a_primed_engine_reads_the_preamble_ahead_and_makes_the_same_pdf(tmp_path, start, monkeypatch):
@@ -298,19 +301,19 @@ def test_a_primed_engine_reads_the_preamble_ahead_and_makes_the_same_pdf(tmp_pat
     monkeypatch.setenv("FORCE_SOURCE_DATE", "1")
     source = ("\\documentclass{article}\n\\usepackage{kotex}\n\\begin{document}\n"
               "Primed 한글\n\\end{document}\n")
-    assert engine.preamble(source) == "\\documentclass{article}\n\\usepackage{kotex}\n\\begin{document}\n"
-    assert engine.preamble("\\documentclass{article}\n") == ""
+    assert tex.preamble(source) == "\\documentclass{article}\n\\usepackage{kotex}\n\\begin{document}\n"
+    assert tex.preamble("\\documentclass{article}\n") == ""
     run = start(tmp_path / "primed", jobname="cv")
-    run.prime(engine.preamble(source))
+    run.prime(tex.preamble(source))
     with pytest.raises(ValueError):
         run.prime("again")
     primed = run.compile(source, timeout=120)
-    whole = engine.compile(source, tmp_path / "whole", jobname="cv", timeout=120)
+    whole = tex.compile(source, tmp_path / "whole", jobname="cv", timeout=120)
     assert primed.pdf.read_bytes() == whole.pdf.read_bytes()
     assert (tmp_path / "primed" / "cv.tex").read_text(encoding="utf-8") == source
 
     other = start(tmp_path / "other", jobname="cv")
-    other.prime(engine.preamble(source))
+    other.prime(tex.preamble(source))
     with pytest.raises(ValueError):
         other.compile(source.replace("article", "report"), timeout=120)
     assert other.proc.poll() is not None  # stopped, not left waiting
@@ -322,7 +325,7 @@ def test_an_engine_that_stops_reading_its_source_reports_its_error(tmp_path, sta
     run = start(tmp_path / "build", jobname="stops")
     source = ("\\documentclass{article}\n\\undefinedmacro\n" + ("%" + "x" * 99 + "\n") * 5000
               + "\\begin{document}x\\end{document}\n")
-    with pytest.raises(engine.CompileError) as info:
+    with pytest.raises(tex.CompileError) as info:
         run.compile(source, timeout=60)
     assert not info.value.timed_out and "Undefined control sequence" in str(info.value)
     assert [e.line for e in info.value.log.errors] == [2]
@@ -336,20 +339,24 @@ def test_a_cancelled_engine_leaves_no_process_and_no_pipe(tmp_path, start):
     assert not (tmp_path / "build" / "gone.tex").exists()
 
 
-def test_render_takes_the_engines_started_for_its_locales(tmp_path, start):
-    """render_profile(engines=…): a run with the locale's jobname compiles it; one started
-    under another name is cancelled and replaced."""
+def test_render_takes_the_engines_started_for_its_locales(tmp_path):
+    """render_profile(pool=…): the run the pool started with the locale's jobname compiles
+    it; one started under another name is not used, and is stopped when the render is over
+    (EnginePool.release)."""
     profile = tmp_path / "cv.yaml"
     shutil.copy(ROOT / "data" / "example.yaml", profile)
-    runs = {"en": start(tmp_path / "early" / "en", jobname="cv-en"),
-            "ko": start(tmp_path / "early" / "ko", jobname="other-ko")}
-    en, ko = runs["en"], runs["ko"]
-    result = render_profile(profile, output_dir=tmp_path / "out", cache=False, engines=runs)
-    assert runs == {}
-    assert [o.locale for o in result.outputs] == ["en", "ko"]
-    assert (tmp_path / "early" / "en" / "cv-en.pdf").is_file()  # the early engine made the English PDF
-    assert "\\begin{document}" in (tmp_path / "early" / "en" / "cv-en.tex").read_text(encoding="utf-8")
-    assert ko.proc.poll() is not None and not (tmp_path / "early" / "ko" / "other-ko.tex").exists()
+    with tex.EnginePool() as pool:
+        pool.start("cv", ["en"])
+        pool.start("other", ["ko"])
+        en, ko = pool.ready["cv-en"], pool.ready["other-ko"]
+        result = render_profile(profile, output_dir=tmp_path / "out", cache=False, pool=pool)
+        assert set(pool.ready) == {"other-ko"}
+        assert [o.locale for o in result.outputs] == ["en", "ko"]
+        assert (en.build_dir / "cv-en.pdf").is_file()  # the early engine made the English PDF
+        assert "\\begin{document}" in (en.build_dir / "cv-en.tex").read_text(encoding="utf-8")
+        pool.release()
+        assert pool.ready == {} and not en.build_dir.exists()
+        assert ko.proc.poll() is not None and not (ko.build_dir / "other-ko.tex").exists()
     assert "한지우" in pdf_text(tmp_path / "out" / "cv-ko.pdf")
 
 
@@ -373,8 +380,8 @@ def test_an_early_engine_ends_when_the_process_that_started_it_dies(tmp_path, af
     import signal
     import time
 
-    code = ("import sys, time\nfrom pathlib import Path\nfrom cvtex import engine\n"
-            f"run = engine.start(Path({str(tmp_path / 'build')!r}), jobname='orphan')\n"
+    code = ("import sys, time\nfrom pathlib import Path\nfrom cvtex import tex\n"
+            f"run = tex.start(Path({str(tmp_path / 'build')!r}), jobname='orphan')\n"
             "print(run.proc.pid, flush=True)\ntime.sleep(120)\n")
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     pid = int(parent.stdout.readline())
@@ -399,32 +406,32 @@ def test_an_early_engine_ends_when_the_process_that_started_it_dies(tmp_path, af
 
 
 def test_the_engine_loads_an_uncompressed_copy_of_its_format_and_makes_the_same_pdf(tmp_path, monkeypatch):
-    """engine.plain_format: TeX Live's xelatex.fmt inflated once into the cache; XeLaTeX
+    """tex.plain_format: TeX Live's xelatex.fmt inflated once into the cache; XeLaTeX
     reads it as it is (zlib's transparent gzread) and the PDF does not change by a byte."""
     import gzip
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the same date in both PDFs
     monkeypatch.setenv("FORCE_SOURCE_DATE", "1")
-    installed = engine._installed_format()
+    installed = formats.installed_format()
     assert installed is not None and installed.read_bytes()[:2] == b"\x1f\x8b"  # TeX Live's is gzip-compressed
-    fmt = engine.plain_format(tmp_path / "formats")
+    fmt = tex.plain_format(tmp_path / "formats")
     assert fmt is not None and fmt.read_bytes() == gzip.decompress(installed.read_bytes())
     inode = fmt.stat().st_ino
-    assert engine.plain_format(tmp_path / "formats") == fmt and fmt.stat().st_ino == inode  # made once
+    assert tex.plain_format(tmp_path / "formats") == fmt and fmt.stat().st_ino == inode  # made once
 
     source = "\\documentclass{article}\n\\usepackage{kotex}\n\\begin{document}\n한글 and Latin\n\\end{document}\n"
-    plain = engine.compile(source, tmp_path / "plain", jobname="cv", timeout=120, fmt=fmt)
-    usual = engine.compile(source, tmp_path / "usual", jobname="cv", timeout=120)
+    plain = tex.compile(source, tmp_path / "plain", jobname="cv", timeout=120, fmt=fmt)
+    usual = tex.compile(source, tmp_path / "usual", jobname="cv", timeout=120)
     assert plain.pdf.read_bytes() == usual.pdf.read_bytes()
 
     broken = tmp_path / "broken" / "xelatex.fmt"  # the engine reads the file it is given, no other
     broken.parent.mkdir()
     broken.write_bytes(fmt.read_bytes()[:4096])
-    with pytest.raises(engine.CompileError, match="could not load its format"):
-        engine.start(tmp_path / "with-broken", jobname="cv", fmt=broken)._compile(source, timeout=120,
+    with pytest.raises(tex.CompileError, match="could not load its format"):
+        tex.start(tmp_path / "with-broken", jobname="cv", fmt=broken)._compile(source, timeout=120,
                                                                                  max_output_bytes=2**26)
     # a speed path that fails costs one plain run, not the PDF
-    build = engine.compile(source, tmp_path / "with-broken-retried", jobname="cv", timeout=120, fmt=broken)
+    build = tex.compile(source, tmp_path / "with-broken-retried", jobname="cv", timeout=120, fmt=broken)
     assert "format-copy" in build.fallback and "could not load its format" in build.fallback
     assert build.pdf.read_bytes() == usual.pdf.read_bytes()
     assert not speed.allowed(speed.FORMAT_COPY)  # off for the rest of the process
@@ -454,7 +461,7 @@ def test_renders_load_the_uncompressed_format_from_the_cache(tmp_path, build_cac
     assert list(copies.glob("*/xelatex.fmt")) == made
     made[0].write_bytes(b"cut short")  # a copy whose size is not the format's is made again
     render_profile(profile, output_dir=tmp_path / "out2", cache=False)
-    installed = engine._installed_format()
+    installed = formats.installed_format()
     assert installed is not None
     inflated = int.from_bytes(installed.read_bytes()[-4:], "little")  # gzip's ISIZE (RFC 1952)
     assert list(copies.glob("*/xelatex.fmt")) == made and made[0].stat().st_size == inflated
@@ -468,19 +475,19 @@ def test_a_rebuilt_format_gets_a_new_copy_and_a_bad_one_none(tmp_path):
 
     installed = tmp_path / "xelatex.fmt"
     installed.write_bytes(gzip.compress(b"format one " * 1000, compresslevel=1))
-    first = engine.plain_format(tmp_path / "formats", installed)
+    first = tex.plain_format(tmp_path / "formats", installed)
     assert first is not None and first.read_bytes() == b"format one " * 1000
     installed.write_bytes(gzip.compress(b"format two " * 1000, compresslevel=1))
     os.utime(installed, ns=(1, 1))
-    second = engine.plain_format(tmp_path / "formats", installed)
+    second = tex.plain_format(tmp_path / "formats", installed)
     assert second is not None and second != first and second.read_bytes() == b"format two " * 1000
     assert [p.name for p in (tmp_path / "formats").iterdir()] == [second.parent.name]  # the old copy is gone
 
     installed.write_bytes(b"not compressed")
-    assert engine.plain_format(tmp_path / "formats", installed) is None
+    assert tex.plain_format(tmp_path / "formats", installed) is None
     installed.write_bytes(gzip.compress(b"damaged " * 1000)[:-12] + b"\0" * 12)  # a wrong CRC-32 and length
-    assert engine.plain_format(tmp_path / "formats", installed) is None
+    assert tex.plain_format(tmp_path / "formats", installed) is None
     assert not any(p.name.startswith(".fmt-") for p in (tmp_path / "formats").rglob("*"))  # no half copy left
     (tmp_path / "blocked").write_text("a file where the directory would be")
     installed.write_bytes(gzip.compress(b"format three"))
-    assert engine.plain_format(tmp_path / "blocked", installed) is None
+    assert tex.plain_format(tmp_path / "blocked", installed) is None

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cvtex.tex import engine
-from cvtex.links import check as links
+from cvtex import tex
+from cvtex import links
 from cvtex.schema import loader
-from cvtex.localize import locale
+from cvtex import localize as locale
 from cvtex.diagnostics import ProfileError, field_path
 from cvtex.build.pipeline import load_profile, render_profile
-from cvtex.schema.text import normalize_url
+from cvtex.schema import normalize_url
 
 from .fixtures.hostile import LITERAL, PARAGRAPH_ONLY, REFUSED, URLS_KEPT, URLS_NORMALIZED, URLS_REFUSED
 from .fixtures.pdfs import KINDS, expected, marked, profile_with, visible_text, words_off_page
@@ -143,7 +143,7 @@ def test_off_page_detector_sees_text_past_the_edge():
     (so the text comparison fails) and the word crossing the edge is reported."""
     source = r"\documentclass{article}\begin{document}\noindent visible\hspace*{14cm}\mbox{PASTTHEEDGE}\end{document}"
     with tempfile.TemporaryDirectory() as tmp:
-        build = engine.compile(source, Path(tmp))
+        build = tex.compile(source, Path(tmp))
         text = visible_text(build.pdf)
         assert "visible" in text and "PASTTHEEDGE" not in text
         assert [word[:4] for word in words_off_page(build.pdf)] == ["PAST"]

@@ -16,15 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cvtex.theme import latex
-from cvtex.links import check as links
+from cvtex import links
 from cvtex.schema import loader
-from cvtex.localize import locale
-from cvtex.theme import templates as template
+from cvtex import localize as locale
+from cvtex import theme as template
 from cvtex.diagnostics import ProfileError
 from cvtex.theme.fonts import theme_coverage
-from cvtex.schema.models import SECTION_KINDS, validate
+from cvtex.schema import SECTION_KINDS, validate
 from cvtex.build.pipeline import load_profile, render_profile
-from cvtex.schema.text import clean_text, normalize_url
+from cvtex.schema import clean_text, normalize_url
 
 from .fixtures.pdfs import KINDS, expected, marked, profile_with, visible_text, words_off_page
 

@@ -11,12 +11,12 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from cvtex.tex import engine
+from cvtex import tex
 from cvtex.theme import latex
-from cvtex.links import check as links
+from cvtex import links
 from cvtex.cli.commands import app
-from cvtex.links.check import NetworkSettings, Target
-from cvtex.schema.text import tel_url
+from cvtex.links import NetworkSettings, Target
+from cvtex.schema import tel_url
 from cvtex.build.pipeline import render_profile
 
 from .conftest import use_cache_dir
@@ -280,7 +280,7 @@ def test_render_offline_does_not_touch_the_network(server, site, tmp_path):
 
 
 def test_check_links_strict_fails_on_warnings(server, tmp_path):
-    pdf = engine.compile("\\documentclass{article}\\usepackage{fontspec}\\usepackage{hyperref}\\begin{document}"
+    pdf = tex.compile("\\documentclass{article}\\usepackage{fontspec}\\usepackage{hyperref}\\begin{document}"
                          + latex.href(server.url("/ok"), "ok") + " " + latex.href(server.url("/login"), "login")
                          + "\\end{document}", tmp_path / "b", jobname="two").pdf
     lenient = CliRunner().invoke(app, ["check-links", str(pdf), "--cache-age", "0"])

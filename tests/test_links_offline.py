@@ -10,12 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from cvtex.build import cache
-from cvtex.tex import engine
+from cvtex import tex
 from cvtex.theme import latex
-from cvtex.links import check as links
+from cvtex import links
 from cvtex.cli.commands import app
 from cvtex.diagnostics import ProfileError
-from cvtex.links.check import ProfileLink, Target
+from cvtex.links import ProfileLink, Target
 
 from .conftest import DATA, pdf_text, use_cache_dir
 
@@ -33,7 +33,7 @@ def private_cache(tmp_path, monkeypatch):
 
 
 def compile_pdf(tmp_path: Path, body: str, name: str = "doc") -> Path:
-    return engine.compile(PREAMBLE + body + "\n\\end{document}\n", tmp_path / name, jobname=name).pdf
+    return tex.compile(PREAMBLE + body + "\n\\end{document}\n", tmp_path / name, jobname=name).pdf
 
 
 # ------------------------------------------------------------------ escaping bug
@@ -146,7 +146,7 @@ def test_link_setup_links_and_destinations(tmp_path, hyperref):
               "\\message{[skip after the destination: \\the\\lastskip]}Other\n"
               "\\end{document}\n")
     build = tmp_path / "plain"
-    result = engine.compile(source, build, jobname="plain")
+    result = tex.compile(source, build, jobname="plain")
     contents = links.pdf_contents(result.pdf)
     assert [link.url for link in contents.uri] == [AWKWARD_URL, "mailto:a@example.com"]
     assert contents.bad_destinations == []
@@ -277,7 +277,7 @@ def test_internationalized_urls_print_as_iris_and_link_as_uris(tmp_path, theme):
     ASCII URI, which the link check finds as the profile's. A character the theme's fonts
     lack (Cyrillic ж: not in TeX Gyre) stays percent-encoded: nothing is lost."""
     from cvtex.theme import fonts
-    from cvtex.theme import templates as template
+    from cvtex import theme as template
     from cvtex.build.pipeline import render_profile
 
     profile = tmp_path / "cv.yaml"
@@ -386,6 +386,32 @@ def test_cvtexignore_rules_and_profile_settings_merge(tmp_path):
     assert policy.accepts("https://docs.example.org/x", 401) and not policy.accepts("https://example.com/x", 401)
 
 
+def test_a_policy_and_profile_links_round_trip_through_a_render_record():
+    """The render record is JSON: the policy and the profile's links go in and come back equal."""
+    policy = links.Policy(("https://private.example.com/*",), {"www.linkedin.com": frozenset({999, 403})})
+    record = json.loads(json.dumps(policy.to_record()))
+    assert record == {"exclude": ["https://private.example.com/*"], "accept": {"www.linkedin.com": [403, 999]}}
+    assert links.Policy.from_record(record) == policy
+    assert links.Policy.from_record({}) == links.Policy()
+    for bad in ({"exclude": "https://x.example/*"}, {"accept": [["h", 999]]}, {"accept": {"h": ["x"]}}):
+        with pytest.raises((TypeError, ValueError)):
+            links.Policy.from_record(bad)
+    link = ProfileLink("mailto:a@example.com", "header.emails[0]")
+    assert ProfileLink.from_record(json.loads(json.dumps(link.to_record()))) == link
+    for bad in (["mailto:a@example.com"], ["mailto:a@example.com", 3]):
+        with pytest.raises((TypeError, ValueError)):
+            ProfileLink.from_record(bad)
+
+
+def test_cache_pdf_contents_stores_a_pdfs_links_ahead_and_never_raises(tmp_path, escaped_pdf, monkeypatch):
+    use_cache_dir(tmp_path / "cache", monkeypatch)
+    assert links.cache_pdf_contents(b"%PDF-1.7 not really") is False
+    assert not list((tmp_path / "cache").glob("pdf-links/*.json"))
+    assert links.cache_pdf_contents(escaped_pdf.read_bytes()) is True
+    (stored,) = (tmp_path / "cache").glob("pdf-links/*.json")
+    assert json.loads(stored.read_text())["uri"]
+
+
 def test_malformed_cvtexignore_gives_file_line_col(tmp_path):
     ignore = tmp_path / ".cvtexignore"
     ignore.write_text("https://ok.example.com/*\naccept host.example.com 99x\nhttps://a.example.com b\n")
@@ -431,5 +457,7 @@ def test_a_url_and_a_redirect_to_its_host_share_one_per_host_limit(url, redirect
     held), redirects by httpx's Request: both must name the host alike."""
     import httpx
 
-    assert links._host_key(url) == links._host_key(httpx.Request("HEAD", redirected))
-    assert links._host_key(url) != links._host_key(httpx.Request("HEAD", "http://example.org/"))
+    from cvtex.links import probe as links_probe
+
+    assert links_probe._host_key(url) == links_probe._host_key(httpx.Request("HEAD", redirected))
+    assert links_probe._host_key(url) != links_probe._host_key(httpx.Request("HEAD", "http://example.org/"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cvtex.diagnostics import ProfileError
-from cvtex.schema.loader import Position, loads
+from cvtex.schema import Position, loads
 
 
 def test_scalars_stay_strings_and_nulls_are_none():

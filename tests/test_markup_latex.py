@@ -35,7 +35,7 @@ def test_href_writes_the_url_as_a_hex_string_and_markup_nests():
 def test_readable_url_prints_the_iri_its_owner_wrote():
     """RFC 3987 §3.2: percent-encoded UTF-8 and IDNA A-labels back to characters, for the
     printed text of a link; whatever would change the URL or not show stays encoded."""
-    from cvtex.schema.text import normalize_url, readable_url
+    from cvtex.schema import normalize_url, readable_url
 
     def shown(url: str, settable=None) -> str:
         return readable_url(normalize_url(url), settable)

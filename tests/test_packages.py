@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from cvtex.tex import engine
+from cvtex import tex
 from cvtex.theme import fonts
-from cvtex.theme import templates as template
+from cvtex import theme as template
 from cvtex.build.pipeline import render_profile
 
 from .conftest import DATA, ROOT
@@ -45,8 +45,8 @@ def script_packages() -> list[str]:
 
 def test_the_python_and_the_shell_lists_are_the_same():
     """``cvtex doctor`` prints cvtex.tex.engine.INSTALL_COMMAND; setup.sh runs install-tex.sh."""
-    assert script_packages() == list(engine.APT_PACKAGES)
-    assert engine.INSTALL_COMMAND.endswith(" ".join(engine.APT_PACKAGES))
+    assert script_packages() == list(tex.APT_PACKAGES)
+    assert tex.INSTALL_COMMAND.endswith(" ".join(tex.APT_PACKAGES))
 
 
 def owners(paths: list[str]) -> dict[str, set[str]]:
@@ -88,11 +88,11 @@ def read_files(tmp_path_factory) -> dict[str, str]:
             for output in render_profile(path, output_dir=out / theme, theme=theme, cache=False).outputs:
                 for file in output.inputs:
                     files.setdefault(file, f"{theme} × {path.name} ({output.locale})")
-    hyperref = engine.compile("\\documentclass{article}\\usepackage{fontspec}\\usepackage{hyperref}\\begin{document}"
+    hyperref = tex.compile("\\documentclass{article}\\usepackage{fontspec}\\usepackage{hyperref}\\begin{document}"
                               "\\href{https://example.org}{x}\\end{document}\n", out / "hyperref", plain=True)
     files.update(dict.fromkeys((f for f in hyperref.inputs if f not in files), "a document with hyperref"))
-    assert fonts.route(ord("a")) == fonts.LATIN and engine.classes_stand_in() is not None
-    for name, table in (("routes", fonts._routes_table()), ("class table", engine._classes_table())):
+    assert fonts.route(ord("a")) == fonts.LATIN and tex.classes_stand_in() is not None
+    for name, table in (("routes", fonts._routes_table()), ("class table", tex.classes_table())):
         assert table is not None
         files.update(dict.fromkeys((f for f in table.sources if f not in files), f"cvtex's {name}"))
     families = sorted({family for name in template.builtin_themes() for role in
@@ -112,7 +112,7 @@ def debian_tex() -> str | None:
     not come from its packages, e.g. TUG's installer), or ``None``."""
     if not (shutil.which("dpkg") and shutil.which("apt-cache")):
         return "not a Debian/Ubuntu system"
-    xelatex = engine.engine_path()
+    xelatex = tex.engine_path()
     if xelatex is None or subprocess.run(["dpkg", "-S", str(Path(xelatex).resolve())], capture_output=True,
                                          check=False).returncode != 0:
         return f"XeLaTeX ({xelatex}) does not come from a Debian package"

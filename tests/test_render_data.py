@@ -6,11 +6,11 @@ import pytest
 from pypdf import PdfReader
 
 from cvtex.schema import loader
-from cvtex.localize import locale
+from cvtex import localize as locale
 from cvtex.schema import markup
-from cvtex.schema import models as profile
-from cvtex.links.check import pdf_links, profile_links
-from cvtex.localize.locale import Text
+from cvtex import schema as profile
+from cvtex.links import pdf_links, profile_links
+from cvtex.localize import Text
 
 from .conftest import DATA, pdf_text, squash
 
@@ -25,15 +25,15 @@ def view_of(path, code):
 
 def texts(value, out=None):
     """Every localized text value in a view."""
-    from types import SimpleNamespace
+    from dataclasses import fields, is_dataclass
 
     out = [] if out is None else out
     if isinstance(value, Text):
         out.append(value)
-    elif isinstance(value, SimpleNamespace):
-        for name, child in vars(value).items():
-            if name not in ("locale", "design", "locales"):
-                texts(child, out)
+    elif is_dataclass(value):
+        for f in fields(value):
+            if f.name not in ("locale", "design", "locales"):
+                texts(getattr(value, f.name), out)
     elif isinstance(value, list):
         for child in value:
             texts(child, out)

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from cvtex.cli import commands as cli
-from cvtex.tex import engine
-from cvtex.tex import speed
+from cvtex import tex
+from cvtex.tex import EnginePool, speed
 from cvtex.tex import texdata
 from cvtex.build.pipeline import render_profile
 
@@ -46,8 +45,8 @@ def assert_example_rendered(result) -> None:
 def test_speed_paths_are_active_here_and_doctor_lists_them():
     """Every path holds here (the fallbacks below are forced, not natural), affinity where
     there are two CPUs or more."""
-    inactive = {path.name for path in speed.status() if not path.active}
-    assert inactive == (set() if len(os.sched_getaffinity(0)) > 1 else {"affinity"}), speed.status()
+    inactive = {path.name for path in tex.speed_status() if not path.active}
+    assert inactive == (set() if len(os.sched_getaffinity(0)) > 1 else {"affinity"}), tex.speed_status()
     doctor = subprocess.run([sys.executable, "-m", "cvtex", "doctor"], capture_output=True, text=True,
                             env=plain_env(CVTEX_PLAIN="pipe"), stdin=subprocess.DEVNULL)
     rows = {line.split("│")[1].strip(): line for line in doctor.stdout.splitlines()
@@ -69,7 +68,7 @@ def engine_calls(tmp_path, monkeypatch):
     wrap_xelatex(tmp_path / "calls-bin", monkeypatch,
                  "sleep 0.1\n"
                  "if [ -p /dev/stdin ]; then how=pipe; else how=file; fi\n"
-                 f"if [ -f {engine.CLASSES_NAME} ]; then table=yes; else table=no; fi\n"
+                 f"if [ -f {tex.CLASSES_NAME} ]; then table=yes; else table=no; fi\n"
                  "cpus=$(awk '/^Cpus_allowed_list/ {print $2}' /proc/$$/status)\n"
                  f'echo "stdin=$how stand-in=$table cpus=$cpus $*" >> "{log}"\n'
                  'exec "$REAL" "$@"\n')
@@ -136,42 +135,40 @@ def test_a_render_with_a_path_turned_off_is_the_same_render_without_it(off, tmp_
 
 def test_without_the_pipe_the_engine_reads_a_file(tmp_path, monkeypatch):
     monkeypatch.setenv("CVTEX_PLAIN", "pipe")
-    with pytest.raises(engine.PipeUnavailable, match="CVTEX_PLAIN"):
-        engine.start(tmp_path / "early")
-    build = engine.compile(SOURCE, tmp_path / "b")
+    with pytest.raises(tex.PipeUnavailable, match="CVTEX_PLAIN"):
+        tex.start(tmp_path / "early")
+    build = tex.compile(SOURCE, tmp_path / "b")
     assert "Plain한글" in squash(pdf_text(build.pdf)) and not build.fallback
     assert stat.S_ISREG((tmp_path / "b" / "cv.tex").lstat().st_mode)
-    assert (tmp_path / "b" / engine.CLASSES_NAME).is_file()  # the other paths still hold
-    with cli._engines_started([EXAMPLE], None) as engines:
-        assert engines == {}  # cvtex render starts no engine ahead; render_profile compiles from files
+    assert (tmp_path / "b" / tex.CLASSES_NAME).is_file()  # the other paths still hold
+    with EnginePool() as pool:
+        pool.start(EXAMPLE.stem, ["en", "ko"])
+        assert pool.ready == {}  # cvtex render starts no engine ahead; render_profile compiles from files
 
 
 def test_without_affinity_early_engines_may_use_every_cpu(tmp_path, monkeypatch):
     if len(os.sched_getaffinity(0)) < 2:
         pytest.skip("one CPU: there is no CPU to spare")
-    run = engine.start(tmp_path / "pinned", spare_a_cpu=True)
+    run = tex.start(tmp_path / "pinned", spare_a_cpu=True)
     try:
         assert run.pinned and os.sched_getaffinity(run.proc.pid) != os.sched_getaffinity(0)
     finally:
         run.cancel()
     monkeypatch.setenv("CVTEX_PLAIN", "affinity")
-    run = engine.start(tmp_path / "free", spare_a_cpu=True)
+    run = tex.start(tmp_path / "free", spare_a_cpu=True)
     assert not run.pinned and os.sched_getaffinity(run.proc.pid) == os.sched_getaffinity(0)
     assert "Plain한글" in squash(pdf_text(run.compile(SOURCE, timeout=120).pdf))
 
 
 def test_without_priming_watch_starts_no_engine_ahead(tmp_path, monkeypatch):
     result = render_profile(EXAMPLE, output_dir=tmp_path / "out", cache=False)
-    primed: dict = {}
-    cli._prime(result, primed)
-    try:
-        assert set(primed) == {"en", "ko"} and all(run.prefix for run in primed.values())
-    finally:
-        cli._stop(primed.values())
+    with EnginePool() as pool:
+        pool.prime(EXAMPLE.stem, result.sources)
+        assert set(pool.ready) == {"example-en", "example-ko"} and all(run.prefix for run in pool.ready.values())
     monkeypatch.setenv("CVTEX_PLAIN", "priming")
-    primed = {}
-    cli._prime(result, primed)
-    assert primed == {}
+    with EnginePool() as pool:
+        pool.prime(EXAMPLE.stem, result.sources)
+        assert pool.ready == {}
 
 
 def test_an_engine_that_cannot_read_its_pipe_costs_one_plain_run(tmp_path, monkeypatch):
@@ -184,8 +181,8 @@ def test_an_engine_that_cannot_read_its_pipe_costs_one_plain_run(tmp_path, monke
     for output in result.outputs:
         assert output.fallback.startswith("XeLaTeX failed with pipe"), output.fallback
     assert not speed.allowed(speed.PIPE)
-    with pytest.raises(engine.PipeUnavailable):
-        engine.start(tmp_path / "later")
+    with pytest.raises(tex.PipeUnavailable):
+        tex.start(tmp_path / "later")
     again = render_profile(EXAMPLE, output_dir=tmp_path / "again", cache=False)
     assert_example_rendered(again)
     assert [o.fallback for o in again.outputs] == ["", ""]  # the pipe was not tried again
@@ -194,18 +191,18 @@ def test_an_engine_that_cannot_read_its_pipe_costs_one_plain_run(tmp_path, monke
 def test_a_class_table_that_stops_tex_costs_one_plain_run(tmp_path, build_cache_dir, engine_log):
     """A stand-in that is wrong for this TeX (made by another xetexko, say) and makes XeTeX
     stop: the plain retry reads TeX Live's own file; `cvtex render` prints the note."""
-    tex = own_tex_tables(Path(os.environ["CVTEX_CACHE_DIR"]))  # this test breaks its own tables
+    tex_dir = own_tex_tables(Path(os.environ["CVTEX_CACHE_DIR"]))  # this test breaks its own tables
     try:
-        assert engine.classes_stand_in() is not None
+        assert tex.classes_stand_in() is not None
         table = texdata.table_path("unicode-xetex-classes.tex")
-        assert table is not None and table.parent.parent == tex
+        assert table is not None and table.parent.parent == tex_dir
         broken = table.read_text(encoding="utf-8").replace(r"\begingroup", r"\begingroup\cvtexbroken", 1)
         table.write_text(broken, encoding="utf-8")
         texdata.forget()
-        assert "cvtexbroken" in (engine.classes_stand_in() or "")  # its sources are unchanged: it is used
-        build = engine.compile(SOURCE, tmp_path / "b")
+        assert "cvtexbroken" in (tex.classes_stand_in() or "")  # its sources are unchanged: it is used
+        build = tex.compile(SOURCE, tmp_path / "b")
         assert "class-table" in build.fallback and "Undefined control sequence" in build.fallback
-        assert not (tmp_path / "b" / engine.CLASSES_NAME).exists()
+        assert not (tmp_path / "b" / tex.CLASSES_NAME).exists()
         assert "Plain한글" in squash(pdf_text(build.pdf))
         assert not table.exists()  # removed: the next process makes it again
         speed.reset()
@@ -219,7 +216,7 @@ def test_a_class_table_that_stops_tex_costs_one_plain_run(tmp_path, build_cache_
         for code in ("en", "ko"):
             assert squash(NAMES[code]) in squash(pdf_text(tmp_path / "out" / f"example-{code}.pdf"))
         texdata.forget()
-        assert "cvtexbroken" not in (engine.classes_stand_in() or "cvtexbroken")  # made again, right
+        assert "cvtexbroken" not in (tex.classes_stand_in() or "cvtexbroken")  # made again, right
     finally:
         texdata.forget()
 
@@ -227,8 +224,8 @@ def test_a_class_table_that_stops_tex_costs_one_plain_run(tmp_path, build_cache_
 def test_a_source_error_is_the_plain_engines_error(tmp_path):
     """A source that fails the plain way too is reported as it fails there: one error, with
     its line, and no speed path is blamed."""
-    with pytest.raises(engine.CompileError) as info:
-        engine.compile("\\documentclass{article}\n\\begin{document}\n\\nosuchmacro\n\\end{document}\n", tmp_path / "b")
+    with pytest.raises(tex.CompileError) as info:
+        tex.compile("\\documentclass{article}\n\\begin{document}\n\\nosuchmacro\n\\end{document}\n", tmp_path / "b")
     (error,) = info.value.log.errors
     assert (error.message, error.line) == ("Undefined control sequence.", 3)
     assert all(speed.allowed(name) for name in speed.PATHS)

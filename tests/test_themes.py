@@ -33,13 +33,15 @@ from pypdf import PdfReader
 from cvtex.theme import fonts
 from cvtex.theme import latex
 from cvtex.schema import loader
-from cvtex.localize import locale
+from cvtex import localize as locale
 from cvtex.schema import markup
-from cvtex.schema import models as profile
-from cvtex.theme import templates as template
-from cvtex.links.check import pdf_links, profile_links
+from cvtex import schema as profile
+from cvtex import theme as template
+from cvtex.theme import helpers
+from cvtex.links import pdf_links, profile_links
 from cvtex.build.preview import first_page_png
 from cvtex.build.pipeline import render_profile
+from cvtex.diagnostics import ProfileError
 
 from .conftest import DATA, ROOT, pdf_text, squash
 from .fixtures.pdfs import words_off_page
@@ -47,7 +49,12 @@ from .test_render_data import texts, view_of
 
 pytestmark = pytest.mark.tex
 
-THEMES = template.builtin_themes()
+BUILT_IN = template.builtin_themes()
+#: A theme written the way a user adds one: a theme.yaml and a theme.sty, nothing else
+#: (:func:`write_fourth_theme`); every check of the built-in themes runs on it too, except
+#: the comparison with reference pictures (it has none).
+FOURTH = "fourth"
+THEMES = BUILT_IN + [FOURTH]
 CASES = [(theme, path, code) for theme in THEMES for path in DATA
          for code in profile.validate(loader.load(path))[0].locales]
 IDS = [f"{t}-{p.stem}-{c}" for t, p, c in CASES]
@@ -73,18 +80,63 @@ ENTRIES = 8
 PUA = re.compile("[\ue000-\uf8ff]")
 
 
+FOURTH_YAML = """\
+name: fourth
+description: A test theme written as a user would, a theme.yaml and a theme.sty only.
+paper: letter
+accent_color: "#8A3B12"
+font_size: 11pt
+margins: 0.8in
+newest_first: [publications, talks]
+fonts:
+  default: {main: TeX Gyre Schola, sans: TeX Gyre Adventor, hangul: Noto Serif CJK KR, hangul_sans: Noto Sans CJK KR}
+"""
+#: Its design: the page, colours, lists, footer and a few macros of cvtex.sty reshaped.
+FOURTH_STY = r"""\ProvidesPackage{cvtex-theme}
+\cvtexpage{includefoot,footskip=9mm}
+\definecolor{muted}{HTML}{6B5E55}
+\setlist[itemize]{leftmargin=1.4em,itemsep=1pt,topsep=2pt,label={\color{accent}\textendash}}
+\fancyfoot[L]{\footnotesize\color{muted}\cvname}
+\fancyfoot[R]{\footnotesize\color{muted}\thepage}
+\renewcommand\cvsectionskip{12pt}
+\renewcommand\cvsectionheading[1]{{\sffamily\color{accent}\large #1}\par\nobreak
+  {\color{accent}\rule{\linewidth}{1.5pt}}\par\nobreak\vspace{4pt}}
+\renewcommand\cvqualifier[1]{{\color{muted}#1}}
+\renewcommand\cvrow[2]{\par\noindent
+  \begin{minipage}[t]{\linewidth}\raggedright #1\cvif{#2}{\hfill\hspace{1em}{\color{muted}#2}}\end{minipage}%
+  \par\nopagebreak\@afterheading}
+\renewcommand\cvdetailsep{ / }
+\renewcommand\cvheader[3]{%
+  {\sffamily\fontsize{26pt}{30pt}\selectfont\color{accent}#1}\par
+  \cvif{#2}{\vspace{2pt}{\large\itshape #2}\par}%
+  \vspace{6pt}{\small #3\par}\vspace{6pt}}
+\renewcommand\cvcontact[2]{\mbox{#2}}
+\cvsetgap{entry}{4pt}
+"""
+
+
+def write_fourth_theme(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "theme.yaml").write_text(FOURTH_YAML, encoding="utf-8")
+    (directory / "theme.sty").write_text(FOURTH_STY, encoding="utf-8")
+    return directory
+
+
 @pytest.fixture(scope="session")
 def themed(tmp_path_factory):
     """``themed(theme, profile_path)`` -> ``{locale: Output}``: each (theme, profile)
     rendered once per session (all locales, in parallel), on first use, without the build
-    cache (every PDF and its engine log come from a real XeLaTeX run)."""
+    cache (every PDF and its engine log come from a real XeLaTeX run). ``FOURTH``: the
+    theme :func:`write_fourth_theme` writes, given by its directory."""
     out_dir = tmp_path_factory.mktemp("themed")
+    fourth = write_fourth_theme(tmp_path_factory.mktemp("themes") / FOURTH)
     done: dict[tuple[str, str], dict] = {}
 
     def get(theme: str, path: Path) -> dict:
         key = (theme, str(path))
         if key not in done:
-            result = render_profile(path, output_dir=out_dir / theme, theme=theme, cache=False)
+            given = str(fourth) if theme == FOURTH else theme
+            result = render_profile(path, output_dir=out_dir / theme, theme=given, cache=False)
             done[key] = {output.locale: output for output in result.outputs}
         return done[key]
 
@@ -249,14 +301,15 @@ def reference_platform():
         pytest.skip(reason)
 
 
-@pytest.mark.parametrize("theme,path,code", CASES, ids=IDS)
+@pytest.mark.parametrize("theme,path,code", [case for case in CASES if case[0] != FOURTH],
+                         ids=[i for i, case in zip(IDS, CASES) if case[0] != FOURTH])
 def test_first_page_matches_reference_picture(themed, theme, path, code, tmp_path, reference_platform):
     actual = first_page_png(themed(theme, path)[code].pdf, tmp_path / f"{theme}-{path.stem}-{code}.png",
                             dpi=REFERENCE_DPI)
     check_reference(actual, REFERENCES / actual.name)
 
 
-@pytest.mark.parametrize("theme,code", [(t, c) for t in THEMES for c in ("en", "ko")])
+@pytest.mark.parametrize("theme,code", [(t, c) for t in BUILT_IN for c in ("en", "ko")])
 def test_readme_pictures_are_current(themed, theme, code, tmp_path, reference_platform):
     """docs/themes/<theme>-<lang>.png (the README's Themes section) show the theme as it is."""
     actual = docs_picture(themed(theme, DOCS_PROFILE)[code].pdf, tmp_path / f"{theme}-{code}.png")
@@ -477,8 +530,9 @@ def test_academic_publications_numbered_newest_first_with_the_owner_in_bold(them
     assert talks == list(range(ENTRIES - 1, -1, -1))
     view = locale.localize(profile.validate(loader.load(every_field_path))[0], "en")
     source = template.render(view, template.load_theme("academic")).text
-    assert source.count(r"\textbf{M. Seo}") == ENTRIES
-    assert r"\textbf{J. Doe}" not in source
+    assert source.count(r"\cvowner{M. Seo}") == ENTRIES  # the owner's name, in bold:
+    assert "\\newcommand\\cvowner[1]{\\textbf{#1}}\n" in source  # (the shared package, in the document)
+    assert r"\cvowner{J. Doe}" not in source
 
 
 def test_academic_section_order_puts_publications_first(themed):
@@ -495,37 +549,76 @@ def test_academic_section_order_puts_publications_first(themed):
 
 # ------------------------------------------------------------------- themes without TeX
 
-@pytest.mark.parametrize("theme", THEMES)
+#: The section kinds' entry macros and what ends each entry (shared package and themes):
+#: a row keeps with what follows, so an entry must end with a legal break point.
+ENTRY_MACROS = {"awards": "cvaward", "custom": "cvcustom", "education": "cveducation", "experience": "cvexperience",
+                "languages": "cvlanguage", "patents": "cvpatent", "press": "cvpress", "projects": "cvproject",
+                "publications": "cvpublication", "skills": "cvskill", "talks": "cvtalk", "teaching": "cvteaching"}
+
+
+def macro_bodies(text: str) -> dict[str, str]:
+    """``{name: body}`` of every ``\\newcommand``/``\\renewcommand`` in a LaTeX package (the
+    body: up to the next definition or comment line at the start of a line)."""
+    found = {}
+    for match in re.finditer(r"^\\(?:re)?newcommand\\(\w+)(.*?)(?=^\\|^%|\Z)", text, re.S | re.M):
+        found[match.group(1)] = match.group(2)
+    return found
+
+
+@pytest.mark.parametrize("theme", BUILT_IN)
 def test_theme_is_complete(theme):
-    """A template for every section kind, a one-line description for ``cvtex themes``,
-    and the guarantees every theme keeps: text_fidelity after kotex, cvtex's link setup
-    instead of hyperref (a sixth of XeLaTeX's work), the section destination, break points
-    between entries."""
+    """A template for every section kind (the theme's or the shared base's), a one-line
+    description for ``cvtex themes``, and the guarantees every theme keeps: text_fidelity
+    after kotex, cvtex's link setup instead of hyperref (a sixth of XeLaTeX's work), the
+    section destination, break points after entries. A built-in theme is its
+    ``theme.yaml`` and ``theme.sty`` only: everything else comes from the shared base."""
     loaded = template.load_theme(theme)
-    assert {p.name for p in (loaded.path / "sections").glob("*.tex.j2")} >= {f"{k}.tex.j2" for k in profile.SECTION_KINDS}
+    assert sorted(p.name for p in loaded.path.iterdir()) == ["theme.sty", "theme.yaml"]
+    for kind in profile.SECTION_KINDS:
+        assert loaded.find(f"sections/{kind}.tex.j2") is not None, kind
     description = loaded.config.description
     assert "\n" not in description and 20 <= len(description) <= 100 and description.endswith(".")
-    source = (loaded.path / "cv.tex.j2").read_text("utf-8")
-    assert source.index("((( text_fidelity )))") > source.index("{kotex}")
-    assert "((( link_setup )))" in source and "{hyperref}" not in source
-    assert "\\hypertarget{((( destination(section) )))}{}" in source or (
-        "\\cvsection{((( destination(section) )))}" in source and "\\hypertarget{#1}{}" in source)
-    for kind in profile.SECTION_KINDS:
-        section = (loaded.path / "sections" / f"{kind}.tex.j2").read_text("utf-8")
-        if "\\cvrow" in section:  # rows keep with what follows: the entry must end with a break point
-            assert "\\pagebreak[0]" in section, kind
+    source = loaded.find("cv.tex.j2").read_text("utf-8")
+    shared = loaded.find("cvtex.sty").read_text("utf-8")
+    assert "\\RequirePackage{kotex}" in shared and "{hyperref}" not in shared + source
+    assert source.index("((( text_fidelity )))") > source.index("\\usepackage{cvtex}")
+    assert "((( link_setup )))" in source and "{hyperref}" not in loaded.find("theme.sty").read_text("utf-8")
+    assert "\\cvsection{((( destination(section) )))}" in source
+    sections = macro_bodies(shared) | macro_bodies(loaded.find("theme.sty").read_text("utf-8"))
+    assert "\\hypertarget{#1}{}" in sections["cvsection"]
+    assert "\\pagebreak[0]" in sections["cventryend"]
+    for kind, name in ENTRY_MACROS.items():
+        assert f"\\{name}{{" in loaded.find(f"sections/{kind}.tex.j2").read_text("utf-8"), kind
+        body = sections[name]
+        if "\\cvrow" in body or "\\cvdatedrow" in body:  # rows keep with what follows: a break point ends it
+            assert "\\pagebreak[0]" in body or "\\cventryend" in body, (theme, name)
+    for kind in ("awards", "custom", "press", "teaching", "patents"):
+        assert "\\cventryend{#1}" in sections["cvdatedentry"]
+
+
+def test_section_templates_hold_no_formatting():
+    """The shared section templates call macros only: no spacing, font, colour or page
+    break commands (the themes' ``theme.sty`` decides how things look)."""
+    base = template.base_dir()
+    forbidden = re.compile(r"\\(vspace|hspace|pagebreak|small|large|footnotesize|textbf|textit|emph|color|"
+                           r"fontsize|par\b|begin|end|hfill|quad)")
+    for path in sorted([base / "cv.tex.j2", *(base / "sections").glob("*.tex.j2")]):
+        text = re.sub(r"\(\(#.*?#\)\)", "", path.read_text("utf-8"), flags=re.S)
+        found = [m.group() for m in forbidden.finditer(text) if m.group() not in ("\\begin", "\\end")
+                 or path.name != "cv.tex.j2"]
+        assert found == [], path.name
 
 
 def test_icon_helper():
-    icon = template._icon("f0e0", "Email:")
+    icon = helpers.icon("f0e0", "Email:")
     assert icon.startswith("\\leavevmode\\special{pdf:literal direct /Span<</ActualText<FEFF0045006D00610069006C003A>>>BDC}")
     assert "\\XeTeXgenerateactualtext=0 \\cvicon{\\char\"F0E0\\relax}" in icon
     assert icon.endswith("\\special{pdf:literal direct EMC}")
-    assert "<FEFFC11CC6B8>" in template._icon("F041", locale.Text("**서울**"))  # markup removed
-    assert "<FEFF>" in template._icon("F041")
+    assert "<FEFFC11CC6B8>" in helpers.icon("F041", locale.Text("**서울**"))  # markup removed
+    assert "<FEFF>" in helpers.icon("F041")
     for bad in ("F0E0}", "xyz", "110000", "F0"):
         with pytest.raises(ValueError):
-            template._icon(bad)
+            helpers.icon(bad)
 
 
 def test_first_page_png(themed, tmp_path):
@@ -553,3 +646,62 @@ def test_first_page_png(themed, tmp_path):
     with pytest.raises(ValueError):
         first_page_png(pdf, tmp_path / "bad.png", dpi=0)
     assert not (tmp_path / "bad.png").exists()
+
+
+# ------------------------------------------------------------------- a theme of one's own, the shared base
+
+def test_a_fourth_theme_is_its_design_only(themed, tmp_path, every_field_path):
+    """A theme directory with a theme.yaml and a theme.sty renders with the shared base's
+    templates and macros, in its own design: its paper (letter), fonts, footer and
+    ``newest_first`` order (every other check of the built-in themes runs on it above)."""
+    theme = write_fourth_theme(tmp_path / FOURTH)
+    assert sorted(p.name for p in theme.iterdir()) == ["theme.sty", "theme.yaml"]
+    loaded = template.load_theme(str(theme))
+    assert loaded.find("cv.tex.j2") == template.base_dir() / "cv.tex.j2"
+    assert loaded.find("theme.sty") == theme.resolve() / "theme.sty"
+    outputs = themed(FOURTH, every_field_path)
+    for code, output in outputs.items():
+        reader = PdfReader(output.pdf)
+        assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [612, 792], code  # letter
+        embedded = " ".join(str(f.get_object()["/BaseFont"]) for page in reader.pages
+                            for f in page["/Resources"]["/Font"].values())
+        assert "TeXGyreSchola" in embedded and "Pagella" not in embedded, code
+    text = pdf_text(outputs["en"].pdf, raw=True)
+    assert [int(m) for m in re.findall(r"Talk (\d+)\?", text)] == list(range(ENTRIES - 1, -1, -1))  # newest first
+    assert [int(m) for m in re.findall(r"Award (\d+)", text)] == list(range(ENTRIES))  # not listed: profile order
+
+
+def test_a_theme_without_its_design_or_a_document_is_refused(tmp_path):
+    theme = tmp_path / "bare"
+    theme.mkdir()
+    (theme / "theme.yaml").write_text(FOURTH_YAML, encoding="utf-8")
+    with pytest.raises(ProfileError, match="the theme has no theme.sty"):
+        template.load_theme(str(theme))
+    (theme / "theme.yaml").write_text(FOURTH_YAML + "newest_first: [experience]\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match="newest_first"):
+        template.load_theme(str(theme))
+
+
+def test_the_build_cache_key_covers_the_shared_base(tmp_path, monkeypatch):
+    """Every file a theme uses is in its digest, the shared base's too: a changed byte in
+    the base's package or a section template gives another key (and a theme's own file
+    of the same name replaces the base's in it)."""
+    from cvtex.build import cache
+    from cvtex.theme import files
+
+    root = tmp_path / "themes"
+    shutil.copytree(template.themes_root(), root)
+    monkeypatch.setattr(files, "themes_root", lambda: root)
+    names = [name for name, _ in template.source_files(root / "classic")]
+    assert names[:2] == ["theme.sty", "theme.yaml"] and "_base/cvtex.sty" in names
+    assert "_base/sections/awards.tex.j2" in names
+    digest = cache.theme_digest(root / "classic")
+    for name in ("cvtex.sty", "sections/awards.tex.j2", "cv.tex.j2"):
+        path = root / "_base" / name
+        before = path.read_bytes()
+        path.write_bytes(before + b"%")
+        assert cache.theme_digest(root / "classic") != digest, name
+        path.write_bytes(before)
+    assert cache.theme_digest(root / "classic") == digest
+    (root / "classic" / "cv.tex.j2").write_text("((# its own #))\n", encoding="utf-8")
+    assert "_base/cv.tex.j2" not in [name for name, _ in template.source_files(root / "classic")]

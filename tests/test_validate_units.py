@@ -8,9 +8,8 @@ import pytest
 
 from cvtex.theme import latex
 from cvtex.diagnostics import Diagnostic, ProfileError, visible
-from cvtex.schema.loader import MAX_DEPTH, Position, load, loads
-from cvtex.schema.models import validate
-from cvtex.schema.text import MAX_LINE, TextError, clean_text, doi_url, normalize_url
+from cvtex.schema import (MAX_DEPTH, MAX_LINE, Position, TextError, clean_text, doi_url, load, loads,
+                          normalize_url, validate)
 
 
 @pytest.mark.parametrize("url", [

@@ -13,7 +13,7 @@ key is known.
 
 What else the PDF depends on is checked when an entry is read, as ccache's manifests
 and latexmk's ``.fls`` dependencies do: each entry records the files the engine read
-outside its build directory (:func:`cvtex.tex.engine.recorded_inputs`: TeX Live's format,
+outside its build directory (:func:`cvtex.tex.recorded_inputs`: TeX Live's format,
 classes, packages, configuration) and fontconfig's cache directories (XeTeX finds fonts
 through fontconfig, and ``fc-cache`` rewrites those when fonts change), each with its
 size and modification time. An entry is served only while every one of them is as
@@ -29,35 +29,32 @@ hash and treats a damaged entry (truncated, edited) as absent, which re-renders 
 rewrites it. The cache keeps the :data:`MAX_ENTRIES` most recently used entries (a hit
 refreshes the entry's mtime); older ones are removed after each store.
 
-A render record (``renders/<key>.json``, :func:`save_record` / :func:`replay`) goes one
+A render record (``renders/<key>.json``, :func:`save_record` / :func:`load_record`) goes one
 step further for a whole ``cvtex render`` of unchanged inputs: keyed by the profile file
 (path and bytes), the ``--lang``/``--theme`` options, the working directory, every file of
 cvtex itself and the installed fonts' state, it lists each locale's build-cache key, the
 validation warnings and the profile's links, and is valid while the theme's files and the
-engine's version are those it recorded. Replaying it writes the cached PDFs and prints the
-same report without importing the schema, the templates or a PDF library (0.2 s instead
-of 0.7 s on 2 CPUs). Any mismatch — or ``--keep-tex``, ``--bilingual``, ``--png``,
+engine's version are those it recorded. Replaying it (:func:`cvtex.build.replay.replay`)
+writes the cached PDFs and prints the same report without importing the schema, the
+templates or a PDF library (0.2 s instead of 0.7 s on 2 CPUs). Any mismatch — or ``--keep-tex``, ``--bilingual``, ``--png``,
 ``--no-cache`` — renders as usual.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cvtex.files import cache_dir
+from cvtex.files import cache_dir, package_digest, read_json, write_atomic, write_json
+from cvtex.files import prune as prune_files
 
 #: How many builds the cache keeps (about 100 KB each for a two-page CV).
 MAX_ENTRIES = 256
-#: Temporary files older than this (seconds) are left-overs of killed renders.
-_STALE_TMP = 3600.0
 _SUFFIX = ".entry"
 
 
@@ -76,29 +73,19 @@ def builds_dir() -> Path:
     return cache_dir() / "builds"
 
 
-def format_copy() -> Path | None:
-    """:func:`cvtex.tex.engine.plain_format` kept under ``formats/`` of the cache: the format
-    file every render's engines load (``None``: TeX Live's own, also where the
-    ``format-copy`` speed path is off, :mod:`cvtex.tex.speed`)."""
-    from cvtex.tex import engine
-    from cvtex.tex import speed
-
-    return engine.plain_format(cache_dir() / "formats") if speed.allowed(speed.FORMAT_COPY) else None
-
-
 # --------------------------------------------------------------------------- engine version
 
 def engine_version(xelatex: str | None = None) -> str:
-    """:func:`cvtex.tex.engine.engine_version`, remembered on disk per binary (path, size,
+    """:func:`cvtex.tex.engine_version`, remembered on disk per binary (path, size,
     mtime): the first call after a TeX Live update runs ``xelatex --version`` once."""
-    from cvtex.tex import engine
+    from cvtex import tex
 
-    binary = xelatex or engine.find_engine()
+    binary = xelatex or tex.find_engine()
     real = os.path.realpath(binary)
     try:
         st = os.stat(real)
     except OSError:
-        return engine.engine_version()
+        return tex.engine_version()
     ident = f"{real}:{st.st_size}:{st.st_mtime_ns}"
     store = cache_dir() / "engine-version.json"
     try:
@@ -107,9 +94,9 @@ def engine_version(xelatex: str | None = None) -> str:
             return known[ident]
     except (OSError, ValueError):
         known = {}
-    version = engine.engine_version()
+    version = tex.engine_version()
     try:
-        _write_atomic(store, json.dumps({ident: version}).encode())
+        write_atomic(store, json.dumps({ident: version}).encode())
     except OSError:
         pass
     return version
@@ -118,11 +105,13 @@ def engine_version(xelatex: str | None = None) -> str:
 # --------------------------------------------------------------------------- key
 
 def theme_digest(theme_dir: Path) -> str:
-    """SHA-256 over every file of a theme directory: relative path and bytes."""
+    """SHA-256 over every file the theme in ``theme_dir`` is made of, the shared base's
+    included (:func:`cvtex.theme.source_files`): name and bytes."""
+    from cvtex.theme.files import source_files  # no pydantic, no Jinja2: a replay imports this
+
     h = hashlib.sha256()
-    root = Path(theme_dir)
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = path.relative_to(root).as_posix().encode()
+    for name, path in source_files(Path(theme_dir)):
+        rel = name.encode()
         data = path.read_bytes()
         h.update(len(rel).to_bytes(8, "big") + rel + len(data).to_bytes(8, "big"))
         h.update(data)
@@ -152,7 +141,7 @@ def build_key(*, tex: str, theme_digest: str, jobname: str, metadata: object, bo
 class Entry:
     """A cached build: the final PDF's bytes, its bookmark count, the overfull boxes
     the engine's log reported (``[points, lines, box]``) and the files the engine read
-    (:attr:`cvtex.tex.engine.Build.inputs`; :func:`put` adds fontconfig's caches)."""
+    (:attr:`cvtex.tex.Build.inputs`; :func:`put` adds fontconfig's caches)."""
 
     pdf: bytes
     bookmarks: int
@@ -232,7 +221,7 @@ def put(key: str, entry: Entry, directory: Path | None = None, max_entries: int 
             "bookmarks": entry.bookmarks, "overfull": entry.overfull, "inputs": inputs, "created": time.time()}
     path = entry_path(key, directory)
     try:
-        _write_atomic(path, json.dumps(meta).encode() + b"\n" + entry.pdf)
+        write_atomic(path, json.dumps(meta).encode() + b"\n" + entry.pdf)
         prune(path.parent, max_entries)
     except OSError:
         return False
@@ -240,44 +229,11 @@ def put(key: str, entry: Entry, directory: Path | None = None, max_entries: int 
 
 
 def prune(directory: Path | None = None, max_entries: int = MAX_ENTRIES, suffix: str = _SUFFIX) -> int:
-    """Keep the ``max_entries`` most recently used files named ``*<suffix>`` and remove
-    stale temporary files; returns how many files were removed."""
-    directory = directory or builds_dir()
-    entries, removed, now = [], 0, time.time()
-    try:
-        scan = list(os.scandir(directory))
-    except OSError:
-        return 0
-    for item in scan:
-        try:
-            st = item.stat(follow_symlinks=False)
-        except OSError:
-            continue
-        if item.name.endswith(suffix):
-            entries.append((st.st_mtime, item.path))
-        elif item.name.startswith(".") and item.name.endswith(".tmp") and now - st.st_mtime > _STALE_TMP:
-            removed += _unlink(item.path)
-    entries.sort(reverse=True)
-    for _, path in entries[max_entries:]:
-        removed += _unlink(path)
-    return removed
+    """:func:`cvtex.files.prune` of the build entries (default: :func:`builds_dir`)."""
+    return prune_files(directory or builds_dir(), max_entries, suffix)
 
 
 # --------------------------------------------------------------------------- render records
-
-@functools.lru_cache(maxsize=1)
-def package_digest() -> str:
-    """SHA-256 over every file of the cvtex package (its code, locale data and starter
-    profile): any change to cvtex, released or not, gives other record keys. (What cvtex
-    reads out of the installed TeX is judged by its own sources, :mod:`cvtex.tex.texdata`.)"""
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        rel = path.relative_to(root).as_posix().encode()
-        data = path.read_bytes()
-        h.update(len(rel).to_bytes(8, "big") + rel + len(data).to_bytes(8, "big") + data)
-    return h.hexdigest()
-
 
 def record_options(locales: list[str] | None, theme: str | None) -> dict[str, Any]:
     """The render options a record depends on besides the profile file (``--lang``,
@@ -311,26 +267,35 @@ def save_record(key: str, result: Any, build_keys: dict[str, str], theme_dir: Pa
         "theme": str(theme_dir), "theme_digest": theme_sha256, "engine": engine,
         "outputs": [[o.locale, build_keys[o.locale]] for o in result.outputs],
         "warnings": [asdict(w) for w in result.warnings],
-        "links": result.links, "link_policy": result.link_policy,
+        "links": {code: [link.to_record() for link in found] for code, found in result.links.items()},
+        "link_policy": result.link_policy.to_record(),
     }
     return write_json("renders", key, record)
 
 
-def replay(profile: Path, options: dict[str, Any], output_dir: Path) -> Any:
-    """The render of ``profile`` with ``options`` done again from its record, without
-    loading, validating or templating anything: a :class:`cvtex.build.results.Result` with
-    ``replayed=True``, its PDFs written to ``output_dir`` from the build cache — or
-    ``None`` when anything the record rests on changed (no record for these inputs, the
-    theme's files, the engine's version, a build entry gone or damaged); the caller
-    then renders as usual. Raises ``OSError`` when an output cannot be written."""
+@dataclass
+class Record:
+    """A render record that still holds (:func:`load_record`): the theme directory, the
+    validation warnings, the profile's links and link policy (as :attr:`cvtex.build.results.Result`
+    has them) and each locale's build entry, in the order rendered."""
+
+    theme: Path
+    warnings: list
+    links: dict[str, list]
+    link_policy: Any
+    entries: list[tuple[str, Entry]]
+
+
+def load_record(profile: Path, options: dict[str, Any]) -> Record | None:
+    """The render record of ``profile`` with ``options`` (:func:`record_key`), or ``None``
+    when anything it rests on changed: no record for these inputs, the theme's files, the
+    engine's version, a build entry gone or damaged. Imports neither the schema, the
+    templates nor a PDF library (:func:`cvtex.build.replay.replay` writes its PDFs)."""
     import shutil
 
     from cvtex.diagnostics import Diagnostic
-    from cvtex.tex.engine import ENGINE, Overfull
-    from cvtex.build.pdf import write_atomic
-    from cvtex.build.results import Output, Result
+    from cvtex.tex import ENGINE
 
-    started = time.perf_counter()
     key = record_key(profile, options)
     record = read_json("renders", key) if key else None
     if not isinstance(record, dict):
@@ -344,64 +309,10 @@ def replay(profile: Path, options: dict[str, Any], output_dir: Path) -> Any:
         if any(entry is None for _, entry in entries):
             return None
         warnings = [Diagnostic(**w) for w in record["warnings"]]
-        links = {code: [(url, where) for url, where in pairs] for code, pairs in record["links"].items()}
-        policy = dict(record["link_policy"])
+        from cvtex.links import Policy, ProfileLink
+
+        links = {code: [ProfileLink.from_record(link) for link in found] for code, found in record["links"].items()}
+        policy = Policy.from_record(record["link_policy"])
     except (KeyError, TypeError, ValueError, OSError):
         return None
-    outputs = []
-    for code, entry in entries:
-        target = output_dir / f"{profile.stem}-{code}.pdf"
-        output_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, lambda fh, data=entry.pdf: fh.write(data))
-        outputs.append(Output(code, target, None, 0.0, entry.bookmarks,
-                              [Overfull(float(p), str(lines), str(box)) for p, lines, box in entry.overfull],
-                              cached=True))
-    return Result(profile, outputs, warnings, None, Path(record["theme"]),
-                  {"load": time.perf_counter() - started}, None, links, policy, replayed=True)
-
-
-# --------------------------------------------------------------------------- JSON records
-
-def read_json(kind: str, key: str) -> Any:
-    """The JSON value stored under ``<cache dir>/<kind>/<key>.json``, or ``None`` (absent,
-    unreadable, not JSON). A hit refreshes the file's mtime (kept longest by pruning)."""
-    path = cache_dir() / kind / f"{key}.json"
-    try:
-        value = json.loads(path.read_bytes())
-        os.utime(path)
-    except (OSError, ValueError):
-        return None
-    return value
-
-
-def write_json(kind: str, key: str, value: Any, max_entries: int = 4 * MAX_ENTRIES) -> bool:
-    """Store ``value`` as ``<cache dir>/<kind>/<key>.json`` atomically and keep the
-    ``max_entries`` most recently used of its kind; False when the cache cannot be
-    written (which only costs the work again next time)."""
-    path = cache_dir() / kind / f"{key}.json"
-    try:
-        _write_atomic(path, json.dumps(value, ensure_ascii=False).encode())
-        prune(path.parent, max_entries, suffix=".json")
-    except OSError:
-        return False
-    return True
-
-
-def _unlink(path: str) -> int:
-    try:
-        os.unlink(path)
-        return 1
-    except OSError:
-        return 0
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return Record(Path(record["theme"]), warnings, links, policy, entries)  # type: ignore[arg-type]

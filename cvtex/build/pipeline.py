@@ -1,21 +1,25 @@
 """The pipeline, stage after stage: profile file -> one PDF per locale.
 
-:func:`render_profile` runs load -> validate -> (per locale, in parallel) localize ->
-template -> compile, and only when every locale compiled, post-processes and writes
-all PDFs. Any failure raises :class:`~cvtex.diagnostics.ProfileError` (or
-:class:`~cvtex.tex.engine.EngineMissing`) and leaves every earlier output untouched: an
-invalid profile (every problem at once, :func:`load_profile`), a theme error, a LaTeX
-error, a glyph no font has, a timeout, text that would run off a page, an output that
-cannot be written.
+:func:`render_profile` runs its stages in order, each a function that takes what the one
+before gave: :func:`_load_stage` (load, validate, toolchain) -> :func:`_template_stage`
+(per locale: localize, template) -> :func:`_look_up` (the build cache) ->
+:func:`_compile_stage` (compile and post-process, the locales in parallel, through the
+engine pool :class:`cvtex.tex.EnginePool`) -> :func:`_raise_failures` -> :func:`_store`
+-> the bilingual merge -> :func:`_write_pdfs` -> :func:`_previews` -> the render record.
+Only when every locale compiled are any PDFs written. Any failure raises
+:class:`~cvtex.diagnostics.ProfileError` (or :class:`~cvtex.tex.EngineMissing`) and
+leaves every earlier output untouched: an invalid profile (every problem at once,
+:func:`load_profile`), a theme error, a LaTeX error, a glyph no font has, a timeout, text
+that would run off a page (:mod:`cvtex.build.failures`), an output that cannot be written.
 
 Before compiling, each locale's final PDF is looked up in the build cache
 (:mod:`cvtex.build.cache`, keyed by the generated LaTeX, the theme's files, the metadata and
-outline, cvtex's and the engine's versions): a hit is written as it is, without TeX.
+outline, cvtex's and the engine's versions): a hit is written as it is, without TeX, the
+same way a replayed render record writes it (:func:`cvtex.build.results.cached_output`).
 """
 
 from __future__ import annotations
 
-import re
 import tempfile
 import threading
 import time
@@ -24,34 +28,78 @@ from contextlib import contextmanager, nullcontext
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cvtex import __version__
-from cvtex.tex import engine
-from cvtex.theme import fonts
+from cvtex import links, tex
 from cvtex.schema import loader
-from cvtex.localize import locale
-from cvtex.schema import markup
-from cvtex.schema import models as schema
-from cvtex.theme import templates as template
-from cvtex.diagnostics import Diagnostic, ProfileError, display_path, field_path
-from cvtex.build.results import BilingualOutput, Output, Result
-from cvtex.schema.text import describe_char
+from cvtex import localize as locale
+from cvtex import schema
+from cvtex import theme as themes
+from cvtex.diagnostics import Diagnostic, ProfileError, display_path
+from cvtex.files import write_atomic
+from cvtex.build.failures import compile_diagnostics, lost_text
+from cvtex.build.outline import bookmarks, metadata
+from cvtex.build.results import BilingualOutput, Output, Result, cached_output
+
+if TYPE_CHECKING:
+    from cvtex.tex import Build, EnginePool
 
 
 @dataclass
 class _Job:
+    """One locale of a render as it goes through the stages: templated (``tex``, the PDF's
+    ``metadata`` and ``marks``), looked up in the build cache (``key``, ``hit``), compiled
+    (``build``, or ``error``; ``lost``: text a page would lose) and post-processed (``final``
+    bytes with ``bookmarks`` written)."""
+
     code: str
     view: Any
-    tex: template.TexSource
-    build: engine.Build | None = None
-    error: Exception | None = None
+    tex: themes.TexSource
+    metadata: Any  # a cvtex.build.pdf.Metadata
+    marks: list  # cvtex.build.pdf.Bookmark
     key: str | None = None
     hit: Any = None  # a cvtex.build.cache.Entry
+    build: Build | None = None
+    error: Exception | None = None
+    lost: list[Diagnostic] = field(default_factory=list)  # :func:`cvtex.build.failures.lost_text` of the build
     final: bytes | None = None
     bookmarks: int = 0
-    lost: list[Diagnostic] = field(default_factory=list)  # :func:`_lost_text` of the build
-    primed: bool = False  # compiled by an engine that had read the preamble already
+
+
+@dataclass
+class _Loaded:
+    """The load stage's answer: the profile ``path`` read (``doc``) and validated
+    (``profile``, ``warnings``), the ``theme`` and the locale ``codes`` to render."""
+
+    path: Path
+    doc: loader.Document
+    profile: schema.Profile
+    warnings: list[Diagnostic]
+    theme: themes.Theme
+    codes: list[str]
+    coverage: Any = None  # what the theme's fonts can set (cvtex.theme.theme_coverage), from validation
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+
+class _Clock:
+    """The seconds each stage takes (``timings``), and ``progress`` told each stage's name."""
+
+    def __init__(self, progress: Callable[[str], None] | None) -> None:
+        self.timings: dict[str, float] = {}
+        self._progress = progress
+        self._last = time.perf_counter()
+
+    def stage(self, name: str | None, done: str | None = None) -> None:
+        """Stage ``done`` ended now (its time is kept); stage ``name`` begins."""
+        now = time.perf_counter()
+        if done:
+            self.timings[done] = now - self._last
+        self._last = now
+        if name and self._progress:
+            self._progress(name)
 
 
 def load_profile(path: Path | str, *, theme: str | None = None,
@@ -67,7 +115,7 @@ def load_profile(path: Path | str, *, theme: str | None = None,
     with every error and warning found; returns the document, the profile and the
     warnings.
     """
-    doc, profile, warnings, _ = _load(path, theme, check_glyphs)
+    doc, profile, warnings, _, _ = _load(path, theme, check_glyphs)
     return doc, profile, warnings
 
 
@@ -80,8 +128,9 @@ def profile_theme(profile_path: Path | str, name: str) -> str:
 
 
 def _load(path: Path | str, theme: str | None,
-          check_glyphs: bool) -> tuple[loader.Document, schema.Profile, list[Diagnostic], template.Theme]:
-    """:func:`load_profile`, also returning the theme it checked the glyphs against."""
+          check_glyphs: bool) -> tuple[loader.Document, schema.Profile, list[Diagnostic], themes.Theme, Any]:
+    """:func:`load_profile`, also returning the theme it checked the glyphs against and that check's
+    coverage (``None`` when it did not run)."""
     doc = loader.load(path)
     problems: list[Diagnostic] = []
     coverage = None
@@ -89,41 +138,41 @@ def _load(path: Path | str, theme: str | None,
     raw_theme = raw_design.get("theme") if isinstance(raw_design, dict) else None
     name = theme or (profile_theme(path, raw_theme) if isinstance(raw_theme, str) else None) or "classic"
     try:
-        theme_obj = template.load_theme(name)
+        theme_obj = themes.load_theme(name)
     except ProfileError as exc:
         missing = len(exc.diagnostics) == 1 and exc.diagnostics[0].message.startswith("no theme ")
         if theme or not missing:  # given on the command line, or a broken theme: the theme's own errors
             raise
         if name != raw_theme:  # a directory, relative to the profile
             message = (f"no theme '{raw_theme}': no {display_path(Path(name) / 'theme.yaml')} (a theme directory is "
-                       f"relative to the profile file); built-in themes: {', '.join(template.builtin_themes())}")
+                       f"relative to the profile file); built-in themes: {', '.join(themes.builtin_themes())}")
         else:
-            message = exc.diagnostics[0].message + schema.did_you_mean(raw_theme, template.builtin_themes())
+            message = exc.diagnostics[0].message + schema.did_you_mean(raw_theme, themes.builtin_themes())
         problems = [doc.diagnostic(("design", "theme"), message, field_name="design.theme")]
     else:
         if check_glyphs:
             raw_locales = doc.data.get("locales")
             codes = [c for c in raw_locales if isinstance(c, str)] if isinstance(raw_locales, list) else []
             overrides = raw_design.get("fonts") if isinstance(raw_design, dict) else None
-            coverage = fonts.theme_coverage(theme_obj, codes, overrides if isinstance(overrides, dict) else None)
+            coverage = themes.theme_coverage(theme_obj, codes, overrides if isinstance(overrides, dict) else None)
     # a glyph check that cannot run is said, not skipped quietly (--strict makes it an error)
     unchecked = _unchecked_glyphs(path) if check_glyphs and coverage is None and not problems else []
     try:
         profile, warnings = schema.validate(doc, supported_locales=locale.supported_locales(), glyphs=coverage,
-                                            font_problem=fonts.font_problem if check_glyphs else None)
+                                            font_problem=themes.font_problem if check_glyphs else None)
     except ProfileError as exc:
         raise ProfileError(schema.by_position(exc.diagnostics + problems + unchecked)) from None
     warnings = unchecked + warnings
     if problems:
         raise ProfileError(schema.by_position(warnings + problems))
-    return doc, profile, warnings, theme_obj
+    return doc, profile, warnings, theme_obj, coverage
 
 
 def _unchecked_glyphs(path: Path | str) -> list[Diagnostic]:
     """A warning when the glyph check cannot run here (:func:`cvtex.theme.fonts.coverage_problem`:
     no ``fc-list``, or no XeLaTeX to read the routes from); ``[]`` when it can, or when
     only the theme's fonts are missing (the engine names them)."""
-    problem = fonts.coverage_problem()
+    problem = themes.coverage_problem()
     if not problem:
         return []
     return [Diagnostic(str(path), 0, 0, "characters not checked against the theme's fonts: "
@@ -134,7 +183,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                    theme: str | None = None, keep_tex: bool = False, timeout: float = 60.0,
                    progress: Callable[[str], None] | None = None, cache: bool = True,
                    engine_slots: threading.Semaphore | None = None, bilingual: bool = False,
-                   png: bool = False, engines: dict[str, engine.Run] | None = None) -> Result:
+                   png: bool = False, pool: EnginePool | None = None) -> Result:
     """Render the profile at ``path`` to ``output_dir/<stem>-<locale>.pdf``.
 
     ``locales`` defaults to every locale the profile declares; ``theme`` (a built-in
@@ -153,181 +202,225 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     With ``cache`` (the default) a locale whose final PDF is in the build cache
     (:mod:`cvtex.build.cache`) is not compiled (:attr:`Output.cached`), and every PDF compiled
     is stored there. ``engine_slots``, when given, is held during each engine run (a
-    batch of profiles shares one, to bound the engines running at once). ``engines``:
-    runs already started by :func:`cvtex.tex.engine.start` (``{locale: run}``, jobname
-    ``<stem>-<locale>``), taken out of the mapping when used; the caller cancels those
-    left (a locale the profile does not have, a cached one, an invalid profile). A run
-    primed with a preamble (:meth:`cvtex.tex.engine.Run.prime`) the locale's source does not
-    begin with is taken, cancelled and replaced (:attr:`Output.primed` says which were used).
+    batch of profiles shares one, to bound the engines running at once). ``pool``: the
+    :class:`cvtex.tex.EnginePool` that compiles, holding engines started ahead for
+    jobnames ``<stem>-<locale>`` (:attr:`Output.primed` says which had read the preamble);
+    the caller releases it after the render. Without one, the render uses a pool of its
+    own and closes it.
 
     ``progress``, when given, is called with the name of each stage as it starts
     (``load``, ``template``, ``compile en, ko``, ``finish``, ``preview``); the seconds each
     took are in :attr:`Result.timings`.
 
     Raises :class:`ProfileError` (invalid profile or theme, LaTeX error, missing glyph,
-    timeout) or :class:`~cvtex.tex.engine.EngineMissing`.
+    timeout) or :class:`~cvtex.tex.EngineMissing`.
     """
-    from cvtex.build import cache as build_cache
-    from cvtex.links import check as links
-    from cvtex.build import pdf  # not imported by `cvtex validate`
+    from cvtex.tex import EnginePool
 
-    timings: dict[str, float] = {}
-    clock = [time.perf_counter()]
+    clock = _Clock(progress)
+    clock.stage("load")
+    loaded = _load_stage(path, theme, locales, bilingual)
+    clock.stage("template", "load")
+    jobs = _template_stage(loaded)
+    out_dir = Path(output_dir)
+    if keep_tex:
+        _write_sources(loaded, jobs, out_dir)
+    versions = _look_up(loaded, jobs) if cache else None
+    todo = [job for job in jobs if job.hit is None]
+    clock.stage(_compile_label(jobs, todo), "template")
+    with nullcontext(pool) if pool is not None else EnginePool() as engines, \
+            tempfile.TemporaryDirectory(prefix="cvtex-") as tmp:
+        _compile_stage(loaded, todo, engines, Path(tmp), timeout=timeout, engine_slots=engine_slots)
+        _raise_failures(loaded, todo)
+        clock.stage("finish", "compile")
+        if cache:
+            _store(todo)
+        merged = _merge_bilingual(loaded.doc, jobs) if bilingual else None
+    outputs = _write_pdfs(loaded, jobs, out_dir, keep_tex)
+    both = _write_bilingual(loaded, merged, out_dir) if merged is not None else None
+    if png:
+        clock.stage("preview", "finish")
+        _previews([*outputs, *([both] if both else [])])
+        clock.stage(None, "preview")
+    else:
+        clock.stage(None, "finish")
+    result = Result(loaded.path, outputs, loaded.warnings, loaded.profile, loaded.theme.path, clock.timings, both,
+                    links={job.code: links.profile_links(job.view) for job in jobs},
+                    link_policy=links.Policy.from_profile(loaded.profile),
+                    sources={job.code: job.tex.text for job in jobs})
+    if versions is not None and not (keep_tex or bilingual or png):
+        _save_record(loaded, jobs, result, locales, theme, versions)
+    return result
 
-    def stage(name: str | None, done: str | None) -> None:
-        now = time.perf_counter()
-        if done:
-            timings[done] = now - clock[0]
-        clock[0] = now
-        if name and progress:
-            progress(name)
 
-    stage("load", None)
-    doc, profile, warnings, theme_obj = _load(path, theme, check_glyphs=True)
+def _load_stage(path: Path | str, theme: str | None, locales: list[str] | None, bilingual: bool) -> _Loaded:
+    """Load and validate the profile (:func:`load_profile`), choose the locales, and check
+    the toolchain: :class:`~cvtex.tex.EngineMissing` for no XeLaTeX or no ``fc-list``."""
+    doc, profile, warnings, theme_obj, coverage = _load(path, theme, check_glyphs=True)
     codes = _requested_locales(doc, profile, locales)
     if bilingual:
         _check_bilingual(doc, profile, codes)
-    xelatex = engine.find_engine()
-    missing = fonts.fc_list_problem()
+    tex.find_engine()
+    missing = themes.fc_list_problem()
     if missing:  # a missing dependency (exit 3), not a glyph check skipped
-        raise engine.EngineMissing(missing)
-    out_dir = Path(output_dir)
-    stem = Path(path).stem
+        raise tex.EngineMissing(missing)
+    return _Loaded(Path(path), doc, profile, warnings, theme_obj, codes, coverage)
 
-    stage("template", "load")
-    views = {code: locale.localize(profile, code, theme_order=theme_obj.config.section_order) for code in codes}
-    try:
-        jobs = [_Job(code, view, template.render(view, theme_obj)) for code, view in views.items()]
-    except ValueError as exc:  # a theme helper given a bad argument, e.g. link() with a non-URL
-        raise ProfileError([Diagnostic(str(theme_obj.path), 0, 0, f"theme template error: {exc}")]) from None
-    if keep_tex:
-        for job in jobs:
-            with _writing(out_dir / f"{stem}-{job.code}.tex") as target:
-                pdf.write_atomic(target, lambda fh, t=job.tex.text: fh.write(t.encode()))
-    finish = {job.code: (_metadata(job.view), _bookmarks(job.view)) for job in jobs}
-    if cache:
-        version, digest = build_cache.engine_version(xelatex), build_cache.theme_digest(theme_obj.path)
-        for job in jobs:
-            metadata, marks = finish[job.code]
-            job.key = build_cache.build_key(tex=job.tex.text, theme_digest=digest, jobname=f"{stem}-{job.code}",
-                                            metadata=metadata, bookmarks=marks,
-                                            cvtex_version=build_cache.package_digest(),
-                                            engine_version=version)
-            job.hit = build_cache.get(job.key)
-    todo = [job for job in jobs if job.hit is None]
+
+def _template_stage(loaded: _Loaded) -> list[_Job]:
+    """Each locale localized and templated into LaTeX, with its PDF's metadata and outline."""
+    jobs = []
+    for code in loaded.codes:
+        view = locale.localize(loaded.profile, code, theme_order=loaded.theme.config.section_order)
+        try:
+            source = themes.render(view, loaded.theme, loaded.coverage)
+        except ValueError as exc:  # a theme helper given a bad argument, e.g. link() with a non-URL
+            raise ProfileError([Diagnostic(str(loaded.theme.path), 0, 0, f"theme template error: {exc}")]) from None
+        jobs.append(_Job(code, view, source, metadata(view), bookmarks(view)))
+    return jobs
+
+
+def _write_sources(loaded: _Loaded, jobs: list[_Job], out_dir: Path) -> None:
+    """``--keep-tex``: ``<stem>-<locale>.tex``, the source each locale compiles."""
+    for job in jobs:
+        with _writing(out_dir / f"{loaded.stem}-{job.code}.tex") as target:
+            write_atomic(target, job.tex.text.encode())
+
+
+def _look_up(loaded: _Loaded, jobs: list[_Job]) -> tuple[str, str]:
+    """Each job's build-cache key and, when the cache has its final PDF, the entry
+    (``job.hit``). Returns the engine's version and the theme's digest (the render record
+    keeps them)."""
+    from cvtex.build import cache as build_cache
+
+    version, digest = build_cache.engine_version(tex.find_engine()), build_cache.theme_digest(loaded.theme.path)
+    for job in jobs:
+        job.key = build_cache.build_key(tex=job.tex.text, theme_digest=digest, jobname=f"{loaded.stem}-{job.code}",
+                                        metadata=job.metadata, bookmarks=job.marks,
+                                        cvtex_version=build_cache.package_digest(), engine_version=version)
+        job.hit = build_cache.get(job.key)
+    return version, digest
+
+
+def _compile_label(jobs: list[_Job], todo: list[_Job]) -> str:
+    """``compile en, ko``, with the locales served from the cache said."""
     hits = [job.code for job in jobs if job.hit is not None]
     note = "" if not hits else " (cached)" if not todo else f" ({', '.join(hits)} cached)"
-    stage("compile " + ", ".join(job.code for job in todo or jobs) + note, "template")
-    with tempfile.TemporaryDirectory(prefix="cvtex-") as tmp:
-        def run(job: _Job) -> None:
-            try:
-                with engine_slots or nullcontext():
-                    jobname = f"{stem}-{job.code}"
-                    started = engines.pop(job.code, None) if engines else None
-                    if (started is None or started.jobname != jobname or started.proc.poll() is not None
-                            or not job.tex.text.startswith(started.prefix)):
-                        if started is not None:
-                            started.cancel()
-                        started = None
-                    if started is None:  # started now; without the pipe (speed paths), compiled from a file
-                        job.build = engine.compile(job.tex.text, Path(tmp) / job.code, jobname=jobname,
-                                                   timeout=timeout, fmt=build_cache.format_copy())
-                    else:
-                        job.build = started.compile(job.tex.text, timeout=timeout)
-                        job.primed = bool(started.prefix) and not job.build.fallback
-            except engine.CompileError as exc:
-                job.error = exc
-                return
-            job.lost = _lost_text(doc, job)
-            if job.lost:
-                return
-            # post-processed at once, into the build directory: while the other locale's
-            # engine is still running, this uses the core it leaves idle
-            final = job.build.build_dir / f"{stem}-{job.code}.final.pdf"
-            metadata, marks = finish[job.code]
-            try:
-                job.bookmarks = pdf.finish(job.build.pdf, final, metadata, marks)
-            except KeyError as exc:
-                job.error = exc
-                return
-            job.final = final.read_bytes()
-            # the link check after the render reads these links from the pdf-links cache;
-            # parsed here, the first locale's parse uses the core the other engine leaves
-            # idle, where after the render both would come one after the other
-            try:
-                links.pdf_contents_of(job.final)
-            except Exception:  # noqa: BLE001 - only a head start: the link check reads and reports it again
-                pass
+    return "compile " + ", ".join(job.code for job in todo or jobs) + note
 
-        if len(todo) == 1:
-            run(todo[0])
-        elif todo:
-            with ThreadPoolExecutor(max_workers=len(todo)) as pool:
-                list(pool.map(run, todo))
-        problems = [d for job in todo if isinstance(job.error, engine.CompileError)
-                    for d in _compile_diagnostics(doc, job, stem, theme_obj)]
-        problems += [d for job in todo for d in job.lost]
-        if problems:
-            raise ProfileError(warnings + problems)
-        for job in todo:
-            if isinstance(job.error, KeyError):
-                raise ProfileError([Diagnostic(str(theme_obj.path), 0, 0, f"theme error: {job.error.args[0]} "
-                                               "(each section needs \\hypertarget{((( destination(section) )))}{})")])
-        stage("finish", "compile")
-        for job in todo:  # every compiled locale was post-processed before any output is written
-            assert job.build is not None and job.final is not None
-            if job.key is not None:
-                build_cache.put(job.key, build_cache.Entry(job.final, job.bookmarks,
-                                                           [[o.points, o.lines, o.box]
-                                                            for o in job.build.log.overfull],
-                                                           list(job.build.inputs)))
-        merged = _merge_bilingual(doc, jobs, finish) if bilingual else None
+
+def _compile_stage(loaded: _Loaded, todo: list[_Job], engines: EnginePool, tmp: Path, *, timeout: float,
+                   engine_slots: threading.Semaphore | None) -> None:
+    """Compile and post-process every job of ``todo``, the locales in parallel; each job
+    gets its ``build`` and ``final`` PDF, or its ``error`` or ``lost`` text."""
+    def one(job: _Job) -> None:
+        try:
+            with engine_slots or nullcontext():
+                job.build = engines.compile(job.tex.text, jobname=f"{loaded.stem}-{job.code}", timeout=timeout)
+        except tex.CompileError as exc:
+            job.error = exc
+            return
+        job.lost = lost_text(loaded.doc, job.code, job.build)
+        if not job.lost:
+            _finish(job, tmp / f"{loaded.stem}-{job.code}.pdf")
+
+    if len(todo) == 1:
+        one(todo[0])
+    elif todo:
+        with ThreadPoolExecutor(max_workers=len(todo)) as threads:
+            list(threads.map(one, todo))
+
+
+def _finish(job: _Job, final: Path) -> None:
+    """Post-process ``job``'s PDF at once (metadata, outline: :func:`cvtex.build.pdf.finish`)
+    into ``final``: while the other locale's engine is still running, this uses the core
+    it leaves idle. A theme without a section's destination is ``job.error`` (a KeyError)."""
+    from cvtex.build import pdf  # not imported by `cvtex validate`
+
+    assert job.build is not None
+    try:
+        job.bookmarks = pdf.finish(job.build.pdf, final, job.metadata, job.marks)
+    except KeyError as exc:
+        job.error = exc
+        return
+    job.final = final.read_bytes()
+    # the link check after the render finds this PDF's links in its cache
+    links.cache_pdf_contents(job.final)
+
+
+def _raise_failures(loaded: _Loaded, todo: list[_Job]) -> None:
+    """A :class:`ProfileError` with what every failed job means for the user
+    (:mod:`cvtex.build.failures`), after the validation warnings; nothing when all succeeded."""
+    problems = [d for job in todo if isinstance(job.error, tex.CompileError)
+                for d in compile_diagnostics(loaded.doc, job.code, job.tex, job.error, loaded.stem, loaded.theme)]
+    problems += [d for job in todo for d in job.lost]
+    if problems:
+        raise ProfileError(loaded.warnings + problems)
+    for job in todo:
+        if isinstance(job.error, KeyError):
+            raise ProfileError([Diagnostic(str(loaded.theme.path), 0, 0, f"theme error: {job.error.args[0]} "
+                                           "(each section needs \\hypertarget{((( destination(section) )))}{})")])
+
+
+def _store(todo: list[_Job]) -> None:
+    """Every compiled locale's final PDF into the build cache, under its key."""
+    from cvtex.build import cache as build_cache
+
+    for job in todo:
+        assert job.build is not None and job.final is not None
+        if job.key is not None:
+            build_cache.put(job.key, build_cache.Entry(job.final, job.bookmarks,
+                                                       [[o.points, o.lines, o.box] for o in job.build.log.overfull],
+                                                       list(job.build.inputs)))
+
+
+def _write_pdfs(loaded: _Loaded, jobs: list[_Job], out_dir: Path, keep_tex: bool) -> list[Output]:
+    """``<stem>-<locale>.pdf`` of every job, from the cache or compiled, and its :class:`Output`."""
     outputs = []
     for job in jobs:
-        target = out_dir / f"{stem}-{job.code}.pdf"
-        data = job.hit.pdf if job.hit is not None else job.final
+        target = out_dir / f"{loaded.stem}-{job.code}.pdf"
+        tex_path = out_dir / f"{loaded.stem}-{job.code}.tex" if keep_tex else None
         with _writing(target):
-            pdf.write_atomic(target, lambda fh, data=data: fh.write(data))
-        tex_path = out_dir / f"{stem}-{job.code}.tex" if keep_tex else None
+            write_atomic(target, job.hit.pdf if job.hit is not None else job.final)
         if job.hit is not None:
-            outputs.append(Output(job.code, target, tex_path, 0.0, job.hit.bookmarks,
-                                  [engine.Overfull(float(p), str(l), str(b)) for p, l, b in job.hit.overfull],
-                                  [], cached=True))
-        else:
-            assert job.build is not None
-            outputs.append(Output(job.code, target, tex_path, job.build.seconds, job.bookmarks,
-                                  job.build.log.overfull, job.build.log.missing_chars, primed=job.primed,
-                                  fallback=job.build.fallback, inputs=job.build.inputs))
-    both = None
-    if merged is not None:
-        from cvtex.build import bilingual as bi
+            outputs.append(cached_output(job.code, target, job.hit, tex_path))
+            continue
+        assert job.build is not None
+        outputs.append(Output(job.code, target, tex_path, job.build.seconds, job.bookmarks, job.build.log.overfull,
+                              job.build.log.missing_chars, primed=job.build.primed, fallback=job.build.fallback,
+                              inputs=job.build.inputs))
+    return outputs
 
-        target = out_dir / f"{stem}-{bi.SUFFIX}.pdf"
-        with _writing(target):
-            pdf.write_atomic(target, lambda fh: fh.write(merged.pdf))
-        both = BilingualOutput(target, merged.pages, merged.bookmarks)
-    if png:
-        stage("preview", "finish")
-        from cvtex.build.preview import first_page_png
 
-        for item in [*outputs, *([both] if both else [])]:
-            item.png = first_page_png(item.pdf, item.pdf.with_suffix(".png"))
-        stage(None, "preview")
-    else:
-        stage(None, "finish")
-    from cvtex.links.check import profile_links
+def _write_bilingual(loaded: _Loaded, merged: Any, out_dir: Path) -> BilingualOutput:
+    """``<stem>-bilingual.pdf`` from :func:`_merge_bilingual`'s answer."""
+    from cvtex.build import bilingual as bi
 
-    result = Result(Path(path), outputs, warnings, profile, theme_obj.path, timings, both,
-                    links={job.code: [(link.url, link.field) for link in profile_links(job.view)] for job in jobs},
-                    link_policy={"exclude": list(profile.links.exclude),
-                                 "accept": {host: list(codes) for host, codes in profile.links.accept.items()}},
-                    sources={job.code: job.tex.text for job in jobs})
-    if cache and not (keep_tex or bilingual or png):
-        key = build_cache.record_key(Path(path), build_cache.record_options(locales, theme))
-        if key is not None:
-            build_cache.save_record(key, result, {job.code: job.key for job in jobs if job.key}, theme_obj.path,
-                                    digest, version)
-    return result
+    target = out_dir / f"{loaded.stem}-{bi.SUFFIX}.pdf"
+    with _writing(target):
+        write_atomic(target, merged.pdf)
+    return BilingualOutput(target, merged.pages, merged.bookmarks)
+
+
+def _previews(items: list[Output | BilingualOutput]) -> None:
+    """``--png``: the first page of each written PDF, beside it."""
+    from cvtex.build.preview import first_page_png
+
+    for item in items:
+        item.png = first_page_png(item.pdf, item.pdf.with_suffix(".png"))
+
+
+def _save_record(loaded: _Loaded, jobs: list[_Job], result: Result, locales: list[str] | None,
+                 theme: str | None, versions: tuple[str, str]) -> None:
+    """The render record of this render (:func:`cvtex.build.cache.save_record`), so an
+    unchanged ``cvtex render`` replays it (:func:`cvtex.build.replay.replay`)."""
+    from cvtex.build import cache as build_cache
+
+    key = build_cache.record_key(loaded.path, build_cache.record_options(locales, theme))
+    if key is not None:
+        version, digest = versions
+        build_cache.save_record(key, result, {job.code: job.key for job in jobs if job.key}, loaded.theme.path,
+                                digest, version)
 
 
 def render_batch(paths: list[Path] | list[str], *, jobs: int = 1,
@@ -335,7 +428,7 @@ def render_batch(paths: list[Path] | list[str], *, jobs: int = 1,
                  **options: Any) -> list[Result | Exception]:
     """:func:`render_profile` for each of ``paths``, ``jobs`` profiles at once; returns,
     in the order of ``paths``, each profile's :class:`Result` or the exception it raised
-    (:class:`ProfileError`, :class:`~cvtex.tex.engine.EngineMissing`, …: one profile's failure
+    (:class:`ProfileError`, :class:`~cvtex.tex.EngineMissing`, …: one profile's failure
     does not stop the others). ``options`` are passed on to :func:`render_profile`.
 
     With ``jobs`` > 1 the profiles share one limit of ``jobs`` engine runs at once (each
@@ -353,8 +446,8 @@ def render_batch(paths: list[Path] | list[str], *, jobs: int = 1,
     if jobs <= 1 or len(paths) <= 1:
         return [one(path) for path in paths]
     slots = threading.BoundedSemaphore(jobs)
-    with ThreadPoolExecutor(max_workers=min(jobs, len(paths)), thread_name_prefix="cvtex-profile") as pool:
-        return list(pool.map(lambda path: one(path, slots), paths))
+    with ThreadPoolExecutor(max_workers=min(jobs, len(paths)), thread_name_prefix="cvtex-profile") as threads:
+        return list(threads.map(lambda path: one(path, slots), paths))
 
 
 @contextmanager
@@ -384,7 +477,7 @@ def _check_bilingual(doc: loader.Document, profile: schema.Profile, codes: list[
                                            f"--lang leaves out {', '.join(skipped)}", field_name="locales")])
 
 
-def _merge_bilingual(doc: loader.Document, jobs: list[_Job], finish: dict[str, Any]) -> Any:
+def _merge_bilingual(doc: loader.Document, jobs: list[_Job]) -> Any:
     """The bilingual PDF of the finished ``jobs`` (:func:`cvtex.build.bilingual.merge`)."""
     from pypdf.errors import PyPdfError
 
@@ -396,7 +489,7 @@ def _merge_bilingual(doc: loader.Document, jobs: list[_Job], finish: dict[str, A
         job = by_code[code]
         data = job.hit.pdf if job.hit is not None else job.final
         assert data is not None
-        parts.append(bi.Part(code, data, job.view.locale.name, finish[code][0]))
+        parts.append(bi.Part(code, data, job.view.locale.name, job.metadata))
     try:
         return bi.merge(parts)
     except (ValueError, KeyError, PyPdfError) as exc:
@@ -411,125 +504,3 @@ def _requested_locales(doc: loader.Document, profile: schema.Profile, locales: l
         raise ProfileError([doc.diagnostic(("locales",), f"--lang {unknown[0]}: the profile's locales are "
                                            f"{', '.join(profile.locales)}", field_name="locales")])
     return list(dict.fromkeys(locales))
-
-
-def _compile_diagnostics(doc: loader.Document, job: _Job, stem: str,
-                         theme: template.Theme | None = None) -> list[Diagnostic]:
-    """What a failed compile means for the user: a missing glyph names the character and
-    points at the profile fields that have it; a timeout says so; any other LaTeX error
-    gives the log's message, the ``.tex`` line and what it says, and the profile fields
-    on that line, or else the theme template line it comes from (:func:`_theme_line`) —
-    never the raw transcript."""
-    exc = job.error
-    assert isinstance(exc, engine.CompileError)
-    where = f"{job.code} PDF"
-    if exc.log.missing_chars:
-        out = []
-        for missing in exc.log.missing_chars:
-            message = (f"no glyph for {describe_char(missing.char)} in {missing.font.split('/')[0]}, the font the "
-                       f"{where} sets it in; remove it or use a theme whose fonts have it")
-            locs = job.tex.fields_containing(missing.char) or [()]
-            out.extend(doc.diagnostic(loc, message, field_name=field_path(loc), char=missing.char) for loc in locs)
-        return out
-    if exc.timed_out:
-        return [Diagnostic(doc.name, 0, 0, f"{where}: {exc}")]
-    first = exc.log.errors[0] if exc.log.errors else engine.TexError(str(exc))
-    locs = job.tex.fields_on_line(first.line) if first.line else []
-    line_note = f" at line {first.line} of {stem}-{job.code}.tex (see it with --keep-tex)" if first.line else ""
-    context = first.context[-60:].strip()
-    near = f" (after '{'…' if len(first.context) > 60 else ''}{context}')" if context else ""
-    message = f"LaTeX error in the {where}{line_note}: {first.message}{near}"
-    if locs:
-        return [doc.diagnostic(loc, message, field_name=field_path(loc)) for loc in locs[:3]]
-    lines = job.tex.text.splitlines()
-    origin = _theme_line(theme, lines[first.line - 1]) if theme and 0 < first.line <= len(lines) else None
-    if origin is not None:
-        file, number, text = origin
-        return [Diagnostic(display_path(file), number, len(text) - len(text.lstrip()) + 1,
-                           f"{message}; that line comes from the theme, not from a profile field: this line of "
-                           f"the theme '{theme.config.name}' (profile {doc.name})", source_line=text)]
-    if first.line:
-        message += "; that line comes from the theme, not from a profile field"
-    return [Diagnostic(doc.name, 0, 0, message)]
-
-
-#: Jinja2 tags in cvtex's theme syntax: ``((( value )))``, ``((* statement *))``, ``((# comment #))``.
-_JINJA_TAG = re.compile(r"\(\(\(.*?\)\)\)|\(\(\*.*?\*\)\)|\(\(#.*?#\)\)")
-
-
-def _theme_line(theme: template.Theme, tex_line: str) -> tuple[Path, int, str] | None:
-    """The theme template line that produced ``tex_line`` of the generated LaTeX: the
-    line whose literal text (what is left between its Jinja2 tags) appears in it, in
-    order — the longest such match over every template of the theme (``cv.tex.j2`` first).
-    ``(file, line number, line)``, or None when no template line has 3 or more
-    literal characters in the line."""
-    target = tex_line.strip()
-    if not target:
-        return None
-    best: tuple[int, Path, int, str] | None = None
-    files = sorted((p for p in theme.files() if p.suffix == ".j2"), key=lambda p: (p.name != "cv.tex.j2", str(p)))
-    for file in files:
-        try:
-            lines = file.read_text("utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            continue
-        for number, line in enumerate(lines, start=1):
-            pieces = [piece.strip() for piece in _JINJA_TAG.split(line) if piece.strip()]
-            size = sum(len(piece) for piece in pieces)
-            if size < 3 or (best is not None and size <= best[0]):
-                continue
-            at = 0
-            for piece in pieces:
-                at = target.find(piece, at)
-                if at < 0:
-                    break
-                at += len(piece)
-            else:
-                best = (size, file, number, line)
-    return (best[1], best[2], best[3]) if best else None
-
-
-#: A page whose content is taller than this much past the text area loses a line or
-#: more off its bottom edge (pt; a line of the themes is about 12 pt).
-PAGE_OVERFLOW_PT = 12.0
-
-
-def _lost_text(doc: loader.Document, job: _Job) -> list[Diagnostic]:
-    """An error when a page's content runs past its bottom edge: that text would be
-    missing from the PDF (an unbreakable block taller than a page, e.g. a title
-    hundreds of words long in a theme's two-column row)."""
-    assert job.build is not None
-    worst = max((o.points for o in job.build.log.overfull if o.box == "page"), default=0.0)
-    if worst <= PAGE_OVERFLOW_PT:
-        return []
-    return [Diagnostic(doc.name, 0, 0, f"the {job.code} PDF would lose text: a block runs {worst:.0f} pt past the "
-                                       "bottom of a page because it cannot break across pages (a very long title "
-                                       "or name? shorten it, or move the text to a summary or highlights)")]
-
-
-def _metadata(view):
-    """Document information from the localized view (plain text, markup removed):
-    a :class:`cvtex.build.pdf.Metadata`."""
-    from cvtex.build import pdf
-
-    loc: locale.Locale = view.locale
-    name = markup.plain(view.header.name)
-    keywords = [markup.plain(k) for k in view.header.keywords] or [
-        markup.plain(item) for section in view.sections if section.kind == "skills"
-        for entry in section.entries for item in entry.items]
-    title = loc.document_title.format(name=name)
-    return pdf.Metadata(title=title, author=name,
-                        subject=markup.plain(view.header.headline) if view.header.headline else title,
-                        keywords=list(dict.fromkeys(keywords))[:30], creator=f"cvtex {__version__}",
-                        lang=loc.language_tag)
-
-
-def _bookmarks(view):
-    """One bookmark per printed section, at the theme's ``section.<id>`` destination
-    (:class:`cvtex.build.pdf.Bookmark`)."""
-    from cvtex.build import pdf
-
-    marks = ([pdf.Bookmark(view.locale.sections["summary"], template.section_destination("summary"))]
-             if view.summary else [])
-    marks += [pdf.Bookmark(markup.plain(s.title), template.section_destination(s.id)) for s in view.sections]
-    return marks

@@ -1,22 +1,26 @@
 """What a render wrote (:func:`cvtex.build.pipeline.render_profile`, or a replay of the same
-render from :func:`cvtex.build.cache.replay`): plain data, importable without the schema,
-the templates or any PDF library."""
+render from :func:`cvtex.build.replay.replay`): plain data, importable without the schema,
+the templates or any PDF library. A PDF from the build cache becomes an :class:`Output`
+the same way in both (:func:`cached_output`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cvtex.diagnostics import Diagnostic
-from cvtex.tex.engine import MissingChar, Overfull
+from cvtex.tex.log import MissingChar, Overfull
+
+if TYPE_CHECKING:
+    from cvtex.links import Policy, ProfileLink
 
 
 @dataclass
 class Output:
     """One written PDF: its locale, path, the ``.tex`` (with ``keep_tex``), the engine's
     seconds, the bookmarks written, and the overfull boxes (lines too wide, boxes too
-    high; :class:`cvtex.tex.engine.Overfull`) and missing characters the engine's log reported.
+    high; :class:`cvtex.tex.Overfull`) and missing characters the engine's log reported.
     ``cached``: the PDF came from the build cache (no engine run; ``seconds`` is 0)."""
 
     locale: str
@@ -28,12 +32,12 @@ class Output:
     missing_chars: list[MissingChar] = field(default_factory=list)
     cached: bool = False
     png: Path | None = None
-    #: the engine had read the preamble before the render began (:meth:`cvtex.tex.engine.Run.prime`)
+    #: the engine had read the preamble before the render began (:meth:`cvtex.tex.Run.prime`)
     primed: bool = False
     #: '' or, when the engine's speed paths failed and the plain way made this PDF, what
-    #: happened (:attr:`cvtex.tex.engine.Build.fallback`)
+    #: happened (:attr:`cvtex.tex.Build.fallback`)
     fallback: str = ""
-    #: the files outside the build directory the engine read (:func:`cvtex.tex.engine.recorded_inputs`;
+    #: the files outside the build directory the engine read (:func:`cvtex.tex.recorded_inputs`;
     #: empty for a cached PDF)
     inputs: tuple[str, ...] = ()
 
@@ -58,11 +62,11 @@ class Result:
     ``compile`` = all locales in parallel — each locale's own time is
     ``Output.seconds`` —, ``finish`` = post-process and write).
 
-    For the link check: ``links`` = per locale, the profile's URLs in that PDF as
-    ``(url, field)`` (:func:`cvtex.links.check.profile_links`), ``link_policy`` = the profile's
-    ``links:`` settings (``{"exclude": [...], "accept": {host: [codes]}}``).
+    For the link check: ``links`` = per locale, the profile's URLs in that PDF
+    (:func:`cvtex.links.profile_links`), ``link_policy`` = the profile's ``links:``
+    settings (:meth:`cvtex.links.Policy.from_profile`).
     ``replayed``: nothing was loaded, validated or templated — the render record of the
-    same inputs was replayed (:func:`cvtex.build.cache.replay`; ``model`` is then ``None``).
+    same inputs was replayed (:func:`cvtex.build.replay.replay`; ``model`` is then ``None``).
     ``sources``: the LaTeX source of each locale (empty when replayed)."""
 
     profile: Path
@@ -72,7 +76,22 @@ class Result:
     theme: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
     bilingual: BilingualOutput | None = None
-    links: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    link_policy: dict[str, Any] = field(default_factory=dict)
+    links: dict[str, list[ProfileLink]] = field(default_factory=dict)
+    link_policy: Policy = field(default_factory=lambda: _no_policy())
     replayed: bool = False
     sources: dict[str, str] = field(default_factory=dict)
+
+
+def _no_policy() -> Policy:
+    from cvtex.links import Policy  # not imported with this module: `cvtex validate` needs none
+
+    return Policy()
+
+
+def cached_output(code: str, pdf: Path, entry: Any, tex: Path | None = None) -> Output:
+    """The :class:`Output` of locale ``code`` written to ``pdf`` from the build cache's
+    ``entry`` (a :class:`cvtex.build.cache.Entry`): no engine run, its recorded bookmarks
+    and overfull boxes. A render's cache hit and a replayed record both use it."""
+    return Output(code, pdf, tex, 0.0, entry.bookmarks,
+                  [Overfull(float(points), str(lines), str(box)) for points, lines, box in entry.overfull],
+                  [], cached=True)

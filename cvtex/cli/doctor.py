@@ -3,7 +3,7 @@
 Checks XeLaTeX, the ko.TeX packages (``kotex.sty``, ``xetexko.sty``), the LaTeX packages
 the built-in themes load, fontconfig's ``fc-list`` and the fonts every built-in theme names,
 its icon font included (through fontconfig, which is how XeTeX's fontspec finds fonts by
-family name). The speed paths (:func:`cvtex.tex.speed.status`) are listed apart: one that is
+family name). The speed paths (:func:`cvtex.tex.speed_status`) are listed apart: one that is
 off makes renders slower, never wrong.
 """
 
@@ -14,8 +14,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from cvtex.tex import engine
-from cvtex.theme import templates as template
+from cvtex import tex
+from cvtex import theme as themes
 
 LATEX_PACKAGES = ("kotex.sty", "xetexko.sty", "fontspec.sty", "xcolor.sty", "enumitem.sty", "fancyhdr.sty",
                   "geometry.sty",
@@ -40,8 +40,8 @@ def _run(*cmd: str) -> str:
 def checks() -> list[Check]:
     """Every check, in display order."""
     out: list[Check] = []
-    xelatex = shutil.which(engine.ENGINE)
-    out.append(Check("XeLaTeX", bool(xelatex), engine.engine_version() if xelatex else "not on PATH"))
+    xelatex = shutil.which(tex.ENGINE)
+    out.append(Check("XeLaTeX", bool(xelatex), tex.engine_version() if xelatex else "not on PATH"))
     kpsewhich = shutil.which("kpsewhich")
     for package in LATEX_PACKAGES:
         path = _run(kpsewhich, package).strip() if kpsewhich else ""
@@ -55,7 +55,7 @@ def checks() -> list[Check]:
         for family in families.split(","):
             # fontconfig's fontversion is the font's 16.16 fixed-point revision (OpenType 'head').
             versions.setdefault(family.strip(), f"{int(version or 0) / 65536:.3f}  {file}")
-    configs = [template.load_theme(name).config for name in template.builtin_themes()]
+    configs = [themes.load_theme(name).config for name in themes.builtin_themes()]
     wanted = sorted({font for config in configs for fonts in config.fonts.values() for font in fonts.model_dump().values()}
                     | {config.icon_font for config in configs if config.icon_font})
     for font in wanted:

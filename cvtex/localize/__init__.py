@@ -1,1 +1,45 @@
-"""localize"""
+"""Stage 3 — localize: a validated profile -> the one-language view the themes print.
+
+* :mod:`~cvtex.localize.locale` — language data per output locale (:class:`Locale`,
+  :class:`Labels`, :func:`get_locale`, :func:`supported_locales`), from
+  ``locales/<code>.yaml``;
+* :mod:`~cvtex.localize.view` — :func:`localize` and the view's classes (:class:`View`,
+  :class:`Section`, :class:`Header`, one class per entry kind);
+* :mod:`~cvtex.localize.text` — :class:`Text`, a localized string that knows its profile field.
+
+The view's names are imported on first use: ``cvtex validate`` needs only the locale
+codes, not the view's classes.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from cvtex.localize.locale import Labels, Locale, get_locale, supported_locales
+from cvtex.localize.text import Text
+
+if TYPE_CHECKING:
+    from cvtex.localize.view import (VIEW_OF, AwardEntry, Author, CustomEntry, EducationEntry, Entry,
+                                     ExperienceEntry, Header, LanguageEntry, Link, PatentEntry, PressEntry,
+                                     ProjectEntry, PublicationEntry, Role, Section, SkillEntry, SocialProfile,
+                                     TalkEntry, TeachingEntry, View, localize, section_order)
+
+_VIEW_NAMES = ("localize", "section_order", "View", "Section", "Header", "Link", "SocialProfile", "Role",
+               "ExperienceEntry", "EducationEntry", "Author", "PublicationEntry", "ProjectEntry", "AwardEntry",
+               "TalkEntry", "TeachingEntry", "PatentEntry", "PressEntry", "SkillEntry", "LanguageEntry",
+               "CustomEntry", "Entry", "VIEW_OF")
+__all__ = ["Locale", "Labels", "get_locale", "supported_locales", "Text", *_VIEW_NAMES]
+
+
+def __getattr__(name: str) -> Any:
+    """A name of :mod:`cvtex.localize.view`, imported on first use (PEP 562)."""
+    if name not in _VIEW_NAMES:
+        raise AttributeError(f"module 'cvtex.localize' has no attribute {name!r}")
+    value = getattr(importlib.import_module("cvtex.localize.view"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,1 +1,59 @@
-"""schema"""
+"""Stages 1 and 2 — load and validate a profile: YAML with source positions, the profile
+models, the field types and their rules, validation with every problem at ``file:line:col``,
+and the JSON Schema.
+
+Modules, in the order data flows through them:
+
+* :mod:`~cvtex.schema.loader` — YAML -> a :class:`Document` (plain values + positions);
+* :mod:`~cvtex.schema.markup` — inline markup in text: ``[text](url)``, ``**bold**``, ``*italic*``;
+* :mod:`~cvtex.schema.urls`, :mod:`~cvtex.schema.dates`, :mod:`~cvtex.schema.text` — the field
+  types and their rules (URLs, dates, printed and localized text);
+* :mod:`~cvtex.schema.base`, :mod:`~cvtex.schema.sections`, :mod:`~cvtex.schema.models` — the
+  pydantic models, each field with its description and example;
+* :mod:`~cvtex.schema.positions` — pydantic errors -> diagnostics at source positions;
+* :mod:`~cvtex.schema.validation` — :func:`validate`;
+* :mod:`~cvtex.schema.profile_schema` — the JSON Schema; :mod:`~cvtex.schema.reference` — the
+  profile reference page of the documentation, generated from it.
+
+The names below are this package's public API; they are imported on first use, so importing
+:mod:`cvtex.schema` (or its loader) does not import pydantic.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: public name -> the module that defines it
+_EXPORTS = {
+    **dict.fromkeys(("Document", "Loc", "Position", "load", "loads", "MAX_DEPTH"), "loader"),
+    **dict.fromkeys(("normalize_url", "readable_url", "doi_url", "tel_url", "ALLOWED_SCHEMES"), "urls"),
+    **dict.fromkeys(("PartialDate", "PRESENT", "parse_date", "Date"), "dates"),
+    **dict.fromkeys(("Text", "Paragraph", "PlainStr", "LocalizedText", "LocaleCode", "Url", "Email", "Phone", "Doi",
+                     "TextError", "clean_text", "describe_char", "printable", "is_text", "MAX_LINE",
+                     "LOCALE_PATTERN"), "text"),
+    **dict.fromkeys(("Model", "Dated", "Link", "field"), "base"),
+    **dict.fromkeys(("SECTION_KINDS", "SECTION_MODELS", "Section", "SectionBase", "ExperienceEntry", "Role",
+                     "EducationEntry", "PublicationEntry", "ProjectEntry", "AwardEntry", "TalkEntry", "TeachingEntry",
+                     "PatentEntry", "PressEntry", "SkillEntry", "LanguageEntry", "CustomEntry"), "sections"),
+    **dict.fromkeys(("Profile", "Header", "SocialProfile", "Design", "FontOverride", "LinkPolicy",
+                     "FONT_NAME_PATTERN"), "models"),
+    **dict.fromkeys(("did_you_mean",), "positions"),
+    **dict.fromkeys(("validate", "by_position", "text_values", "walk"), "validation"),
+    **dict.fromkeys(("json_schema", "json_schema_text", "JSON_SCHEMA_DIALECT"), "profile_schema"),
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cvtex.schema' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"cvtex.schema.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -4,7 +4,7 @@ Parsed by markdown-it-py (CommonMark inline rules, only *link* and *emphasis*
 enabled); every other character — backslashes, ``<``, ``#``, ``_``… — is literal text.
 Emphasis written with underscores (``_x_``, ``__init__``) stays literal, as do link
 targets exactly as written (no normalization: the link policy in
-:func:`cvtex.schema.text.normalize_url` judges them).
+:func:`cvtex.schema.urls.normalize_url` judges them).
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ before use, and otherwise cvtex runs the engine the plain way:
 * ``pipe``: engines start before the source is ready and read it from a pipe
   (:func:`cvtex.tex.engine.start`); relies on ``/dev/stdin`` and on XeTeX reading a source
   that is written into the pipe after it started, which is probed once per engine binary
-  (:func:`cvtex.tex.engine.pipe_problem`);
-* ``format-copy``: an uncompressed copy of ``xelatex.fmt`` (:func:`cvtex.tex.engine.plain_format`);
+  (:func:`cvtex.tex.engine.pipe_problem`); the engines started ahead of a render are
+  :class:`cvtex.tex.pool.EnginePool`'s;
+* ``format-copy``: an uncompressed copy of ``xelatex.fmt`` (:func:`cvtex.tex.formats.plain_format`);
   relies on a gzip-compressed format that ``kpsewhich`` finds and a writable cache;
 * ``class-table``: a precomputed stand-in for TeX Live's ``load-unicode-xetex-classes.tex``
   (:func:`cvtex.tex.engine.classes_stand_in`); relies on a XeLaTeX run that dumps it from the
@@ -19,13 +20,15 @@ before use, and otherwise cvtex runs the engine the plain way:
   the user edits; relies on the pipe.
 
 A speed path that fails at run time — a compile that fails with it and succeeds the
-plain way (:meth:`cvtex.tex.engine.Run.compile`) — costs that one plain retry: the render
+plain way (:meth:`cvtex.tex.sandbox.Run.compile`) — costs that one plain retry: the render
 reports a note, and the paths it used stay off for the rest of the process
 (:func:`mark_failed`).
 
 ``CVTEX_PLAIN`` turns paths off by hand: ``1`` or ``all`` for every one, or names
 separated by commas (``CVTEX_PLAIN=pipe,format-copy``); an unknown name is ignored.
-``cvtex doctor`` lists each path as active or not, with the reason (:func:`status`).
+``cvtex doctor`` lists each path as active or not, with the reason
+(:func:`cvtex.tex.pool.speed_status`). This module holds only the switches: it imports
+nothing of cvtex, so every module of :mod:`cvtex.tex` may ask it.
 """
 
 from __future__ import annotations
@@ -72,6 +75,11 @@ def mark_failed(names: list[str] | tuple[str, ...], reason: str) -> None:
             _failed.setdefault(name, reason)
 
 
+def failure(name: str) -> str | None:
+    """How path ``name`` failed in this process (:func:`mark_failed`), or ``None``."""
+    return _failed.get(name)
+
+
 def reset() -> None:
     """Forget the paths marked failed in this process."""
     with _lock:
@@ -85,38 +93,3 @@ class PathStatus:
     name: str
     active: bool
     detail: str
-
-
-def status() -> list[PathStatus]:
-    """Each speed path here, in :data:`PATHS` order: active or not and why. Runs the checks
-    each path relies on (the pipe probe, the format copy, the class table: each made or
-    probed once, then cached)."""
-    import sys
-
-    from cvtex.tex import engine
-    from cvtex.build.cache import format_copy
-
-    def problem(name: str) -> str | None:
-        if forced_off(name):
-            return f"turned off by {ENV}"
-        if name in _failed:
-            return f"failed in this process: {_failed[name]}"
-        if name == AFFINITY and not hasattr(os, "sched_setaffinity"):
-            return f"no sched_setaffinity on {sys.platform}"
-        if name == AFFINITY and len(os.sched_getaffinity(0)) < 2:
-            return "one CPU"
-        if engine.engine_path() is None:
-            return "XeLaTeX is not installed"
-        if name == PIPE:
-            return engine.pipe_problem()
-        if name == FORMAT_COPY and format_copy() is None:
-            return "kpsewhich finds no gzip-compressed xelatex.fmt, or the cache is not writable"
-        if name == CLASS_TABLE and engine.classes_stand_in() is None:
-            return f"it could not be made from {engine.CLASSES_NAME}"
-        return None
-
-    found = {name: problem(name) for name in PATHS}
-    for name in (AFFINITY, PRIMING):  # both act on engines started on the pipe
-        if found[name] is None and found[PIPE] is not None:
-            found[name] = "needs the pipe"
-    return [PathStatus(name, found[name] is None, found[name] or PATHS[name]) for name in PATHS]

@@ -14,7 +14,7 @@ Each is one file ``<cache>/tex/<engine>/<name>`` (:func:`cvtex.files.cache_dir`)
 kpathsea reads from the environment, so two TeX installations never share a table. The
 file holds header lines naming what it was made from — a digest of the *recipe* (the
 LaTeX document that dumps the table and :data:`RECIPE_VERSION`) and every file the
-XeLaTeX run read (its ``-recorder`` list, :func:`cvtex.tex.engine.recorded_inputs`: the format,
+XeLaTeX run read (its ``-recorder`` list, :func:`cvtex.tex.sandbox.recorded_inputs`: the format,
 ``texmf.cnf``, the packages and data files) with its size and modification time, plus the
 engine binary — then the data. A table is used while every one of them is unchanged — about
 40 ``stat`` calls — and made again otherwise (a TeX Live update, another cvtex), as the
@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Callable
 
 from cvtex.files import cache_dir, write_atomic
+from cvtex.tex.toolchain import engine_path
 
 #: Bumped when cvtex writes a table differently from the same TeX run.
 RECIPE_VERSION = 1
@@ -103,8 +104,6 @@ def forget() -> None:
 def discard(name: str) -> None:
     """Remove the cached table ``name`` of the engine on ``PATH`` and any failure
     remembered for it, and forget it in this process: the next :func:`table` makes it."""
-    from cvtex.tex.engine import engine_path
-
     with _lock:
         _known.pop(name, None)
         engine = engine_path()
@@ -119,8 +118,6 @@ def _digest(recipe: str) -> str:
 
 def _table(name: str, recipe: str, make: Callable[[Path], tuple[str, tuple[str, ...]]],
            comment: str) -> Table | None:
-    from cvtex.tex.engine import engine_path
-
     engine = engine_path()
     if engine is None:
         return None
@@ -184,8 +181,6 @@ def read(path: Path, comment: str) -> tuple[str, list[tuple[str, str]], str] | N
 
 def table_path(name: str) -> Path | None:
     """Where the table ``name`` of the engine on ``PATH`` is kept (``None``: no engine)."""
-    from cvtex.tex.engine import engine_path
-
     engine = engine_path()
     return engine_directory(engine) / name if engine is not None else None
 

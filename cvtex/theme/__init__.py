@@ -1,1 +1,47 @@
-"""theme"""
+"""Themes: from a localized view to LaTeX source, in a theme's design.
+
+* :mod:`cvtex.theme.files` — where themes are; the files a theme is made of (its own, then
+  the shared base's);
+* :mod:`cvtex.theme.config` — ``theme.yaml`` and :func:`load_theme`;
+* :mod:`cvtex.theme.fonts` — can the theme's fonts set a text? (glyph coverage, without TeX);
+* :mod:`cvtex.theme.latex` — escaping, links, inline markup as LaTeX;
+* :mod:`cvtex.theme.helpers` — what templates print with; :class:`TexSource`;
+* :mod:`cvtex.theme.templates` — :func:`render`: the view through the theme's templates.
+
+The names below are this package's public API; each is imported from its module on first
+use, so ``import cvtex.theme`` costs nothing (``cvtex validate`` never loads Jinja2).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "config": ("Theme", "ThemeConfig", "FontSet", "Icons", "NetworkIcon", "load_theme", "builtin_themes",
+               "effective_fonts", "THEME_PACKAGE"),
+    "files": ("themes_root", "base_dir", "source_files", "theme_search_path", "copy_theme"),
+    "fonts": ("Coverage", "theme_coverage", "font_problem", "coverage_problem", "fc_list_problem", "bold_faces"),
+    "helpers": ("TexSource", "section_destination"),
+    "templates": ("render", "design_values", "DesignValues", "Contact"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+if TYPE_CHECKING:
+    from cvtex.theme.config import (THEME_PACKAGE, FontSet, Icons, NetworkIcon, Theme, ThemeConfig, builtin_themes,
+                                    effective_fonts, load_theme)
+    from cvtex.theme.files import base_dir, copy_theme, source_files, theme_search_path, themes_root
+    from cvtex.theme.fonts import (Coverage, bold_faces, coverage_problem, fc_list_problem, font_problem,
+                                   theme_coverage)
+    from cvtex.theme.helpers import TexSource, section_destination
+    from cvtex.theme.templates import Contact, DesignValues, design_values, render
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cvtex.theme' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"cvtex.theme.{module}"), name)
+    globals()[name] = value
+    return value

@@ -24,7 +24,7 @@ Two pieces of data answer the question:
 Only the main pair (``main`` + ``hangul``) is checked: body text is set in it. A theme
 that sets text in its ``sans`` fonts is still protected by the engine's check at render
 time. The pair is the effective one: the theme's fonts with the profile's
-``design.fonts`` overrides (:func:`cvtex.theme.templates.effective_fonts`). Without ``fc-list``
+``design.fonts`` overrides (:func:`cvtex.theme.config.effective_fonts`). Without ``fc-list``
 or XeLaTeX, or when a font is not installed, there is no check here (:func:`theme_coverage`
 returns ``None``; :func:`coverage_problem` says why, and cvtex reports it: a missing
 ``fc-list`` is a missing dependency, not a check quietly skipped).
@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
+
+from cvtex.theme.config import effective_fonts
 
 #: Route letters (:func:`route`).
 LATIN, HANGUL, HANJA, KEEP = "L", "H", "J", "K"
@@ -87,7 +89,7 @@ def routes_problem() -> str | None:
     module doc), or ``None`` when it can."""
     if _routes() is not None:
         return None
-    from cvtex.tex.engine import engine_path
+    from cvtex.tex import engine_path
 
     if engine_path() is None:
         return "XeLaTeX is not installed, and which font sets a character is read from it"
@@ -108,7 +110,7 @@ def route(code: int) -> str:
 def routes_source() -> str:
     """A LaTeX document that writes the route of every code point to ``routes.txt``:
     lines ``<first code point, hex> <letter>``, one per run, after a ``# xetexko …`` line."""
-    from cvtex.tex.engine import code_point_runs
+    from cvtex.tex import code_point_runs
     from cvtex.theme.latex import TEXT_FIDELITY
 
     return r"""\documentclass{article}
@@ -139,12 +141,12 @@ def generate_routes(build_dir: Path, timeout: float = 120.0) -> tuple[str, list[
     """Run :func:`routes_source` through the installed XeLaTeX, the plain way, in ``build_dir``.
 
     Returns ``(xetexko version line, [(first code point, letter), …], files the run read)``.
-    Raises :class:`cvtex.tex.engine.EngineMissing`, :class:`cvtex.tex.engine.CompileError`, or
+    Raises :class:`cvtex.tex.EngineMissing`, :class:`cvtex.tex.CompileError`, or
     ``RuntimeError`` for a character class this module does not know.
     """
-    from cvtex.tex import engine
+    from cvtex import tex
 
-    build = engine.compile(routes_source(), build_dir, jobname="routes", timeout=timeout, plain=True)
+    build = tex.compile(routes_source(), build_dir, jobname="routes", timeout=timeout, plain=True)
     lines = (build_dir / "routes.txt").read_text(encoding="utf-8").splitlines()
     version = lines[0].lstrip("% ").strip()
     runs = [(int(start), letter) for start, letter in (line.split() for line in lines[1:])]
@@ -375,7 +377,9 @@ class Coverage:
     :meth:`missing` is what validation calls (see :func:`cvtex.schema.text.check_glyphs`).
     """
 
-    def __init__(self, pairs: list[FontPair]) -> None:
+    def __init__(self, pairs: list[FontPair], codes: list[str] | tuple[str, ...] = ()) -> None:
+        #: the locale code each of ``pairs`` is for, when known (:meth:`only`)
+        self.by_locale = dict(zip(codes, pairs))
         self.pairs = list(dict.fromkeys(pairs))
         self._has: dict[tuple[int, str, str], bool] = {}  # (pair index, font letter, char): characters repeat
         # characters every pair sets whatever precedes them: a text made of these alone
@@ -392,6 +396,14 @@ class Coverage:
         letter = _letter(ch)
         needed = (LATIN, HANGUL) if letter == KEEP else (letter,)
         return all(self._has_glyph(index, need, ch) for index in range(len(self.pairs)) for need in needed)
+
+    def only(self, code: str) -> "Coverage":
+        """The coverage of locale ``code``'s fonts alone (this one when it was not made per
+        locale, or has no pair for ``code``)."""
+        pair = self.by_locale.get(code)
+        if pair is None or len(self.pairs) == 1:
+            return self
+        return Coverage([pair], [code])
 
     def missing(self, text: str) -> list[tuple[str, str]]:
         """The characters of ``text`` (as printed) some locale's fonts cannot set, each
@@ -440,30 +452,29 @@ def coverage_problem() -> str | None:
 
 
 def theme_coverage(theme, locales: list[str] | tuple[str, ...], overrides: Any = None) -> Coverage | None:
-    """The :class:`Coverage` of a :class:`cvtex.theme.templates.Theme` for ``locales`` (a locale
+    """The :class:`Coverage` of a :class:`cvtex.theme.config.Theme` for ``locales`` (a locale
     without its own fonts uses the theme's ``default`` or first font set, as the
     templates do), with the profile's font ``overrides`` (``design.fonts``: locale or
-    ``default`` -> ``{role: family}``; see :func:`cvtex.theme.templates.effective_fonts`);
+    ``default`` -> ``{role: family}``; see :func:`cvtex.theme.config.effective_fonts`);
     ``None`` when fontconfig cannot describe every font or the routes cannot be had
     (:func:`coverage_problem`)."""
-    from cvtex.theme.templates import effective_fonts
-
     if _routes() is None:
         return None
-    chosen = [effective_fonts(theme.config, overrides, code) for code in locales or list(theme.config.fonts)]
+    codes = list(locales or list(theme.config.fonts))
+    chosen = [effective_fonts(theme.config, overrides, code) for code in codes]
     charsets = family_charsets(family for fonts in chosen for family in (fonts.main, fonts.hangul))
     if any(charset is None for charset in charsets.values()):
         return None
     pairs = [FontPair(fonts.main, fonts.hangul, charsets[fonts.main], charsets[fonts.hangul])  # type: ignore[arg-type]
              for fonts in chosen]
-    return Coverage(pairs)
+    return Coverage(pairs, codes)
 
 
 if __name__ == "__main__":  # python -m cvtex.theme.fonts: make the tables cvtex reads from the installed TeX
-    from cvtex.tex import engine
+    from cvtex import tex
     from cvtex.tex import texdata
 
-    for label, name, get, make in (("class table", engine._CLASSES_TABLE, engine._classes_table, engine._make_classes),
+    for label, name, get, make in (("class table", tex.CLASSES_TABLE, tex.classes_table, tex.make_classes),
                                    ("routes", _ROUTES_TABLE, _routes_table, _make_routes)):
         texdata.discard(name)  # made again now, and a remembered failure tried again
         if get() is not None:

@@ -23,7 +23,7 @@ is typeset literally:
   hyperref's XeTeX driver, hxetex.def, writes the same two specials). The URI is a PDF
   hexadecimal string (ISO 32000-1 §7.3.4.3) of the URL's bytes, so no character of a URL
   (``% # ( ) \\``…) needs TeX or PDF escaping and the annotation carries the URL
-  exactly. URLs here have passed :func:`cvtex.schema.text.normalize_url`: ASCII, the URI action's
+  exactly. URLs here have passed :func:`cvtex.schema.urls.normalize_url`: ASCII, the URI action's
   requirement (ISO 32000-1 §12.6.4.7). The output works whether or not a theme loads
   hyperref.
 * :data:`LINK_SETUP` — what themes emit instead of loading hyperref (a sixth of XeLaTeX's
@@ -41,7 +41,7 @@ import unicodedata
 
 
 from cvtex.schema import markup as _markup
-from cvtex.schema.text import normalize_url
+from cvtex.schema import normalize_url
 
 
 class LaTeX(str):
@@ -155,7 +155,7 @@ _URL_BREAKS = re.compile(r"(?<=[/.\-_?&=#:@])(?=[^/])")
 def href(url: str, body: str) -> LaTeX:
     """A link to ``url`` around ``body`` (LaTeX; use :func:`escape` for text): the link
     annotation's specials (see module doc). Raises ``ValueError`` for a URL that
-    :func:`cvtex.schema.text.normalize_url` refuses."""
+    :func:`cvtex.schema.urls.normalize_url` refuses."""
     return LaTeX(_link_annotation(f"/S/URI/URI<{normalize_url(url).encode('ascii').hex().upper()}>", body))
 
 

@@ -1,283 +1,150 @@
 """Stage 4 — template: a localized view + a theme -> LaTeX source.
 
-A theme is a directory::
+Templates are Jinja2 with LaTeX-safe delimiters — ``((( value )))``, ``((* statement *))``,
+``((# comment #))`` — in a sandboxed environment with strict undefined values; every
+printed value is escaped (:mod:`cvtex.theme.helpers`). A template is looked up in the theme's
+directory first and then in the shared base (:attr:`cvtex.theme.config.Theme.search_path`),
+so a theme overrides only the files it has.
 
-    theme.yaml            name, description, design defaults, fonts per locale
-    cv.tex.j2             the document (preamble, header, section loop)
-    sections/<kind>.tex.j2  one per section kind
+Before templating, Python does what is data rather than design: the theme's
+``newest_first`` sorting of entries (:func:`arrange`), the header's contact items with the
+theme's icons (:func:`contacts`), the design values (:func:`design_values`) and the
+locale's labels (:func:`label_items`). The base's ``cv.tex.j2`` writes the shared
+package ``cvtex.sty`` and the theme's ``theme.sty`` into the document (``package()``: a
+``filecontents*`` environment, so XeLaTeX writes them into its build directory and loads
+them from there: the document stays one self-contained file and the engine reads nothing
+outside its sandbox).
 
-Templates are Jinja2 with LaTeX-safe delimiters — ``((( value )))``,
-``((* statement *))``, ``((# comment #))`` — in a sandboxed environment with strict
-undefined values. Every value a template prints is escaped on the way out
-(``finalize``): localized text goes through :func:`cvtex.theme.latex.markup`, any other string
-through :func:`cvtex.theme.latex.escape`. Only :class:`cvtex.theme.latex.LaTeX` values (from the
-helpers below) pass unchanged, so a theme cannot forget to escape user text.
-
-Helpers available to templates: ``destination(section)`` (the section's named
-destination, for ``\\hypertarget``), ``link(url, text=None)``, ``url_text(str)``,
-``display_url(url)`` (a URL as printed: no scheme, and the IRI its owner wrote —
-:func:`cvtex.schema.text.readable_url` — where the fonts have its characters; ``link`` without
-a text prints this), ``join(list, sep)``, ``bold(value)``, ``labelled(label, value)``,
-``icon(code_point, actual_text)`` (a glyph of an icon font that text extraction reads as
-``actual_text``), ``tex(str)`` (trusted theme text only), ``bold_faces(family)`` (fontspec
-options naming a font family's bold faces: :func:`cvtex.theme.fonts.bold_faces`), ``text_fidelity`` —
-settings every theme emits after loading kotex (:data:`cvtex.theme.latex.TEXT_FIDELITY`) — and
-``link_setup``, which the built-in themes emit instead of loading hyperref
-(:data:`cvtex.theme.latex.LINK_SETUP`: ``\\hypertarget``, ``\\hyperlink``, and the named
-destinations kept). ``link`` writes its annotation either way (:func:`cvtex.theme.latex.href`).
+Template variables: ``cv`` (the view), ``header``, ``sections`` (arranged), ``locale``,
+``labels``, ``design`` (:class:`DesignValues`), ``contacts`` (:class:`Contact` list),
+``label_items``; helpers: :func:`cvtex.theme.helpers.template_globals` and
+``package(name, as_name)``.
 """
 
 from __future__ import annotations
 
-import contextvars
+import dataclasses
 import os
 import re
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from importlib import resources
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, Callable, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from cvtex.theme import latex
 from cvtex.diagnostics import Diagnostic, ProfileError
-from cvtex.schema.loader import Loc
-from cvtex.localize.locale import Text
-from cvtex.schema.models import Design
+from cvtex.theme import helpers, latex
+from cvtex.theme.config import FontSet, Theme, effective_fonts
+from cvtex.theme.helpers import TexSource
 
-_FONT_NAME = r"^[A-Za-z0-9][A-Za-z0-9 \-]*$"
-
-
-class FontSet(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    main: str = Field(pattern=_FONT_NAME)
-    sans: str = Field(pattern=_FONT_NAME)
-    hangul: str = Field(pattern=_FONT_NAME)
-    hangul_sans: str = Field(pattern=_FONT_NAME)
-
-
-class ThemeConfig(BaseModel):
-    """``theme.yaml``: what a theme declares about itself and its design defaults."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    description: str
-    paper: Literal["a4", "letter"]
-    accent_color: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
-    font_size: Literal["10pt", "11pt", "12pt"]
-    margins: str = Field(pattern=r"^\d+(\.\d+)?(mm|cm|in|pt)$")
-    fonts: dict[str, FontSet]
-    section_order: list[str] = Field(default=[], description="section ids or kinds placed first, in this order; "
-                                     "the rest keep the profile's order (a profile's design.section_order wins)")
-    icon_font: str | None = Field(default=None, pattern=_FONT_NAME,
-                                  description="an icon font the templates load by name (design.icon_font), for "
-                                              "icon(); cvtex doctor checks it is installed")
+#: ``render``'s ``coverage`` when the caller has none at hand: made here.
+COMPUTE: Any = object()
 
 
 @dataclass(frozen=True)
-class Theme:
-    """A loaded theme: its directory and validated ``theme.yaml``."""
+class FontValues:
+    """The four font families of a document, as LaTeX (validated names)."""
 
-    path: Path
-    config: ThemeConfig
-
-    def files(self) -> list[Path]:
-        """Every file of the theme, sorted (what the build cache hashes)."""
-        return sorted(p for p in self.path.rglob("*") if p.is_file())
+    main: latex.LaTeX
+    sans: latex.LaTeX
+    hangul: latex.LaTeX
+    hangul_sans: latex.LaTeX
 
 
-def themes_root() -> Path:
-    """Where the built-in themes are: ``cvtex/themes`` in an installed wheel, else the
-    repository's ``themes/`` next to the package."""
-    packaged = Path(str(resources.files("cvtex"))) / "themes"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "themes"
+@dataclass(frozen=True)
+class DesignValues:
+    """The theme's design defaults with the profile's ``design:`` applied, as LaTeX (all
+    validated, so safe as they are): ``paper`` (``a4``), ``font_size`` (``10pt``),
+    ``margins`` (``17mm``), ``accent`` (``1F3A5F``, hex without ``#``), ``fonts``, ``icon_font``."""
+
+    paper: latex.LaTeX
+    font_size: latex.LaTeX
+    margins: latex.LaTeX
+    accent: latex.LaTeX
+    fonts: FontValues
+    icon_font: latex.LaTeX | None
 
 
-def builtin_themes() -> list[str]:
-    return sorted(p.name for p in themes_root().iterdir() if (p / "theme.yaml").is_file())
+@dataclass(frozen=True)
+class Contact:
+    """One item of the header's contact line: ``icon`` (LaTeX from ``icon()``, ``''`` when the
+    theme has no icons) and ``text`` (a localized text or a link)."""
+
+    kind: str
+    icon: latex.LaTeX
+    text: Any
 
 
-def load_theme(name_or_path: str | Path) -> Theme:
-    """A built-in theme by name, or a theme directory by path (contains a ``/`` or
-    exists). Raises :class:`ProfileError` naming the theme and the problem: no such
-    theme, or a ``theme.yaml`` that is not valid (each problem at its line and column)
-    or a theme without ``cv.tex.j2``."""
-    name_or_path = str(name_or_path)
-    candidate = Path(name_or_path)
-    path = candidate if ("/" in name_or_path or candidate.is_dir()) else themes_root() / name_or_path
-    config_file = path / "theme.yaml"
-    if not config_file.is_file():
-        known = ", ".join(builtin_themes())
-        raise ProfileError([Diagnostic(str(path), 0, 0,
-                                       f"no theme '{name_or_path}' (no theme.yaml there); built-in themes: {known}")])
-    config = _read_config(config_file)
-    if not (path / "cv.tex.j2").is_file():
-        raise ProfileError([Diagnostic(str(path / "cv.tex.j2"), 0, 0, "the theme has no cv.tex.j2 (the document "
-                                       "template; copy one with: cvtex theme new NAME --from classic)")])
-    return Theme(path.resolve(), config)
+def design_values(theme: Theme, design: Any, locale: str) -> DesignValues:
+    """Theme defaults overridden by the profile's ``design:`` (a :class:`cvtex.schema.Design`)."""
+    cfg = theme.config
+    fonts: FontSet = effective_fonts(cfg, design.fonts, locale)
+    accent = design.accent_color or cfg.accent_color
+    return DesignValues(
+        paper=latex.LaTeX(design.paper or cfg.paper), font_size=latex.LaTeX(design.font_size or cfg.font_size),
+        margins=latex.LaTeX(design.margins or cfg.margins), accent=latex.LaTeX(accent.lstrip("#").upper()),
+        fonts=FontValues(**{k: latex.LaTeX(v) for k, v in fonts.model_dump().items()}),
+        icon_font=latex.LaTeX(cfg.icon_font) if cfg.icon_font else None,
+    )
 
 
-def _read_config(config_file: Path) -> ThemeConfig:
-    """``theme.yaml`` validated; every problem a :class:`Diagnostic` at its line and column."""
-    from cvtex.diagnostics import field_path
-    from cvtex.schema.loader import load
-    from cvtex.schema.models import did_you_mean
-
-    doc = load(config_file)  # a ProfileError with file:line:col for bad YAML
-    try:
-        return ThemeConfig.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc: tuple[str | int, ...] = ()
-            node: Any = doc.data
-            for part in err["loc"]:  # keep the parts that address the document
-                if (isinstance(node, dict) and part in node
-                        or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
-                    loc, node = loc + (part,), node[part]
-            message = err["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
-            key = False
-            if err["type"] == "extra_forbidden":
-                model = FontSet if "fonts" in loc[:-1] else ThemeConfig
-                message = f"unknown field '{loc[-1]}'" + did_you_mean(str(loc[-1]), list(model.model_fields))
-                key = True
-            elif err["type"] == "missing":
-                message = f"missing required field '{err['loc'][-1]}'"
-            elif err["type"] == "string_pattern_mismatch":
-                message = f"'{node}' does not match the pattern {err['ctx']['pattern']}"
-            problems.append(doc.diagnostic(loc, f"invalid theme.yaml: {message}", key=key,
-                                           field_name=field_path(loc)))
-        raise ProfileError(problems) from None
+def arrange(sections: list[Any], theme: Theme) -> list[Any]:
+    """``sections`` with the entries of each kind in the theme's ``newest_first`` sorted:
+    by ``year``, newest first, entries without one last, each group in the profile's order.
+    The view's sections are not changed (copies are returned)."""
+    kinds = set(theme.config.newest_first)
+    out = []
+    for section in sections:
+        if section.kind in kinds:
+            entries = list(section.entries)
+            dated = sorted((e for e in entries if getattr(e, "year", None)), key=lambda e: e.year, reverse=True)
+            section = _with_entries(section, dated + [e for e in entries if not getattr(e, "year", None)])
+        out.append(section)
+    return out
 
 
-# --------------------------------------------------------------------------- rendering
+def _with_entries(section: Any, entries: list[Any]) -> Any:
+    if dataclasses.is_dataclass(section):
+        return dataclasses.replace(section, entries=entries)
+    import copy
 
-@dataclass
-class TexSource:
-    """The LaTeX of one document and where each profile field went.
-
-    ``fields`` lists ``(latex, loc)`` for every localized text printed, in output order
-    (``loc``: the field's location in the profile document); :meth:`fields_on_line` maps a
-    ``.tex`` line back to profile fields.
-    """
-
-    text: str
-    fields: list[tuple[str, Loc]] = field(default_factory=list)
-
-    def fields_on_line(self, line: int) -> list[Loc]:
-        lines = self.text.splitlines()
-        if not 0 < line <= len(lines):
-            return []
-        source = lines[line - 1]
-        return list(dict.fromkeys(loc for tex, loc in self.fields if tex and tex in source))
-
-    def fields_containing(self, char: str) -> list[Loc]:
-        """Locations of the fields whose text contains ``char`` (for a missing glyph)."""
-        return list(dict.fromkeys(loc for tex, loc in self.fields if char in tex))
+    clone = copy.copy(section)
+    clone.entries = entries
+    return clone
 
 
-_recorder: contextvars.ContextVar[list[tuple[str, Loc]]] = contextvars.ContextVar("cvtex_fields")
+def contacts(header: Any, labels: Any, theme: Theme, link: Any) -> list[Contact]:
+    """The header's contact items, in order: location, e-mail addresses, phone, websites,
+    profiles; each with its icon when the theme has ``icons`` (an e-mail's reads as
+    ``Email:``, a profile's as its network's name). ``link`` is the render's link helper."""
+    icons = theme.config.icons
+
+    def mark(code: str | None, text: Any) -> latex.LaTeX:
+        return helpers.icon(code, text) if icons is not None and code else latex.LaTeX("")
+
+    out = []
+    if header.location:
+        out.append(Contact("location", mark(icons and icons.location, ""), header.location))
+    for email in header.emails:
+        out.append(Contact("email", mark(icons and icons.email, f"{labels.email}:"), link("mailto:" + email, email)))
+    if header.phone:
+        out.append(Contact("phone", mark(icons and icons.phone, f"{labels.phone}:"),
+                           link(header.phone_url, header.phone)))
+    for site in header.websites:
+        out.append(Contact("website", mark(icons and icons.website, f"{labels.website}:"), link(site.url, site.label)))
+    for profile in header.profiles:
+        known = icons.networks.get(str(profile.network).lower()) if icons is not None else None
+        code, name = (known.icon, known.name) if known else (icons and icons.link, profile.network)
+        out.append(Contact("profile", mark(code, f"{name}:"), link(profile.url)))
+    return out
 
 
-def _finalize(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, latex.LaTeX):
-        return value
-    if isinstance(value, Text):
-        out = latex.markup(value)
-        recorder = _recorder.get(None)
-        if recorder is not None:
-            recorder.append((out, value.loc))
-        return out
-    if hasattr(value, "_fail_with_undefined_error"):  # jinja2's StrictUndefined: say which name
-        value._fail_with_undefined_error()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, str):
-        return latex.escape(value)
-    raise TypeError(f"a template printed a {type(value).__name__}; print its fields instead")
-
-
-def section_destination(section_id: str) -> latex.LaTeX:
-    """The named destination of a section (``section.<id>``); themes must emit
-    ``\\hypertarget{((( destination(section) )))}{}`` so the outline can point at it.
-    Section ids match ``[a-z][a-z0-9-]*`` (schema), so the name needs no escaping."""
-    if not re.fullmatch(r"[a-z][a-z0-9-]*", section_id):
-        raise ValueError(f"invalid section id {section_id!r}")
-    return latex.LaTeX(f"section.{section_id}")
-
-
-#: During :func:`render`: the glyph coverage of the locale's fonts (made on first use).
-_coverage: contextvars.ContextVar[Callable[[], Any]] = contextvars.ContextVar("cvtex_coverage")
-
-
-def _display_url(url: str) -> str:
-    """:func:`cvtex.theme.latex.display_url` of the IRI form of ``url``
-    (:func:`cvtex.schema.text.readable_url`), with characters the locale's fonts lack — or all
-    non-ASCII ones when fontconfig cannot tell (:func:`cvtex.theme.fonts.theme_coverage`) —
-    left percent-encoded, so a printed URL never loses a character."""
-    from cvtex.schema.text import readable_url
-
-    coverage = _coverage.get(None)
-    if coverage is None:  # not rendering: no fonts to ask
-        return latex.display_url(readable_url(url))
-    glyphs = coverage()
-    return latex.display_url(readable_url(url, lambda ch: glyphs is not None and not glyphs.missing(ch)))
-
-
-def _link(url: str, text: str | None = None) -> latex.LaTeX:
-    body = _finalize(text) if text else latex.url_text(_display_url(url))
-    return latex.href(url, body)
-
-
-def _join(items: list[Any], sep: str = ", ") -> latex.LaTeX:
-    separator = sep if isinstance(sep, latex.LaTeX) else latex.escape(sep)
-    return latex.LaTeX(separator.join(_finalize(i) for i in items if i))
-
-
-def _bold(value: Any) -> latex.LaTeX:
-    return latex.LaTeX(f"\\textbf{{{_finalize(value)}}}")
-
-
-def _labelled(label: Any, value: Any) -> latex.LaTeX:
-    return latex.LaTeX(f"{_finalize(label)}: {_finalize(value)}")
-
-
-def _bold_faces(family: str) -> latex.LaTeX:
-    """``BoldFont={…},BoldItalicFont={…}`` for fontspec: :func:`cvtex.theme.fonts.bold_faces`
-    of ``family`` (``''`` when fontconfig knows no such faces)."""
-    from cvtex.theme import fonts
-
-    return latex.LaTeX(",".join(f"{key}={{{name}}}" for key, name in fonts.bold_faces(str(family)).items()))
-
-
-def _icon(code_point: str, actual_text: Any = "") -> latex.LaTeX:
-    """An icon: the character ``code_point`` (hex, e.g. ``"F0E0"``: an icon font's glyph,
-    usually in the private use area) set by the theme's one-argument macro ``\\cvicon``
-    (which selects the icon font, size and colour), and read by text extraction and
-    screen readers as ``actual_text`` instead (its plain text, markup removed; ``""``:
-    nothing).
-
-    The glyph is wrapped in a marked-content span with ``/ActualText`` (PDF 32000-1
-    §14.9.4), written with xdvipdfmx's ``pdf:literal direct`` (the accsupp package's
-    driver wraps its span in ``q``/``Q``, which poppler does not pair up), and with
-    XeTeX's own per-glyph ActualText (``\\XeTeXgenerateactualtext``) off inside it, as
-    that one would name the private-use character. A non-empty ``actual_text`` (a label
-    such as ``"Email:"``) also keeps pdftotext from reading the gap left by an icon before
-    text as a column gutter.
-    """
-    if not re.fullmatch(r"[0-9A-Fa-f]{4,6}", str(code_point)) or int(str(code_point), 16) > 0x10FFFF:
-        raise ValueError(f"icon(): {code_point!r} is not a hexadecimal code point")
-    from cvtex.schema import markup
-
-    text = markup.plain(actual_text) if isinstance(actual_text, Text) else str(actual_text or "")
-    hex_text = "FEFF" + text.encode("utf-16-be").hex().upper()
-    return latex.LaTeX(f"\\leavevmode\\special{{pdf:literal direct /Span<</ActualText<{hex_text}>>>BDC}}"
-                       f"{{\\XeTeXgenerateactualtext=0 \\cvicon{{\\char\"{code_point.upper()}\\relax}}}}"
-                       "\\special{pdf:literal direct EMC}")
+def label_items(labels: Any) -> list[tuple[str, Any]]:
+    """``(key, text)`` for each of the locale's labels (``with`` for the dataclass field ``with_``)."""
+    if dataclasses.is_dataclass(labels):
+        pairs = [(f.name, getattr(labels, f.name)) for f in dataclasses.fields(labels)]
+    else:
+        pairs = list(vars(labels).items())
+    return [(key.rstrip("_"), text) for key, text in pairs]
 
 
 def _bytecode_cache(options: dict[str, Any]):
@@ -291,7 +158,7 @@ def _bytecode_cache(options: dict[str, Any]):
     import jinja2
 
     from cvtex import __version__
-    from cvtex.build.cache import cache_dir
+    from cvtex.files import cache_dir
 
     tag = hashlib.sha256(repr((__version__, sorted(options.items()))).encode()).hexdigest()[:16]
     directory = cache_dir() / "templates" / tag
@@ -303,8 +170,9 @@ def _bytecode_cache(options: dict[str, Any]):
 
 
 @lru_cache(maxsize=16)
-def _environment(theme_path: Path):
-    """The theme's Jinja2 environment (imported here: ``cvtex validate`` needs no Jinja2)."""
+def _environment(search_path: tuple[Path, ...]):
+    """The Jinja2 environment of a theme whose files are looked up in ``search_path``
+    (imported here: ``cvtex validate`` needs no Jinja2)."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -315,50 +183,39 @@ def _environment(theme_path: Path):
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
         extensions=["jinja2.ext.do"],
     )
-    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(theme_path)), undefined=jinja2.StrictUndefined,
-                               finalize=_finalize, bytecode_cache=_bytecode_cache(options), **options)
-    env.globals.update(link=_link, url_text=lambda s: latex.url_text(s), display_url=_display_url,
-                       join=_join, bold=_bold, destination=lambda section: section_destination(section.id),
-                       labelled=_labelled, icon=_icon, tex=lambda s: latex.LaTeX(s), bold_faces=_bold_faces,
-                       text_fidelity=latex.TEXT_FIDELITY, link_setup=latex.LINK_SETUP)
-    env.filters.update(url_text=lambda s: latex.url_text(s), display_url=_display_url)
+    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
+                               undefined=jinja2.StrictUndefined, finalize=helpers.finalize,
+                               bytecode_cache=_bytecode_cache(options), **options)
+    env.globals.update(helpers.template_globals())
+    env.globals["package"] = lambda name, as_name: _package(env, name, as_name)
+    env.filters.update(url_text=lambda s: latex.url_text(s),
+                       display_url=jinja2.pass_context(lambda context, url: context["display_url"](url)))
     return env
 
 
-def effective_fonts(config: ThemeConfig, overrides: Any, locale: str) -> FontSet:
-    """The fonts locale ``locale`` is set in: the theme's font set for it (its ``default``
-    or first set when it has none for the locale), with the roles the profile's
-    ``design.fonts`` gives replaced — ``overrides`` maps ``default`` and locale codes to
-    ``{role: family}`` (a :class:`~cvtex.schema.models.FontOverride` or a plain mapping); the
-    locale's own entry wins over ``default``."""
-    base = config.fonts.get(locale) or config.fonts.get("default") or next(iter(config.fonts.values()))
-    changed: dict[str, str] = {}
-    for key in ("default", locale):
-        entry = (overrides or {}).get(key)
-        if isinstance(entry, BaseModel):
-            entry = entry.model_dump(exclude_none=True)
-        if isinstance(entry, dict):
-            changed.update({role: name for role, name in entry.items()
-                            if role in FontSet.model_fields and isinstance(name, str)})
-    return base.model_copy(update=changed) if changed else base
+def _package(env: Any, name: str, as_name: str) -> latex.LaTeX:
+    """A LaTeX package of the theme (``theme.sty``, ``cvtex.sty``: the theme's own, else the
+    base's) as a ``filecontents*`` environment that writes it as ``<as_name>.sty`` into the
+    build directory, so ``\\usepackage{<as_name>}`` loads it (LaTeX kernel, ``filecontents``;
+    the engine's sandbox allows writing and reading there). Raises ``ValueError`` for a
+    name, or a package whose text would end the environment early."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", as_name):
+        raise ValueError(f"package(): {as_name!r} is not a package name")
+    source, filename, _ = env.loader.get_source(env, name)
+    if "\\end{filecontents*}" in source:
+        raise ValueError(f"{filename}: a package cannot contain \\end{{filecontents*}}")
+    body = source if source.endswith("\n") else source + "\n"
+    return latex.LaTeX(f"\\begin{{filecontents*}}[overwrite]{{{as_name}.sty}}\n{body}\\end{{filecontents*}}\n")
 
 
-def design_values(theme: Theme, design: Design, locale: str) -> SimpleNamespace:
-    """Theme defaults overridden by the profile's ``design:``; all values are validated,
-    so they are LaTeX-safe as they are."""
-    cfg = theme.config
-    fonts = effective_fonts(cfg, design.fonts, locale)
-    accent = design.accent_color or cfg.accent_color
-    return SimpleNamespace(
-        paper=latex.LaTeX(design.paper or cfg.paper), font_size=latex.LaTeX(design.font_size or cfg.font_size),
-        margins=latex.LaTeX(design.margins or cfg.margins), accent=latex.LaTeX(accent.lstrip("#").upper()),
-        fonts=SimpleNamespace(**{k: latex.LaTeX(v) for k, v in fonts.model_dump().items()}),
-        icon_font=latex.LaTeX(cfg.icon_font) if cfg.icon_font else None,
-    )
+def render(view: Any, theme: Theme, coverage: Any = COMPUTE) -> TexSource:
+    """Fill ``theme``'s ``cv.tex.j2`` (its own or the base's) with ``view`` (see
+    :func:`cvtex.localize.localize`).
 
-
-def render(view: SimpleNamespace, theme: Theme) -> TexSource:
-    """Fill ``theme``'s ``cv.tex.j2`` with ``view`` (see :func:`cvtex.localize.locale.localize`).
+    ``coverage``: what the fonts of the profile's locales can set
+    (:func:`cvtex.theme.fonts.theme_coverage`, as validation made it; ``None`` when
+    fontconfig cannot tell); URLs printed without a text keep the characters the view's
+    locale's fonts have (:func:`cvtex.theme.helpers.display_url`). Made here when not given.
 
     Raises :class:`ProfileError` for a template error (file and line of the template).
     """
@@ -366,14 +223,20 @@ def render(view: SimpleNamespace, theme: Theme) -> TexSource:
 
     from cvtex.theme import fonts
 
-    env = _environment(theme.path)
-    fields: list[tuple[str, Loc]] = []
-    token = _recorder.set(fields)
-    coverage = _coverage.set(cache(lambda: fonts.theme_coverage(theme, [view.locale.code], view.design.fonts)))
+    code = view.locale.code
+    if coverage is COMPUTE:
+        coverage = fonts.theme_coverage(theme, [code], view.design.fonts)
+    glyphs = coverage.only(code) if coverage is not None else None
+    env = _environment(theme.search_path)
+    fields: list[tuple[str, Any]] = []
+    token = helpers.recording(fields)
     try:
+        bound = helpers.bound_to(glyphs)
         template = env.get_template("cv.tex.j2")
-        text = template.render(cv=view, header=view.header, sections=view.sections, locale=view.locale,
-                               labels=view.locale.labels, design=design_values(theme, view.design, view.locale.code))
+        text = template.render(cv=view, header=view.header, sections=arrange(view.sections, theme),
+                               locale=view.locale, labels=view.locale.labels, label_items=label_items(view.locale.labels),
+                               design=design_values(theme, view.design, code),
+                               contacts=contacts(view.header, view.locale.labels, theme, bound["link"]), **bound)
     except jinja2.TemplateSyntaxError as exc:
         file = Path(exc.filename) if exc.filename else Path(theme.path, exc.name or "?")
         raise ProfileError([_template_diagnostic(file, exc.lineno or 0, f"theme template error: {exc.message}")]) \
@@ -386,8 +249,7 @@ def render(view: SimpleNamespace, theme: Theme) -> TexSource:
         file, line = _template_location(exc, theme.path)
         raise ProfileError([_template_diagnostic(file, line, f"theme template error: {exc}")]) from None
     finally:
-        _recorder.reset(token)
-        _coverage.reset(coverage)
+        helpers.stop_recording(token)
     return TexSource(re.sub(r"\n{3,}", "\n\n", text), fields)
 
 

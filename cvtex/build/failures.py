@@ -1,0 +1,109 @@
+"""What a failed compile means for the user: a diagnostic at the profile field, or at the
+theme template line, a LaTeX error comes from — never the raw transcript — and text a page
+would lose off its bottom edge."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cvtex.diagnostics import Diagnostic, display_path, field_path
+from cvtex.schema import describe_char
+from cvtex.tex import Build, CompileError, TexError
+
+if TYPE_CHECKING:
+    from cvtex.schema import Document
+    from cvtex.theme import TexSource, Theme
+
+
+def compile_diagnostics(doc: Document, code: str, source: TexSource, exc: CompileError, stem: str,
+                        theme: Theme | None = None) -> list[Diagnostic]:
+    """What a failed compile means for the user: a missing glyph names the character and
+    points at the profile fields that have it; a timeout says so; any other LaTeX error
+    gives the log's message, the ``.tex`` line and what it says, and the profile fields
+    on that line, or else the theme template line it comes from (:func:`theme_line`) —
+    never the raw transcript. ``code``: the locale; ``source``: the LaTeX it compiled;
+    ``stem``: the profile file's stem."""
+    where = f"{code} PDF"
+    if exc.log.missing_chars:
+        out = []
+        for missing in exc.log.missing_chars:
+            message = (f"no glyph for {describe_char(missing.char)} in {missing.font.split('/')[0]}, the font the "
+                       f"{where} sets it in; remove it or use a theme whose fonts have it")
+            locs = source.fields_containing(missing.char) or [()]
+            out.extend(doc.diagnostic(loc, message, field_name=field_path(loc), char=missing.char) for loc in locs)
+        return out
+    if exc.timed_out:
+        return [Diagnostic(doc.name, 0, 0, f"{where}: {exc}")]
+    first = exc.log.errors[0] if exc.log.errors else TexError(str(exc))
+    locs = source.fields_on_line(first.line) if first.line else []
+    line_note = f" at line {first.line} of {stem}-{code}.tex (see it with --keep-tex)" if first.line else ""
+    context = first.context[-60:].strip()
+    near = f" (after '{'…' if len(first.context) > 60 else ''}{context}')" if context else ""
+    message = f"LaTeX error in the {where}{line_note}: {first.message}{near}"
+    if locs:
+        return [doc.diagnostic(loc, message, field_name=field_path(loc)) for loc in locs[:3]]
+    lines = source.text.splitlines()
+    origin = theme_line(theme, lines[first.line - 1]) if theme and 0 < first.line <= len(lines) else None
+    if origin is not None:
+        file, number, text = origin
+        return [Diagnostic(display_path(file), number, len(text) - len(text.lstrip()) + 1,
+                           f"{message}; that line comes from the theme, not from a profile field: this line of "
+                           f"the theme '{theme.config.name}' (profile {doc.name})", source_line=text)]
+    if first.line:
+        message += "; that line comes from the theme, not from a profile field"
+    return [Diagnostic(doc.name, 0, 0, message)]
+
+
+#: Jinja2 tags in cvtex's theme syntax: ``((( value )))``, ``((* statement *))``, ``((# comment #))``.
+_JINJA_TAG = re.compile(r"\(\(\(.*?\)\)\)|\(\(\*.*?\*\)\)|\(\(#.*?#\)\)")
+
+
+def theme_line(theme: Theme, tex_line: str) -> tuple[Path, int, str] | None:
+    """The theme template line that produced ``tex_line`` of the generated LaTeX: the
+    line whose literal text (what is left between its Jinja2 tags) appears in it, in
+    order — the longest such match over every template of the theme (``cv.tex.j2`` first).
+    ``(file, line number, line)``, or None when no template line has 3 or more
+    literal characters in the line."""
+    target = tex_line.strip()
+    if not target:
+        return None
+    best: tuple[int, Path, int, str] | None = None
+    files = sorted((p for p in theme.files() if p.suffix == ".j2"), key=lambda p: (p.name != "cv.tex.j2", str(p)))
+    for file in files:
+        try:
+            lines = file.read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, start=1):
+            pieces = [piece.strip() for piece in _JINJA_TAG.split(line) if piece.strip()]
+            size = sum(len(piece) for piece in pieces)
+            if size < 3 or (best is not None and size <= best[0]):
+                continue
+            at = 0
+            for piece in pieces:
+                at = target.find(piece, at)
+                if at < 0:
+                    break
+                at += len(piece)
+            else:
+                best = (size, file, number, line)
+    return (best[1], best[2], best[3]) if best else None
+
+
+#: A page whose content is taller than this much past the text area loses a line or
+#: more off its bottom edge (pt; a line of the themes is about 12 pt).
+PAGE_OVERFLOW_PT = 12.0
+
+
+def lost_text(doc: Document, code: str, build: Build) -> list[Diagnostic]:
+    """An error when a page's content runs past its bottom edge: that text would be
+    missing from the PDF (an unbreakable block taller than a page, e.g. a title
+    hundreds of words long in a theme's two-column row)."""
+    worst = max((o.points for o in build.log.overfull if o.box == "page"), default=0.0)
+    if worst <= PAGE_OVERFLOW_PT:
+        return []
+    return [Diagnostic(doc.name, 0, 0, f"the {code} PDF would lose text: a block runs {worst:.0f} pt past the "
+                                       "bottom of a page because it cannot break across pages (a very long title "
+                                       "or name? shorten it, or move the text to a summary or highlights)")]

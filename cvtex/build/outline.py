@@ -1,0 +1,43 @@
+"""What a PDF says about itself, from the localized view: its document information
+(:func:`metadata`) and its outline, one bookmark per printed section (:func:`bookmarks`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cvtex import __version__
+from cvtex.schema import markup
+from cvtex.theme import section_destination
+
+if TYPE_CHECKING:
+    from cvtex.build.pdf import Bookmark, Metadata
+    from cvtex.localize import View
+
+
+def metadata(view: View) -> Metadata:
+    """Document information from the localized view (plain text, markup removed):
+    a :class:`cvtex.build.pdf.Metadata`; the title is the locale's ``document_title``,
+    the keywords the header's, else the skills (at most 30)."""
+    from cvtex.build.pdf import Metadata  # not imported by `cvtex validate`
+
+    loc = view.locale
+    name = markup.plain(view.header.name)
+    keywords = [markup.plain(k) for k in view.header.keywords] or [
+        markup.plain(item) for section in view.sections if section.kind == "skills"
+        for entry in section.entries for item in entry.items]
+    title = loc.document_title.format(name=name)
+    return Metadata(title=title, author=name,
+                    subject=markup.plain(view.header.headline) if view.header.headline else title,
+                    keywords=list(dict.fromkeys(keywords))[:30], creator=f"cvtex {__version__}",
+                    lang=loc.language_tag)
+
+
+def bookmarks(view: View) -> list[Bookmark]:
+    """One bookmark per printed section, at the theme's ``section.<id>`` destination
+    (:class:`cvtex.build.pdf.Bookmark`)."""
+    from cvtex.build.pdf import Bookmark
+
+    marks = ([Bookmark(view.locale.sections["summary"], section_destination("summary"))]
+             if view.summary else [])
+    marks += [Bookmark(markup.plain(s.title), section_destination(s.id)) for s in view.sections]
+    return marks

@@ -1,0 +1,374 @@
+"""The one-language view of a profile (:func:`localize`): what the theme templates print
+and the link check compares with a PDF.
+
+The view mirrors the profile's models (:mod:`cvtex.schema`) field for field, with the
+same attribute names, and differs from them in these ways:
+
+* every :class:`~cvtex.schema.LocalizedText` is a :class:`Text` — a ``str`` in the
+  requested locale (falling back through the profile's locales in order) that knows its
+  field path, so later stages can name the field behind a TeX error or a link;
+* ``start``/``end``/``date`` are ``None``: an entry with a period has ``dates`` (the date
+  or range as printed, :meth:`~cvtex.localize.Locale.format_period`) and ``year`` (of
+  its date, else end, else start) instead;
+* a section's ``id`` is set (its kind when the profile gives none) and its ``title``
+  defaults to the locale's title for the section kind;
+* publication authors are :class:`Author` (``name``, ``owner``: the CV owner's name or
+  one of ``header.name_aliases``), and a publication has ``doi_url``;
+* the header has ``phone_url`` (the ``tel:`` URI of ``phone``).
+
+Every class is a frozen dataclass with slots and keyword-only fields: a view is built
+once per locale and only read. Unset optional values are ``None``, unset lists ``[]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence, Union
+
+from pydantic import BaseModel
+
+from cvtex.localize.locale import Locale, get_locale
+from cvtex.localize.text import Loc, Text
+from cvtex.schema import markup
+from cvtex.schema import (SECTION_MODELS, AwardEntry as _AwardEntry, CustomEntry as _CustomEntry, Dated,
+                          Design, EducationEntry as _EducationEntry, ExperienceEntry as _ExperienceEntry,
+                          Header as _Header, LanguageEntry as _LanguageEntry, Link as _Link, LocalizedText,
+                          PartialDate, PatentEntry as _PatentEntry, PressEntry as _PressEntry, Profile,
+                          ProjectEntry as _ProjectEntry, PublicationEntry as _PublicationEntry, Role as _Role,
+                          SkillEntry as _SkillEntry, SocialProfile as _SocialProfile, TalkEntry as _TalkEntry,
+                          TeachingEntry as _TeachingEntry, tel_url)
+
+_view = dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+
+
+@_view
+class Link:
+    """A URL with an optional label (``header.websites``, a project's ``links``)."""
+
+    url: str
+    label: Text | None
+
+
+@_view
+class SocialProfile:
+    """An account on a network (``header.profiles``)."""
+
+    network: str
+    username: str | None
+    url: str
+
+
+@_view
+class Header:
+    """Who the CV is about; ``phone_url`` is the ``tel:`` URI of ``phone`` (RFC 3966)."""
+
+    name: Text
+    name_aliases: list[str]
+    headline: Text | None
+    location: Text | None
+    emails: list[str]
+    phone: str | None
+    websites: list[Link]
+    profiles: list[SocialProfile]
+    keywords: list[Text]
+    phone_url: str | None
+
+
+@_view
+class Role:
+    title: Text
+    department: Text | None
+    team: Text | None
+    location: Text | None
+    advisor: Text | None
+    highlights: list[Text]
+    start: None
+    end: None
+    date: None
+    dates: str | None
+    year: int | None
+
+
+@_view
+class ExperienceEntry:
+    organization: Text
+    department: Text | None
+    location: Text | None
+    url: str | None
+    roles: list[Role]
+
+
+@_view
+class EducationEntry:
+    institution: Text
+    degree: Text | None
+    area: Text | None
+    location: Text | None
+    url: str | None
+    score: Text | None
+    advisor: Text | None
+    thesis: Text | None
+    courses: list[Text]
+    highlights: list[Text]
+    start: None
+    end: None
+    date: None
+    dates: str | None
+    year: int | None
+
+
+@_view
+class Author:
+    """A publication author: ``owner`` when the name is the CV owner's (or an alias)."""
+
+    name: Text
+    owner: bool
+
+
+@_view
+class PublicationEntry:
+    title: Text
+    authors: list[Author]
+    venue: Text | None
+    doi: str | None
+    url: str | None
+    note: Text | None
+    start: None
+    end: None
+    date: None
+    dates: str | None
+    year: int | None
+    doi_url: str | None
+
+
+@_view
+class ProjectEntry:
+    name: Text
+    organization: Text | None
+    role: Text | None
+    collaborators: list[Text]
+    summary: Text | None
+    links: list[Link]
+    highlights: list[Text]
+    start: None
+    end: None
+    date: None
+    dates: str | None
+    year: int | None
+
+
+@_view
+class AwardEntry:
+    title: Text
+    issuer: Text | None
+    url: str | None
+    summary: Text | None
+    start: None
+    end: None
+    date: None
+    dates: str | None
+    year: int | None
+
+
+@_view
+class TalkEntry:
+    title: Text
+    event: Text | None
+    location: Text | None
+    url: str | None
+    summary: Text | None
+    start: None
+    end: None
+    date: None
+    dates: str | None
+    year: int | None
+
+
+@_view
+class TeachingEntry:
+    title: Text
+    institution: Text | None
+    role: Text | None
+    url: str | None
+    summary: Text | None
+    start: None
+    end: None
+    date: None
+    dates: str | None
+    year: int | None
+
+
+@_view
+class PatentEntry:
+    title: Text
+    status: Text | None
+    number: str | None
+    holder: Text | None
+    inventors: list[Text]
+    url: str | None
+    start: None
+    end: None
+    date: None
+    dates: str | None
+    year: int | None
+
+
+@_view
+class PressEntry:
+    title: Text
+    outlet: Text | None
+    url: str | None
+    start: None
+    end: None
+    date: None
+    dates: str | None
+    year: int | None
+
+
+@_view
+class SkillEntry:
+    label: Text
+    items: list[Text]
+
+
+@_view
+class LanguageEntry:
+    language: Text
+    fluency: Text | None
+
+
+@_view
+class CustomEntry:
+    title: Text
+    subtitle: Text | None
+    location: Text | None
+    url: str | None
+    summary: Text | None
+    highlights: list[Text]
+    start: None
+    end: None
+    date: None
+    dates: str | None
+    year: int | None
+
+
+Entry = Union[ExperienceEntry, EducationEntry, PublicationEntry, ProjectEntry, AwardEntry, TalkEntry,
+              TeachingEntry, PatentEntry, PressEntry, SkillEntry, LanguageEntry, CustomEntry]
+
+
+@_view
+class Section:
+    """A section as printed: ``kind`` (one of :data:`cvtex.schema.SECTION_KINDS`), ``id``
+    (never ``None``), ``title``, ``locales`` (as in the profile) and the entries of that
+    kind's class (``experience`` -> :class:`ExperienceEntry`, …)."""
+
+    kind: str
+    id: str
+    title: Text
+    locales: list[str] | None
+    entries: list[Entry]
+
+
+@_view
+class View:
+    """A profile in one locale: ``header``, ``summary``, ``sections`` (the sections this
+    locale prints, in print order), ``locale`` (its language data), ``locales`` (every
+    locale of the profile, first = fallback) and ``design`` (the profile's design
+    overrides, as validated)."""
+
+    header: Header
+    summary: Text | None
+    sections: list[Section]
+    locale: Locale
+    locales: list[str]
+    design: Design
+
+
+#: The view class of each profile model (every section model's view is :class:`Section`).
+VIEW_OF: dict[type, type] = {
+    _Link: Link, _SocialProfile: SocialProfile, _Header: Header, _Role: Role, _ExperienceEntry: ExperienceEntry,
+    _EducationEntry: EducationEntry, _PublicationEntry: PublicationEntry, _ProjectEntry: ProjectEntry,
+    _AwardEntry: AwardEntry, _TalkEntry: TalkEntry, _TeachingEntry: TeachingEntry, _PatentEntry: PatentEntry,
+    _PressEntry: PressEntry, _SkillEntry: SkillEntry, _LanguageEntry: LanguageEntry, _CustomEntry: CustomEntry,
+    **{model: Section for model in SECTION_MODELS.values()},
+}
+
+
+def section_order(profile: Profile, code: str, theme_order: Sequence[str] = ()) -> list[int]:
+    """The indexes of the sections the ``code`` PDF prints, in print order.
+
+    A section with ``locales:`` is printed only in those locales. The profile's
+    ``design.section_order`` (section ids: a section's ``id``, or its kind when it has
+    none; validated against the profile) comes first, in its order; without one, the
+    theme's ``section_order`` (``theme_order``: each name places the sections with that id
+    or of that kind; names the profile does not have are ignored). The other sections follow
+    in the profile's order.
+    """
+    shown = [i for i, s in enumerate(profile.sections) if s.locales is None or code in s.locales]
+    ids = {profile.section_id(i): i for i in shown}
+    first: list[int] = []
+    if profile.design.section_order:
+        first = [ids[sid] for sid in dict.fromkeys(profile.design.section_order) if sid in ids]
+    else:
+        for name in theme_order:
+            first += [i for i in shown if i not in first
+                      and name in (profile.section_id(i), profile.sections[i].kind)]
+    return first + [i for i in shown if i not in first]
+
+
+def localize(profile: Profile, code: str, *, theme_order: Sequence[str] = ()) -> View:
+    """The profile in locale ``code`` (see the module doc for how the view differs from
+    the profile): the sections this locale prints, in print order (:func:`section_order`,
+    with the theme's ``theme_order``).
+
+    Raises ``KeyError`` when cvtex has no locale data for ``code``.
+    """
+    locale = get_locale(code)
+    fallback = tuple(profile.locales)
+    owner_names = {_fold(n) for n in profile.header.name.all()} | {_fold(a) for a in profile.header.name_aliases}
+
+    def convert(value: Any, loc: Loc) -> Any:
+        if isinstance(value, LocalizedText):
+            return Text(value.get(code, fallback), loc)
+        if isinstance(value, (list, tuple)):
+            return [convert(child, loc + (i,)) for i, child in enumerate(value)]
+        if isinstance(value, dict):
+            return {k: convert(v, loc + (k,)) for k, v in value.items()}
+        if type(value) in VIEW_OF:
+            return VIEW_OF[type(value)](**values(value, loc))
+        if isinstance(value, BaseModel):  # a model added to the schema without its view class
+            raise TypeError(f"cvtex.localize.view has no view class for {type(value).__name__}")
+        return value
+
+    def values(model: Any, loc: Loc) -> dict[str, Any]:
+        """The fields of a view class from its profile model."""
+        out = {}
+        for name, info in type(model).model_fields.items():
+            child = getattr(model, name)
+            out[name] = None if isinstance(child, PartialDate) else convert(child, loc + (info.alias or name,))
+        if isinstance(model, Dated):
+            out["dates"] = locale.format_period(model.start, model.end, model.date)
+            when = model.date or model.end or model.start
+            out["year"] = when.year if when else None
+        if isinstance(model, _PublicationEntry):
+            out["authors"] = [Author(name=a, owner=_fold(markup.plain(a)) in owner_names) for a in out["authors"]]
+            out["doi_url"] = model.doi_url
+        return out
+
+    header = Header(**values(profile.header, ("header",)),
+                    phone_url=tel_url(profile.header.phone) if profile.header.phone else None)
+    sections = []
+    for i in section_order(profile, code, theme_order):
+        model = profile.sections[i]
+        fields_ = values(model, ("sections", i))
+        fields_["id"] = profile.section_id(i)
+        if fields_["title"] is None:
+            fields_["title"] = Text(locale.sections[model.kind], ("sections", i, "kind"))
+        sections.append(Section(**fields_))
+    summary = convert(profile.summary, ("summary",)) if profile.summary else None
+    return View(header=header, summary=summary, sections=sections, locale=locale, locales=list(profile.locales),
+                design=profile.design)
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())

@@ -1,0 +1,351 @@
+"""The sections of a profile and their entries: one model per section kind.
+
+A section is ``{kind, id, title, locales, entries}``; ``kind`` chooses the entry model
+(:data:`SECTION_MODELS`). Every field is declared with :func:`~cvtex.schema.base.field`, so
+its description and example reach the JSON Schema and the profile reference.
+"""
+
+# No ``from __future__ import annotations``: see cvtex/schema/base.py.
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import Discriminator, Tag
+
+from cvtex.schema.base import Dated, LinkItem, Model, field, url_field
+from cvtex.schema.text import Doi, LocaleCode, Paragraph, PlainStr, Text, Url
+
+EN_KO_TITLE = {"en": "Senior Engineer", "ko": "선임 엔지니어"}
+
+
+def _highlights(what: str) -> Any:
+    return field(f"Achievements or details of the {what}, one paragraph each, printed as a bulleted list.",
+                 ["Cut deploy time **40%**.", {"en": "Led the migration to Kafka.", "ko": "Kafka 전환을 주도."}],
+                 default=[])
+
+
+def _location(what: str) -> Any:
+    return field(f"Where the {what} is or was: a city, a country.", {"en": "Seoul", "ko": "서울"}, default=None)
+
+
+def _summary(what: str) -> Any:
+    return field(f"A paragraph about the {what}, printed under it.",
+                 "Talked about load shedding in latency-critical services.", default=None)
+
+
+class Role(Dated):
+    """One position held at an organization."""
+
+    title: Text = field("The position's title.", EN_KO_TITLE)
+    department: Text | None = field("The department, when it differs from the organization's.",
+                                    {"en": "Research Division", "ko": "연구본부"}, default=None)
+    team: Text | None = field("The team within the organization.", {"en": "Platform Team", "ko": "플랫폼팀"},
+                              default=None)
+    location: Text | None = _location("role")
+    advisor: Text | None = field("A supervisor to name (research positions), printed after the Advisor label.",
+                                 "Prof. Minji Kim", default=None)
+    highlights: list[Paragraph] = _highlights("role")
+
+
+class ExperienceEntry(Model):
+    """An organization and the roles held there (several roles stay grouped)."""
+
+    linked_field: ClassVar[str | None] = "organization"
+
+    organization: Text = field("The employer or institution.", {"en": "Example Corp", "ko": "예시 주식회사"})
+    department: Text | None = field("The department, for every role at the organization.",
+                                    {"en": "Cloud Division", "ko": "클라우드 사업부"}, default=None)
+    location: Text | None = _location("organization")
+    url: Url | None = url_field("organization")
+    roles: list[Role] = field("The positions held there, newest first; at least one.",
+                              [{"title": EN_KO_TITLE, "start": "2022-03", "end": "present"}], min_length=1)
+
+
+class EducationEntry(Dated):
+    """A degree or a programme at a school or university."""
+
+    linked_field: ClassVar[str | None] = "institution"
+
+    institution: Text = field("The school or university.", {"en": "Example University", "ko": "예시대학교"})
+    degree: Text | None = field("The degree or qualification.", {"en": "B.S.", "ko": "학사"}, default=None)
+    area: Text | None = field("The field of study.", {"en": "Computer Science", "ko": "컴퓨터공학"}, default=None)
+    location: Text | None = _location("institution")
+    url: Url | None = url_field("institution")
+    score: Text | None = field("A grade to show, printed after the GPA label.", "3.9/4.3", default=None)
+    advisor: Text | None = field("The thesis advisor, printed after the Advisor label.", "Prof. Minji Kim",
+                                 default=None)
+    thesis: Paragraph | None = field("The thesis title.", {"en": "Adaptive Load Shedding for Web Services",
+                                                          "ko": "웹 서비스를 위한 적응형 부하 차단"}, default=None)
+    courses: list[Text] = field("Courses to list, printed after the Courses label.",
+                                ["Operating Systems", "Databases"], default=[])
+    highlights: list[Paragraph] = _highlights("studies")
+
+
+class PublicationEntry(Dated):
+    """A paper, article, book or preprint. Authors matching the owner's name or
+    ``header.name_aliases`` are highlighted."""
+
+    linked_field: ClassVar[str | None] = "title"
+
+    title: Text = field("The publication's title; the link to its url or DOI when it has one.",
+                        "Adaptive Load Shedding for Latency-Critical Web Services")
+    authors: list[Text] = field("The authors in print order; the owner's name and its name_aliases are "
+                                "highlighted.", ["J. Han", "M. Lee", "S. Choi"], default=[])
+    venue: Text | None = field("The journal, conference or publisher.", "Proceedings of ECS 2019", default=None)
+    doi: Doi | None = field("The DOI, without the resolver URL; printed and linked to https://doi.org/.",
+                            "10.1109/PERCOM50583.2021.9439113", default=None)
+    url: Url | None = url_field("publication")
+    note: Paragraph | None = field("A remark printed with the entry: an award, a status, an equal contribution.",
+                                   "Best paper award", default=None)
+
+    @property
+    def doi_url(self) -> str | None:
+        from cvtex.schema.urls import doi_url
+
+        return doi_url(self.doi) if self.doi else None
+
+
+class ProjectEntry(Dated):
+    """A project: its name, role, collaborators and links."""
+
+    name: Text = field("The project's name.", "example-limiter")
+    organization: Text | None = field("The organization it was done for or at.", "Example Labs", default=None)
+    role: Text | None = field("The owner's role in it.", {"en": "Maintainer", "ko": "메인테이너"}, default=None)
+    collaborators: list[Text] = field("People who worked on it too, printed after the With label.",
+                                      ["M. Lee"], default=[])
+    summary: Paragraph | None = _summary("project")
+    links: list[LinkItem] = field("Links to the project: a URL, or {url, label}.",
+                                  ["https://github.com/example/limiter",
+                                   {"url": "https://example.com/demo", "label": "Demo"}], default=[])
+    highlights: list[Paragraph] = _highlights("project")
+
+
+class AwardEntry(Dated):
+    """An award, prize, grant or scholarship."""
+
+    linked_field: ClassVar[str | None] = "title"
+
+    title: Text = field("The award's name.", {"en": "Best Paper Award", "ko": "최우수 논문상"})
+    issuer: Text | None = field("Who gave it.", "Example Conference on Systems", default=None)
+    url: Url | None = url_field("award")
+    summary: Paragraph | None = _summary("award")
+
+
+class TalkEntry(Dated):
+    """A talk, keynote or poster."""
+
+    linked_field: ClassVar[str | None] = "title"
+
+    title: Text = field("The talk's title.", "Load Shedding in Practice")
+    event: Text | None = field("The conference, meetup or venue.", "Example Conf 2023", default=None)
+    location: Text | None = _location("event")
+    url: Url | None = url_field("talk")
+    summary: Paragraph | None = _summary("talk")
+
+
+class TeachingEntry(Dated):
+    """A course taught or assisted."""
+
+    linked_field: ClassVar[str | None] = "title"
+
+    title: Text = field("The course.", {"en": "Distributed Systems", "ko": "분산 시스템"})
+    institution: Text | None = field("Where it was taught.", "Example University", default=None)
+    role: Text | None = field("The owner's role.", {"en": "Teaching Assistant", "ko": "조교"}, default=None)
+    url: Url | None = url_field("course")
+    summary: Paragraph | None = _summary("course")
+
+
+class PatentEntry(Dated):
+    """A patent or a patent application."""
+
+    linked_field: ClassVar[str | None] = "title"
+
+    title: Text = field("The patent's title.", "Method for adaptive load shedding")
+    status: Text | None = field("Its state: filed, pending, granted.", {"en": "Granted", "ko": "등록"}, default=None)
+    number: PlainStr | None = field("The application or patent number, printed as written.", "KR 10-2345678",
+                                    default=None)
+    holder: Text | None = field("The assignee.", "Example Corp", default=None)
+    inventors: list[Text] = field("The inventors, printed after the Inventors label.", ["J. Han", "M. Lee"],
+                                  default=[])
+    url: Url | None = url_field("patent")
+
+
+class PressEntry(Dated):
+    """An article or interview about the owner or their work."""
+
+    linked_field: ClassVar[str | None] = "title"
+
+    title: Text = field("The article's title.", "How Example Corp cut its settlement time")
+    outlet: Text | None = field("The newspaper, magazine or site.", "Example Times", default=None)
+    url: Url | None = url_field("article")
+
+
+class SkillEntry(Model):
+    """A group of skills under a label."""
+
+    label: Text = field("The group's name.", {"en": "Languages", "ko": "프로그래밍 언어"})
+    items: list[Text] = field("The skills, in print order; at least one. They are the PDF's keywords unless "
+                              "header.keywords is given.", ["Go", "Python", "SQL"], min_length=1)
+
+
+class LanguageEntry(Model):
+    """A language the owner speaks."""
+
+    language: Text = field("The language.", {"en": "Korean", "ko": "한국어"})
+    fluency: Text | None = field("How well.", {"en": "Native", "ko": "모국어"}, default=None)
+
+
+class CustomEntry(Dated):
+    """A generic entry for a section no built-in kind fits."""
+
+    linked_field: ClassVar[str | None] = "title"
+
+    title: Text = field("The entry's title.", "Example Open Source Fellowship")
+    subtitle: Text | None = field("A second line of the title: an organization, a role.", "Mentor", default=None)
+    location: Text | None = _location("entry")
+    url: Url | None = url_field("entry")
+    summary: Paragraph | None = _summary("entry")
+    highlights: list[Paragraph] = _highlights("entry")
+
+
+class SectionBase(Model):
+    """A titled list of entries. ``title`` defaults to the locale's title for the kind;
+    ``id`` (default: the kind) names the section's PDF destination and must be unique;
+    ``locales`` limits the section to the PDFs of those locales (default: every PDF)."""
+
+    kind: str
+    id: str | None = field("Names the section for design.section_order and its PDF destination; must be unique. "
+                           "Give one when a kind appears twice. Default: the kind.", "research",
+                           default=None, pattern=r"^[a-z][a-z0-9-]*$")
+    title: Text | None = field("The section's heading. Default: the locale's title for the kind "
+                               "(Experience, 경력).", {"en": "Research Experience", "ko": "연구 경력"}, default=None)
+    locales: list[LocaleCode] | None = field(
+        "Only the PDFs of these locales have this section, e.g. [ko] for a section only the Korean "
+        "CV shows; each must be one of the profile's locales. Default: every locale.", ["ko"],
+        default=None, min_length=1)
+
+
+def _kind(kind: str) -> Any:
+    return field(f"The section kind: {kind}.", kind)
+
+
+def _entries(model: type[Model], example: dict[str, Any]) -> Any:
+    return field(f"The section's entries, in print order ({model.__name__}); at least one.", [example],
+                 min_length=1)
+
+
+_DATED = {"title": "Best Paper Award", "date": "2019-05"}
+
+
+class ExperienceSection(SectionBase):
+    """Jobs and positions: each entry is an organization with its roles."""
+
+    kind: Literal["experience"] = _kind("experience")
+    entries: list[ExperienceEntry] = _entries(
+        ExperienceEntry, {"organization": "Example Corp", "roles": [{"title": "Engineer", "start": 2020}]})
+
+
+class EducationSection(SectionBase):
+    """Degrees and schools."""
+
+    kind: Literal["education"] = _kind("education")
+    entries: list[EducationEntry] = _entries(
+        EducationEntry, {"institution": "Example University", "degree": "B.S.", "end": "2019-02"})
+
+
+class PublicationsSection(SectionBase):
+    """Papers, articles, books."""
+
+    kind: Literal["publications"] = _kind("publications")
+    entries: list[PublicationEntry] = _entries(
+        PublicationEntry, {"title": "Adaptive Load Shedding", "authors": ["J. Han"], "date": "2019-05"})
+
+
+class ProjectsSection(SectionBase):
+    """Projects, open-source work."""
+
+    kind: Literal["projects"] = _kind("projects")
+    entries: list[ProjectEntry] = _entries(ProjectEntry, {"name": "example-limiter",
+                                                          "links": ["https://github.com/example"]})
+
+
+class AwardsSection(SectionBase):
+    """Awards, prizes, grants."""
+
+    kind: Literal["awards"] = _kind("awards")
+    entries: list[AwardEntry] = _entries(AwardEntry, _DATED)
+
+
+class TalksSection(SectionBase):
+    """Talks and posters."""
+
+    kind: Literal["talks"] = _kind("talks")
+    entries: list[TalkEntry] = _entries(TalkEntry, {"title": "Load Shedding in Practice", "date": "2023-10"})
+
+
+class TeachingSection(SectionBase):
+    """Courses taught."""
+
+    kind: Literal["teaching"] = _kind("teaching")
+    entries: list[TeachingEntry] = _entries(TeachingEntry, {"title": "Distributed Systems", "start": "2020-03",
+                                                            "end": "2020-06"})
+
+
+class PatentsSection(SectionBase):
+    """Patents and applications."""
+
+    kind: Literal["patents"] = _kind("patents")
+    entries: list[PatentEntry] = _entries(PatentEntry, {"title": "Method for adaptive load shedding",
+                                                        "status": "Granted", "date": 2021})
+
+
+class PressSection(SectionBase):
+    """Press coverage."""
+
+    kind: Literal["press"] = _kind("press")
+    entries: list[PressEntry] = _entries(PressEntry, {"title": "How Example Corp cut its settlement time",
+                                                      "outlet": "Example Times", "date": "2022-11"})
+
+
+class SkillsSection(SectionBase):
+    """Skills in labelled groups."""
+
+    kind: Literal["skills"] = _kind("skills")
+    entries: list[SkillEntry] = _entries(SkillEntry, {"label": "Languages", "items": ["Go", "Python"]})
+
+
+class LanguagesSection(SectionBase):
+    """Spoken languages."""
+
+    kind: Literal["languages"] = _kind("languages")
+    entries: list[LanguageEntry] = _entries(LanguageEntry, {"language": "Korean", "fluency": "Native"})
+
+
+class CustomSection(SectionBase):
+    """A section of your own: a title and generic entries."""
+
+    kind: Literal["custom"] = _kind("custom")
+    title: Text = field("The section's heading (required: there is no default title for a custom section).",
+                        {"en": "Volunteering", "ko": "봉사 활동"})
+    entries: list[CustomEntry] = _entries(CustomEntry, {"title": "Example Open Source Fellowship",
+                                                        "subtitle": "Mentor", "date": 2023})
+
+
+SECTION_MODELS: dict[str, type[SectionBase]] = {
+    "experience": ExperienceSection, "education": EducationSection, "publications": PublicationsSection,
+    "projects": ProjectsSection, "awards": AwardsSection, "talks": TalksSection, "teaching": TeachingSection,
+    "patents": PatentsSection, "press": PressSection, "skills": SkillsSection, "languages": LanguagesSection,
+    "custom": CustomSection,
+}
+SECTION_KINDS = tuple(SECTION_MODELS)
+
+
+def _section_kind(value: Any) -> str | None:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return kind if isinstance(kind, str) and kind in SECTION_MODELS else None
+
+
+#: One section of a profile; its ``kind`` picks the model (an unknown kind is one error).
+Section = Annotated[
+    Union[tuple(Annotated[model, Tag(kind)] for kind, model in SECTION_MODELS.items())],  # type: ignore[misc]
+    Discriminator(_section_kind, custom_error_type="section_kind",
+                  custom_error_message="'kind' must be one of: " + ", ".join(SECTION_KINDS)),
+]

@@ -1,0 +1,228 @@
+"""Stage 2 — validate: a loaded document -> a :class:`~cvtex.schema.models.Profile` and its warnings.
+
+:func:`validate` reports every problem at once: the schema's errors (placed at their source
+positions by :mod:`cvtex.schema.positions`), references between fields (``design.section_order``
+names sections of the profile; ``design.fonts`` keys and a section's ``locales`` are locales of
+the profile), and texts missing in some of the profile's locales. It works on the raw document
+for the last two, so they are found alongside schema errors. :func:`text_values` and
+:func:`walk` visit a document's or a profile's values with their paths.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from cvtex.diagnostics import Diagnostic, ProfileError, field_path
+from cvtex.schema.loader import Document, Loc
+from cvtex.schema.models import Profile
+from cvtex.schema.positions import diagnostics, did_you_mean, field_by_key, resolve_model
+from cvtex.schema.text import LOCALE_PATTERN, is_text
+
+
+_BUILD_LOCK = threading.Lock()
+
+
+def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
+             glyphs: Any = None, font_problem: Any = None) -> tuple[Profile, list[Diagnostic]]:
+    """Validate a loaded document against the schema; report every problem at once.
+
+    Returns the :class:`Profile` and the warnings: a text given in some but not all of
+    the profile's locales (that PDF falls back to another language), a text in a locale
+    the profile does not render. Raises :class:`ProfileError` with every error and
+    warning, sorted by position, each with file, line, column and field path; misspelled
+    keys and section kinds get a "did you mean" hint.
+
+    ``supported_locales`` (the locales cvtex has titles and date formats for) makes an
+    unsupported output locale an error. ``glyphs`` (a :class:`cvtex.theme.fonts.Coverage`)
+    makes a character the theme's fonts cannot set an error in the field that has it.
+    ``font_problem`` (``name -> message or None``, e.g. :func:`cvtex.theme.fonts.font_problem`)
+    makes a font in ``design.fonts`` that is not installed an error.
+
+    References between fields are checked on the document itself, so they are reported
+    with every other problem: ``design.section_order`` names sections of the profile,
+    ``design.fonts`` keys and a section's ``locales`` are locales of the profile.
+    """
+    with _BUILD_LOCK:  # the models are built on first use (defer_build): once, even with renders in parallel
+        Profile.model_rebuild()
+    context = {"supported_locales": supported_locales, "glyphs": glyphs, "font_problem": font_problem}
+    checked = _reference_checks(doc, supported_locales)
+    references = [d for d in checked if d.severity == "error"]
+    warnings = by_position(_localization_warnings(doc, supported_locales)
+                           + [d for d in checked if d.severity != "error"])
+    try:
+        profile = Profile.model_validate(doc.data, context=context)
+    except ValidationError as exc:
+        raise ProfileError(by_position(diagnostics(doc, exc) + references + warnings)) from None
+    if references:
+        raise ProfileError(by_position(references + warnings))
+    return profile, warnings
+
+
+def by_position(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """``diagnostics`` in file order (by file, line, column; an error before a warning)."""
+    return sorted(diagnostics, key=lambda d: (d.file, d.line, d.column, d.severity != "error"))
+
+
+def _raw_locales(data: Any) -> list[str] | None:
+    """The document's ``locales`` when it is a list of locale codes, else None."""
+    locales = data.get("locales") if isinstance(data, dict) else None
+    if isinstance(locales, list) and locales and all(isinstance(c, str) and re.match(LOCALE_PATTERN, c)
+                                                     for c in locales):
+        return locales
+    return None
+
+
+def _raw_sections(data: Any) -> list[Any]:
+    sections = data.get("sections") if isinstance(data, dict) else None
+    return sections if isinstance(sections, list) else []
+
+
+def _raw_section_id(section: Any) -> str | None:
+    """A raw section's id: its ``id``, else its ``kind`` (None when it has neither)."""
+    if not isinstance(section, dict):
+        return None
+    for key in ("id", "kind"):
+        if isinstance(section.get(key), str):
+            return section[key]
+    return None
+
+
+def _reference_checks(doc: Document, supported: tuple[str, ...] | None = None) -> list[Diagnostic]:
+    """Problems in fields that name other parts of the profile (see :func:`validate`),
+    found on the raw document; a part that is itself invalid is left to the schema.
+
+    A section id that is not the profile's is an error. A locale that is not the
+    profile's is an error when cvtex has no such locale either (``supported``: a typo
+    such as ``kr``), else a warning, like text in such a locale: it is not rendered."""
+    out: list[Diagnostic] = []
+
+    def foreign(code: str, loc: Loc, locales: list[str], *, key: bool = False, allowed: tuple[str, ...] = ()) -> None:
+        known = supported is None or code in supported
+        message = f"'{code}' is not one of the profile's locales ({', '.join(locales)})"
+        message += "".join(f" nor '{a}'" for a in allowed)
+        if known:
+            message += ": ignored until the profile renders it"
+        elif code == "kr" and "ko" in locales:
+            message += " (did you mean 'ko'? Korean is 'ko'; 'KR' is the country)"
+        else:
+            message += did_you_mean(code, [*locales, *allowed])
+        out.append(doc.diagnostic(loc, message, key=key, field_name=field_path(loc),
+                                  severity="warning" if known else "error"))
+
+    data = doc.data if isinstance(doc.data, dict) else {}
+    locales = _raw_locales(data)
+    ids = [sid for sid in map(_raw_section_id, _raw_sections(data)) if sid is not None]
+    design = data.get("design") if isinstance(data.get("design"), dict) else {}
+    order = design.get("section_order")
+    if isinstance(order, list):
+        seen: dict[str, int] = {}
+        for i, sid in enumerate(order):
+            loc = ("design", "section_order", i)
+            if not isinstance(sid, str):
+                continue  # the schema says what is wrong with it
+            if sid in seen:
+                out.append(doc.diagnostic(loc, f"'{sid}' is already listed (item {seen[sid] + 1})",
+                                          field_name=field_path(loc)))
+            elif sid not in ids:
+                hint = did_you_mean(sid, ids)
+                if sid == "summary" and not hint:
+                    hint = " (the summary is not a section: it comes before the sections)"
+                known = f"; the profile's section ids: {', '.join(ids)}" if ids else "; the profile has no sections"
+                out.append(doc.diagnostic(loc, f"no section has the id '{sid}'{hint}{known}",
+                                          field_name=field_path(loc)))
+            seen.setdefault(sid, i)
+    fonts = design.get("fonts")
+    if isinstance(fonts, dict) and locales:
+        for key in fonts:
+            if key != "default" and key not in locales:
+                foreign(str(key), ("design", "fonts", key), locales, key=True, allowed=("default",))
+    for i, section in enumerate(_raw_sections(data)):
+        shown = section.get("locales") if isinstance(section, dict) else None
+        if not (isinstance(shown, list) and locales):
+            continue
+        for j, code in enumerate(shown):
+            if isinstance(code, str) and re.match(LOCALE_PATTERN, code) and code not in locales:
+                foreign(code, ("sections", i, "locales", j), locales)
+    return out
+
+
+def _localization_warnings(doc: Document, supported: tuple[str, ...] | None = None) -> list[Diagnostic]:
+    """Warnings for texts missing in some of the profile's locales, or given in a locale
+    it does not render. Works on the raw document, so they are reported alongside
+    schema errors; nothing when ``locales`` itself is invalid (locales cvtex cannot
+    render, an error of their own, are left out)."""
+    locales = _raw_locales(doc.data)
+    if locales is None:
+        return []
+    locales = [c for c in locales if supported is None or c in supported] or locales
+    # a section limited to some locales (its 'locales:') needs text in those only
+    shown_in: dict[int, list[str]] = {}
+    for i, section in enumerate(_raw_sections(doc.data)):
+        codes = section.get("locales") if isinstance(section, dict) else None
+        if isinstance(codes, list) and codes:
+            shown_in[i] = [c for c in locales if c in codes]
+    out: list[Diagnostic] = []
+    for loc, value in text_values(doc.data):
+        if not isinstance(value, dict) or not value:
+            continue
+        printed = shown_in.get(loc[1], locales) if loc[:1] == ("sections",) and len(loc) > 1 else locales
+        missing = [code for code in printed if code not in value]
+        if missing and any(code in value for code in locales):
+            out.append(doc.diagnostic(loc, f"no {', '.join(missing)} text: the {'/'.join(missing)} PDF falls back "
+                                      "to another language", severity="warning", field_name=field_path(loc)))
+        extra = [code for code in value if code not in locales]
+        if extra:
+            out.append(doc.diagnostic(loc + (extra[0],), f"text in '{extra[0]}', which is not one of the profile's "
+                                      f"locales ({', '.join(locales)})", severity="warning", key=True,
+                                      field_name=field_path(loc)))
+    return out
+
+
+def text_values(data: Any, annotation: Any = None, loc: Loc = ()):
+    """Yield ``(loc, raw value)`` for every :data:`~cvtex.schema.text.Text` field of a raw
+    profile document, guided by the schema (works on invalid documents too)."""
+    from typing import get_args, get_origin
+
+    annotation = Profile if annotation is None else annotation
+    if is_text(annotation):
+        yield loc, data
+    elif isinstance(data, list):
+        stack, item = [annotation], None
+        while stack and item is None:
+            ann = stack.pop()
+            if get_origin(ann) is list:
+                item = get_args(ann)[0]
+            else:
+                stack.extend(get_args(ann))
+        if item is not None:
+            for i, child in enumerate(data):
+                yield from text_values(child, item, loc + (i,))
+    elif isinstance(data, dict):
+        model = resolve_model(annotation, data)
+        for key, child in data.items() if model else ():
+            info = field_by_key(model, key)
+            if info is not None:
+                yield from text_values(child, info.rebuild_annotation(), loc + (key,))
+
+
+def walk(value: Any, loc: Loc = ()):
+    """Yield ``(loc, value)`` for every model field value in ``value``, depth first.
+
+    ``loc`` uses the YAML keys (aliases), so it addresses the source document.
+    """
+    if isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            child = getattr(value, name)
+            if child is None:
+                continue
+            key = info.alias or name
+            yield loc + (key,), child
+            yield from walk(child, loc + (key,))
+    elif isinstance(value, (list, tuple)):
+        for i, child in enumerate(value):
+            yield loc + (i,), child
+            yield from walk(child, loc + (i,))
