@@ -121,7 +121,7 @@ def rendercv_yaml(profile: Path, code: str) -> dict:
     and each section's entries as RenderCV "normal" entries (name, date, highlights; an
     experience entry's roles become one entry each)."""
     from cvtex import localize as locale
-    from cvtex.build.pipeline import load_profile
+    from cvtex.build import load_profile
 
     _, prof, _ = load_profile(profile)
     view = locale.localize(prof, code)

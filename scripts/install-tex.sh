@@ -20,7 +20,7 @@ APT_PACKAGES=(
   texlive-latex-recommended  # xcolor, fancyhdr, geometry …
   texlive-latex-extra        # enumitem …
   texlive-fonts-recommended  # pzdr.tfm: hyperref's XeTeX driver loads it (a user theme with hyperref)
-  latexmk                    # compiles a --keep-tex source on its own (README)
+  latexmk                    # compiles a --keep-tex source on its own (docs/commands.md)
   fonts-noto-cjk             # Noto Serif/Sans CJK KR: the Hangul fonts
   fonts-texgyre              # TeX Gyre Pagella, Termes, Heros: the Latin fonts
   fonts-font-awesome         # the modern theme's icons

@@ -313,7 +313,7 @@ def test_an_unwritable_cache_does_not_fail_the_render(tmp_path, engine_log, monk
 # --------------------------------------------------------------------------- render records
 
 def replay_of(profile: Path, out: Path, *, lang=None, theme=None):
-    from cvtex.build.replay import replay
+    from cvtex.build.record import replay
 
     return replay(profile, cache.record_options(lang, theme), out)
 

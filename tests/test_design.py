@@ -6,7 +6,6 @@ what a broken user theme says. Real XeLaTeX, real PDFs; fonts are read back with
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -279,6 +278,14 @@ BROKEN = {
     "latex": ("cv.tex.j2", "\\begin{document}\n", "\\begin{document}\n\\cvbroken{}\n",
               [r"broken/cv\.tex\.j2:\d+:1: error: LaTeX error in the en PDF at line \d+ of cv-en\.tex .*"
                r"Undefined control sequence.*\\cvbroken.*theme 'classic'.*"]),
+    # an error while TeX reads a package of the theme: the log names the package file the
+    # source wrote (./cvtex-theme.sty, ./cvtex.sty); the diagnostic names the theme's own file
+    "theme-sty": ("theme.sty", "\\definecolor{muted}", "\\cvbroken\n\\definecolor{muted}",
+                  [r"broken/theme\.sty:\d+:1: error: LaTeX error in the en PDF: Undefined control sequence.*"
+                   r"\\cvbroken.*theme 'classic'.*"]),
+    "base-sty": ("cvtex.sty", "\\RequirePackage{fontspec}", "\\cvbroken\n\\RequirePackage{fontspec}",
+                 [r"broken/cvtex\.sty:\d+:1: error: LaTeX error in the en PDF: Undefined control sequence.*"
+                  r"\\cvbroken.*theme 'classic'.*"]),
 }
 
 

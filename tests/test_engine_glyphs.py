@@ -1,4 +1,4 @@
-"""Issue 3: validation's glyph check (cvtex/fonts.py) agrees with what XeTeX does.
+"""Issue 3: validation's glyph check (cvtex/theme/fonts.py) agrees with what XeTeX does.
 
 The check answers from two data sources — the xetexko routing table, dumped from the
 installed XeTeX on first use (cvtex.tex.texdata), and fontconfig's charsets — so both are

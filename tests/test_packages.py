@@ -44,7 +44,7 @@ def script_packages() -> list[str]:
 
 
 def test_the_python_and_the_shell_lists_are_the_same():
-    """``cvtex doctor`` prints cvtex.tex.engine.INSTALL_COMMAND; setup.sh runs install-tex.sh."""
+    """``cvtex doctor`` prints cvtex.tex.toolchain.INSTALL_COMMAND; setup.sh runs install-tex.sh."""
     assert script_packages() == list(tex.APT_PACKAGES)
     assert tex.INSTALL_COMMAND.endswith(" ".join(tex.APT_PACKAGES))
 

@@ -592,8 +592,9 @@ def test_theme_is_complete(theme):
         body = sections[name]
         if "\\cvrow" in body or "\\cvdatedrow" in body:  # rows keep with what follows: a break point ends it
             assert "\\pagebreak[0]" in body or "\\cventryend" in body, (theme, name)
-    for kind in ("awards", "custom", "press", "teaching", "patents"):
-        assert "\\cventryend{#1}" in sections["cvdatedentry"]
+    assert "\\cventryend{#1}" in sections["cvdatedentry"]  # a dated entry ends with a break point
+    for kind in ("awards", "custom", "press", "teaching", "patents"):  # each of these is a dated entry
+        assert f"\\cvdatedentry{{{kind}}}" in sections[ENTRY_MACROS[kind]], (theme, kind)
 
 
 def test_section_templates_hold_no_formatting():

@@ -26,11 +26,23 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, ByteStringObject, DictionaryObject, Fit, NameObject, TextStringObject)
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    Fit,
+    NameObject,
+    TextStringObject,
+)
 
 from cvtex.build.pdf import Metadata
+from cvtex.diagnostics import ProfileError
+
+if TYPE_CHECKING:
+    from cvtex.schema import Document
 
 #: The locales of a bilingual PDF, in order: Korean first, then English.
 LOCALES = ("ko", "en")
@@ -188,3 +200,19 @@ def part_locales(reader: PdfReader) -> list[str]:
         if code not in codes:
             codes.append(code)
     return codes if len(codes) > 1 else []
+
+
+def check_request(doc: Document, profile_locales: list[str], codes: list[str]) -> None:
+    """``--bilingual`` needs the profile (of ``doc``, with ``profile_locales``) to have, and the
+    run (rendering ``codes``) to render, every locale of :data:`LOCALES`; else a
+    :class:`~cvtex.diagnostics.ProfileError` at the profile's ``locales``."""
+    lacking = [code for code in LOCALES if code not in profile_locales]
+    if lacking:
+        raise ProfileError([doc.diagnostic(("locales",), f"--bilingual: a bilingual PDF is the {' and '.join(LOCALES)} "
+                                           f"CVs in one file, but the profile has no {', '.join(lacking)} locale "
+                                           f"(its locales: {', '.join(profile_locales)}); add it or leave out "
+                                           "--bilingual", field_name="locales")])
+    skipped = [code for code in LOCALES if code not in codes]
+    if skipped:
+        raise ProfileError([doc.diagnostic(("locales",), f"--bilingual needs the {' and '.join(LOCALES)} PDFs, but "
+                                           f"--lang leaves out {', '.join(skipped)}", field_name="locales")])

@@ -34,7 +34,7 @@ step further for a whole ``cvtex render`` of unchanged inputs: keyed by the prof
 (path and bytes), the ``--lang``/``--theme`` options, the working directory, every file of
 cvtex itself and the installed fonts' state, it lists each locale's build-cache key, the
 validation warnings and the profile's links, and is valid while the theme's files and the
-engine's version are those it recorded. Replaying it (:func:`cvtex.build.replay.replay`)
+engine's version are those it recorded. Replaying it (:func:`cvtex.build.record.replay`)
 writes the cached PDFs and prints the same report without importing the schema, the
 templates or a PDF library (0.2 s instead of 0.7 s on 2 CPUs). Any mismatch — or ``--keep-tex``, ``--bilingual``, ``--png``,
 ``--no-cache`` — renders as usual.
@@ -107,7 +107,7 @@ def engine_version(xelatex: str | None = None) -> str:
 def theme_digest(theme_dir: Path) -> str:
     """SHA-256 over every file the theme in ``theme_dir`` is made of, the shared base's
     included (:func:`cvtex.theme.source_files`): name and bytes."""
-    from cvtex.theme.files import source_files  # no pydantic, no Jinja2: a replay imports this
+    from cvtex.theme import source_files  # cvtex.theme.files: no pydantic, no Jinja2 (a replay imports this)
 
     h = hashlib.sha256()
     for name, path in source_files(Path(theme_dir)):
@@ -290,7 +290,7 @@ def load_record(profile: Path, options: dict[str, Any]) -> Record | None:
     """The render record of ``profile`` with ``options`` (:func:`record_key`), or ``None``
     when anything it rests on changed: no record for these inputs, the theme's files, the
     engine's version, a build entry gone or damaged. Imports neither the schema, the
-    templates nor a PDF library (:func:`cvtex.build.replay.replay` writes its PDFs)."""
+    templates nor a PDF library (:func:`cvtex.build.record.replay` writes its PDFs)."""
     import shutil
 
     from cvtex.diagnostics import Diagnostic

@@ -46,6 +46,8 @@ def compile_diagnostics(doc: Document, code: str, source: TexSource, exc: Compil
         return [doc.diagnostic(loc, message, field_name=field_path(loc)) for loc in locs[:3]]
     lines = source.text.splitlines()
     origin = theme_line(theme, lines[first.line - 1]) if theme and 0 < first.line <= len(lines) else None
+    if origin is None and theme and first.file and first.file_line:
+        origin = package_line(theme, lines, first.file, first.file_line)
     if origin is not None:
         file, number, text = origin
         return [Diagnostic(display_path(file), number, len(text) - len(text.lstrip()) + 1,
@@ -90,6 +92,33 @@ def theme_line(theme: Theme, tex_line: str) -> tuple[Path, int, str] | None:
             else:
                 best = (size, file, number, line)
     return (best[1], best[2], best[3]) if best else None
+
+
+def package_line(theme: Theme, tex_lines: list[str], file: str, number: int) -> tuple[Path, int, str] | None:
+    """The theme's LaTeX package line behind an error the log places at line ``number`` of
+    ``file`` (e.g. ``./cvtex-theme.sty``): the source writes each package it loads into the
+    build directory, verbatim, with a ``filecontents*`` environment (LaTeX kernel,
+    ``filecontents``), so line ``number`` of that file is line ``number`` of the theme's
+    ``.sty`` (the theme's own or the base's) whose text it wrote. ``tex_lines``: the
+    generated LaTeX. ``(file, line number, line)``, or None when the file is no package the
+    source wrote, or none of the theme's files has that text."""
+    name = file.removeprefix("./")
+    begin = f"\\begin{{filecontents*}}[overwrite]{{{name}}}"
+    try:
+        start = next(i for i, line in enumerate(tex_lines) if line.strip() == begin) + 1
+        end = tex_lines.index("\\end{filecontents*}", start)
+    except (StopIteration, ValueError):
+        return None
+    body = tex_lines[start:end]
+    if not 0 < number <= len(body):
+        return None
+    for path in (p for p in theme.files() if p.suffix == ".sty"):
+        try:
+            if path.read_text("utf-8").splitlines() == body:
+                return path, number, body[number - 1]
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
 
 
 #: A page whose content is taller than this much past the text area loses a line or

@@ -24,22 +24,21 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager, nullcontext
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cvtex import links, tex
-from cvtex.schema import loader
+from cvtex import links, schema, tex
 from cvtex import localize as locale
-from cvtex import schema
 from cvtex import theme as themes
-from cvtex.diagnostics import Diagnostic, ProfileError, display_path
-from cvtex.files import write_atomic
 from cvtex.build.failures import compile_diagnostics, lost_text
 from cvtex.build.outline import bookmarks, metadata
 from cvtex.build.results import BilingualOutput, Output, Result, cached_output
+from cvtex.diagnostics import Diagnostic, ProfileError, display_path
+from cvtex.files import write_atomic
+from cvtex.schema import loader
 
 if TYPE_CHECKING:
     from cvtex.tex import Build, EnginePool
@@ -259,7 +258,9 @@ def _load_stage(path: Path | str, theme: str | None, locales: list[str] | None, 
     doc, profile, warnings, theme_obj, coverage = _load(path, theme, check_glyphs=True)
     codes = _requested_locales(doc, profile, locales)
     if bilingual:
-        _check_bilingual(doc, profile, codes)
+        from cvtex.build.bilingual import check_request
+
+        check_request(doc, profile.locales, codes)
     tex.find_engine()
     missing = themes.fc_list_problem()
     if missing:  # a missing dependency (exit 3), not a glyph check skipped
@@ -413,7 +414,7 @@ def _previews(items: list[Output | BilingualOutput]) -> None:
 def _save_record(loaded: _Loaded, jobs: list[_Job], result: Result, locales: list[str] | None,
                  theme: str | None, versions: tuple[str, str]) -> None:
     """The render record of this render (:func:`cvtex.build.cache.save_record`), so an
-    unchanged ``cvtex render`` replays it (:func:`cvtex.build.replay.replay`)."""
+    unchanged ``cvtex render`` replays it (:func:`cvtex.build.record.replay`)."""
     from cvtex.build import cache as build_cache
 
     key = build_cache.record_key(loaded.path, build_cache.record_options(locales, theme))
@@ -458,23 +459,6 @@ def _writing(target: Path):
     except OSError as exc:
         raise ProfileError([Diagnostic(str(target), 0, 0, f"cannot write the output: "
                                                           f"{exc.strerror or exc}")]) from None
-
-
-def _check_bilingual(doc: loader.Document, profile: schema.Profile, codes: list[str]) -> None:
-    """``--bilingual`` needs the profile to have, and the run to render, every locale of
-    :data:`cvtex.build.bilingual.LOCALES`."""
-    from cvtex.build.bilingual import LOCALES
-
-    lacking = [code for code in LOCALES if code not in profile.locales]
-    if lacking:
-        raise ProfileError([doc.diagnostic(("locales",), f"--bilingual: a bilingual PDF is the {' and '.join(LOCALES)} "
-                                           f"CVs in one file, but the profile has no {', '.join(lacking)} locale "
-                                           f"(its locales: {', '.join(profile.locales)}); add it or leave out "
-                                           "--bilingual", field_name="locales")])
-    skipped = [code for code in LOCALES if code not in codes]
-    if skipped:
-        raise ProfileError([doc.diagnostic(("locales",), f"--bilingual needs the {' and '.join(LOCALES)} PDFs, but "
-                                           f"--lang leaves out {', '.join(skipped)}", field_name="locales")])
 
 
 def _merge_bilingual(doc: loader.Document, jobs: list[_Job]) -> Any:

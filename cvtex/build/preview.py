@@ -7,12 +7,11 @@ with Pillow. PDFium is not thread-safe, so renders are serialized by a module lo
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 from pathlib import Path
 
 from cvtex.diagnostics import Diagnostic, ProfileError
+from cvtex.files import write_atomic
 
 _PDFIUM = threading.Lock()
 
@@ -60,21 +59,9 @@ def first_page_png(pdf: Path, png: Path, *, dpi: int = 100) -> Path:
         finally:
             document.close()
     try:
-        png.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{png.name}.", suffix=".tmp", dir=png.parent)
+        write_atomic(png, lambda fh: image.save(fh, format="PNG", optimize=True))
     except OSError as exc:
         raise _error(png, f"cannot write the preview: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            image.save(fh, format="PNG", optimize=True)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, png)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise _error(png, f"cannot write the preview: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return png
 
 

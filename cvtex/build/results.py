@@ -1,5 +1,5 @@
 """What a render wrote (:func:`cvtex.build.pipeline.render_profile`, or a replay of the same
-render from :func:`cvtex.build.replay.replay`): plain data, importable without the schema,
+render from :func:`cvtex.build.record.replay`): plain data, importable without the schema,
 the templates or any PDF library. A PDF from the build cache becomes an :class:`Output`
 the same way in both (:func:`cached_output`)."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cvtex.diagnostics import Diagnostic
-from cvtex.tex.log import MissingChar, Overfull
+from cvtex.tex import MissingChar, Overfull
 
 if TYPE_CHECKING:
     from cvtex.links import Policy, ProfileLink
@@ -66,7 +66,7 @@ class Result:
     (:func:`cvtex.links.profile_links`), ``link_policy`` = the profile's ``links:``
     settings (:meth:`cvtex.links.Policy.from_profile`).
     ``replayed``: nothing was loaded, validated or templated — the render record of the
-    same inputs was replayed (:func:`cvtex.build.replay.replay`; ``model`` is then ``None``).
+    same inputs was replayed (:func:`cvtex.build.record.replay`; ``model`` is then ``None``).
     ``sources``: the LaTeX source of each locale (empty when replayed)."""
 
     profile: Path
@@ -83,7 +83,9 @@ class Result:
 
 
 def _no_policy() -> Policy:
-    from cvtex.links import Policy  # not imported with this module: `cvtex validate` needs none
+    from cvtex.links import (
+        Policy,  # not imported with this module: `cvtex validate` needs none
+    )
 
     return Policy()
 

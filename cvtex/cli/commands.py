@@ -19,8 +19,18 @@ from typing import Optional
 
 import typer
 
-from cvtex.cli.output import (EXIT_INVALID, EXIT_LINKS, EXIT_TOOLCHAIN, EXIT_USAGE, emit, err, error, exit_codes,
-                              out, print_diagnostics)
+from cvtex.cli.output import (
+    EXIT_INVALID,
+    EXIT_LINKS,
+    EXIT_TOOLCHAIN,
+    EXIT_USAGE,
+    emit,
+    err,
+    error,
+    exit_codes,
+    out,
+    print_diagnostics,
+)
 from cvtex.cli.rendering import check_links as run_link_check
 from cvtex.cli.rendering import render_all
 
@@ -73,7 +83,7 @@ def render(
     """
     max_age = _cache_age(cache_age)
     if bilingual and lang:
-        from cvtex.build.bilingual import LOCALES
+        from cvtex.build import LOCALES
 
         left_out = [code for code in LOCALES if code not in lang]
         if left_out:
@@ -132,9 +142,8 @@ def check_links(
     expected: list = [None] * len(pdfs)
     with exit_codes(debug):
         if profile is not None:
+            from cvtex.build import part_locales
             from cvtex.localize import get_locale
-
-            from cvtex.build.bilingual import part_locales
 
             prof = links.read_profile(profile)
             tags = {code: get_locale(code).language_tag for code in prof.locales}
@@ -169,7 +178,7 @@ def _parts_of(pdf: Path, part_locales) -> list[str]:
 
 
 def _cache_age(text: str) -> float:
-    from cvtex.build.cache import parse_age
+    from cvtex.build import parse_age
 
     try:
         return parse_age(text)
@@ -196,7 +205,7 @@ def validate(
     """
     from dataclasses import replace
 
-    from cvtex.build.pipeline import load_profile
+    from cvtex.build import load_profile
 
     failed = False
     for path in profiles:
@@ -221,9 +230,9 @@ def doctor() -> None:
 
     Example: [bold]cvtex doctor[/]
     """
-    from cvtex.cli.doctor import checks
-
     from rich.table import Table
+
+    from cvtex.cli.doctor import checks
 
     table = Table("component", "status", "detail")
     missing = False
@@ -300,7 +309,7 @@ def theme_new(
     import shutil
     import tempfile
 
-    from cvtex.theme import load_theme
+    from cvtex.theme import copy_theme, load_theme
 
     name = directory.name
     if not re.fullmatch(_THEME_NAME, name):
@@ -314,8 +323,7 @@ def theme_new(
         directory.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=directory.parent))
         try:
-            copy = staging / name
-            shutil.copytree(source.path, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+            copy = copy_theme(source.path, staging / name)
             config = copy / "theme.yaml"
             text = config.read_text(encoding="utf-8")
             text, found = re.subn(r"(?m)^name:.*$", f"name: {name}", text, count=1)
@@ -407,8 +415,8 @@ def import_(
 
     Example: [bold]cvtex import resume.json -o cv.yaml && cvtex render cv.yaml[/]
     """
+    from cvtex.build import load_profile
     from cvtex.interop import JsonResumeError, import_resume, read_json
-    from cvtex.build.pipeline import load_profile
 
     target = output or source.with_suffix(".yaml")
     if target.exists() and not force:
@@ -450,8 +458,8 @@ def export(
     """
     import json
 
+    from cvtex.build import load_profile
     from cvtex.interop import export_resume
-    from cvtex.build.pipeline import load_profile
 
     if format_ != "jsonresume":
         raise typer.BadParameter(f"'{format_}' is not a format cvtex writes; use jsonresume", param_hint="--format")

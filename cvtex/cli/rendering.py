@@ -9,8 +9,18 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from cvtex.cli.output import (EXIT_INVALID, EXIT_LINKS, EXIT_TOOLCHAIN, err, error, exit_codes, out,
-                              print_diagnostics, print_render, status)
+from cvtex.cli.output import (
+    EXIT_INVALID,
+    EXIT_LINKS,
+    EXIT_TOOLCHAIN,
+    err,
+    error,
+    exit_codes,
+    out,
+    print_diagnostics,
+    print_render,
+    status,
+)
 
 if TYPE_CHECKING:
     from cvtex.tex import EnginePool
@@ -27,7 +37,7 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
     """Render every profile (``jobs`` at once) and check the links: the exit code, and the
     theme directories used.
 
-    Unchanged profiles are replayed from their render records (:func:`cvtex.build.replay.replay`).
+    Unchanged profiles are replayed from their render records (:func:`cvtex.build.record.replay`).
     For one profile to render, XeLaTeX is started for each locale of ``--lang`` (else en
     and ko) before cvtex imports and runs its schema and templates, so each engine loads
     its format meanwhile (:meth:`cvtex.tex.EnginePool.start`). ``pool`` (``--watch``): the
@@ -38,8 +48,8 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
     rendered = []
     replayed: dict[int, object] = {}
     if cache and not (keep_tex or bilingual or png):  # unchanged inputs: replay the record, import nothing heavy
-        from cvtex.build.cache import record_options
-        from cvtex.build.replay import replay
+        from cvtex.build import record_options
+        from cvtex.build import replay
 
         for i, path in enumerate(profiles):
             try:
@@ -59,12 +69,15 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
             try:
                 if len(todo) == 1:  # a batch starts its engines as it goes
                     engines.start(Path(todo[0]).stem, lang or USUAL_LOCALES)
-                from cvtex.build.pipeline import render_batch
+                from cvtex.build import render_batch
 
                 with status(quiet, f"{todo[0]}: load") as show:
                     fresh = iter(render_batch(todo, jobs=jobs, output_dir=output_dir, locales=lang or None,
                                               theme=theme, keep_tex=keep_tex, timeout=timeout, cache=cache,
-                                              bilingual=bilingual, png=png, pool=engines,
+                                              bilingual=bilingual, png=png,
+                                              # a batch: each render its own pool (and build
+                                              # directories), closed as that profile finishes
+                                              pool=engines if len(todo) == 1 else None,
                                               progress=lambda path, stage: show(f"{path}: {stage}")))
             finally:
                 engines.release()
@@ -118,7 +131,9 @@ def check_links(targets, policy, *, offline: bool, strict: bool, report: Optiona
     try:
         result = links.check_links(targets, policy=policy, offline=offline, cache=cache)
     except Exception as exc:
-        from pypdf.errors import PdfReadError  # imported only here: a replayed render reads no PDF
+        from pypdf.errors import (
+            PdfReadError,  # imported only here: a replayed render reads no PDF
+        )
 
         if debug or not isinstance(exc, (OSError, PdfReadError)):
             raise

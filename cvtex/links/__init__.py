@@ -23,19 +23,53 @@ nothing; httpx and pypdf are imported only when a request is made or a PDF read.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cvtex.lazy import exports
 
 if TYPE_CHECKING:
     from cvtex.links.cache import DEFAULT_CACHE_AGE, LinkCache
-    from cvtex.links.check import check_links, check_links_async, describe_difference, structure_results
-    from cvtex.links.extract import (cache_pdf_contents, expected_links, locale_of_pdf, pdf_contents,
-                                     pdf_contents_of, pdf_links, profile_links, read_profile)
-    from cvtex.links.model import (STATUSES, InternalLink, LinkResult, PdfContents, PdfLink, Place, Probe,
-                                   ProfileLink, Severity, Target)
+    from cvtex.links.check import (
+        check_links,
+        check_links_async,
+        describe_difference,
+        structure_results,
+    )
+    from cvtex.links.extract import (
+        cache_pdf_contents,
+        expected_links,
+        locale_of_pdf,
+        pdf_contents,
+        pdf_contents_of,
+        pdf_links,
+        profile_links,
+        read_profile,
+    )
+    from cvtex.links.model import (
+        STATUSES,
+        InternalLink,
+        LinkResult,
+        PdfContents,
+        PdfLink,
+        Place,
+        Probe,
+        ProfileLink,
+        Severity,
+        Target,
+    )
     from cvtex.links.policy import IGNORE_FILE, Policy, load_policy, read_ignore_file
-    from cvtex.links.probe import (HEAD_REFUSED, PERMANENT_REDIRECTS, RETRY_CODES, UNVERIFIED_CODES, USER_AGENT,
-                                   NetworkSettings, Verdict, classify, probe_urls, retry_after)
+    from cvtex.links.probe import (
+        HEAD_REFUSED,
+        PERMANENT_REDIRECTS,
+        RETRY_CODES,
+        UNVERIFIED_CODES,
+        USER_AGENT,
+        NetworkSettings,
+        Verdict,
+        classify,
+        probe_urls,
+        retry_after,
+    )
     from cvtex.links.report import LinkReport
     from cvtex.links.syntax import uri_problem
 
@@ -52,19 +86,4 @@ _MODULES = {
     "check": ["check_links", "check_links_async", "structure_results", "describe_difference"],
     "report": ["LinkReport"],
 }
-_WHERE = {name: module for module, names in _MODULES.items() for name in names}
-__all__ = list(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    """The public name ``name`` from its module, imported on first use (PEP 562)."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cvtex.links' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"cvtex.links.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__, __all__ = exports(__name__, _MODULES)

@@ -9,7 +9,6 @@ from typing import Any
 
 from cvtex.links.model import Probe
 
-
 DEFAULT_CACHE_AGE = 86400.0  # s
 
 

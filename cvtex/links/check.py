@@ -30,6 +30,7 @@ from cvtex.links.probe import NetworkSettings, _is_definite, classify, probe_url
 from cvtex.links.report import LinkReport
 from cvtex.links.syntax import uri_problem
 
+
 def describe_difference(expected: str, actual: str) -> str:
     """Where ``actual`` differs from ``expected``, in words: ``at character 21 the PDF
     has '\\_' where the profile has '_'`` (1-based character positions)."""

@@ -31,8 +31,7 @@ def profile_links(view: View) -> list[ProfileLink]:
     :class:`~cvtex.localize.Text`. Raises ``ValueError`` for a URL the schema would have
     refused (a view of a validated profile has none)."""
     from cvtex.localize import Text
-    from cvtex.schema import markup
-    from cvtex.schema import normalize_url
+    from cvtex.schema import markup, normalize_url
 
     found: list[ProfileLink] = []
 
@@ -252,9 +251,9 @@ def locale_of_pdf(pdf: Path | str, locales: dict[str, str]) -> str | None:
 def read_profile(path: Path | str) -> Profile:
     """The validated :class:`cvtex.schema.models.Profile` at ``path``, for its URLs and link
     policy: the schema only (no theme or font checks). Raises :class:`ProfileError`."""
+    from cvtex import schema
     from cvtex.localize import supported_locales
     from cvtex.schema import loader
-    from cvtex import schema
 
     profile, _ = schema.validate(loader.load(path), supported_locales=supported_locales())
     return profile

@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 from cvtex.diagnostics import display_path
 
-
 #: Every status a link can have, with its severity. ``error`` fails the command,
 #: ``warning`` fails it only with ``--strict``; ``notice`` and ``ok`` never fail it.
 STATUSES: dict[str, str] = {

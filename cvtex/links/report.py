@@ -11,6 +11,7 @@ from typing import Any
 from cvtex import __version__
 from cvtex.links.model import _DISPLAY, STATUSES, LinkResult, Severity
 
+
 @dataclass
 class LinkReport:
     """The outcome of :func:`check_links`: one :class:`LinkResult` per unique link,

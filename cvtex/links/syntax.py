@@ -7,7 +7,6 @@ import functools
 import re
 from urllib.parse import unquote, urlsplit
 
-
 # RFC 3986 §2 and appendix A: the characters a URI may contain.
 _URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")  # RFC 3986 §2; use fullmatch
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")

@@ -13,33 +13,42 @@ codes, not the view's classes.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from cvtex.lazy import exports
 from cvtex.localize.locale import Labels, Locale, get_locale, supported_locales
 from cvtex.localize.text import Text
 
 if TYPE_CHECKING:
-    from cvtex.localize.view import (VIEW_OF, AwardEntry, Author, CustomEntry, EducationEntry, Entry,
-                                     ExperienceEntry, Header, LanguageEntry, Link, PatentEntry, PressEntry,
-                                     ProjectEntry, PublicationEntry, Role, Section, SkillEntry, SocialProfile,
-                                     TalkEntry, TeachingEntry, View, localize, section_order)
+    from cvtex.localize.view import (
+        VIEW_OF,
+        Author,
+        AwardEntry,
+        CustomEntry,
+        EducationEntry,
+        Entry,
+        ExperienceEntry,
+        Header,
+        LanguageEntry,
+        Link,
+        PatentEntry,
+        PressEntry,
+        ProjectEntry,
+        PublicationEntry,
+        Role,
+        Section,
+        SkillEntry,
+        SocialProfile,
+        TalkEntry,
+        TeachingEntry,
+        View,
+        localize,
+        section_order,
+    )
 
 _VIEW_NAMES = ("localize", "section_order", "View", "Section", "Header", "Link", "SocialProfile", "Role",
                "ExperienceEntry", "EducationEntry", "Author", "PublicationEntry", "ProjectEntry", "AwardEntry",
                "TalkEntry", "TeachingEntry", "PatentEntry", "PressEntry", "SkillEntry", "LanguageEntry",
                "CustomEntry", "Entry", "VIEW_OF")
-__all__ = ["Locale", "Labels", "get_locale", "supported_locales", "Text", *_VIEW_NAMES]
-
-
-def __getattr__(name: str) -> Any:
-    """A name of :mod:`cvtex.localize.view`, imported on first use (PEP 562)."""
-    if name not in _VIEW_NAMES:
-        raise AttributeError(f"module 'cvtex.localize' has no attribute {name!r}")
-    value = getattr(importlib.import_module("cvtex.localize.view"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__, __all__ = exports(__name__, {"view": _VIEW_NAMES},
+                                          eager=("Locale", "Labels", "get_locale", "supported_locales", "Text"))

@@ -29,14 +29,32 @@ from pydantic import BaseModel
 
 from cvtex.localize.locale import Locale, get_locale
 from cvtex.localize.text import Loc, Text
-from cvtex.schema import markup
-from cvtex.schema import (SECTION_MODELS, AwardEntry as _AwardEntry, CustomEntry as _CustomEntry, Dated,
-                          Design, EducationEntry as _EducationEntry, ExperienceEntry as _ExperienceEntry,
-                          Header as _Header, LanguageEntry as _LanguageEntry, Link as _Link, LocalizedText,
-                          PartialDate, PatentEntry as _PatentEntry, PressEntry as _PressEntry, Profile,
-                          ProjectEntry as _ProjectEntry, PublicationEntry as _PublicationEntry, Role as _Role,
-                          SkillEntry as _SkillEntry, SocialProfile as _SocialProfile, TalkEntry as _TalkEntry,
-                          TeachingEntry as _TeachingEntry, tel_url)
+from cvtex.schema import (
+    SECTION_MODELS,
+    Dated,
+    Design,
+    LocalizedText,
+    PartialDate,
+    Profile,
+    markup,
+    tel_url,
+)
+from cvtex.schema import AwardEntry as _AwardEntry
+from cvtex.schema import CustomEntry as _CustomEntry
+from cvtex.schema import EducationEntry as _EducationEntry
+from cvtex.schema import ExperienceEntry as _ExperienceEntry
+from cvtex.schema import Header as _Header
+from cvtex.schema import LanguageEntry as _LanguageEntry
+from cvtex.schema import Link as _Link
+from cvtex.schema import PatentEntry as _PatentEntry
+from cvtex.schema import PressEntry as _PressEntry
+from cvtex.schema import ProjectEntry as _ProjectEntry
+from cvtex.schema import PublicationEntry as _PublicationEntry
+from cvtex.schema import Role as _Role
+from cvtex.schema import SkillEntry as _SkillEntry
+from cvtex.schema import SocialProfile as _SocialProfile
+from cvtex.schema import TalkEntry as _TalkEntry
+from cvtex.schema import TeachingEntry as _TeachingEntry
 
 _view = dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 

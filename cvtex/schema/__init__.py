@@ -21,8 +21,7 @@ The names below are this package's public API; they are imported on first use, s
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from cvtex.lazy import exports
 
 #: public name -> the module that defines it
 _EXPORTS = {
@@ -43,17 +42,7 @@ _EXPORTS = {
     **dict.fromkeys(("json_schema", "json_schema_text", "JSON_SCHEMA_DIALECT"), "profile_schema"),
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cvtex.schema' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"cvtex.schema.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+_MODULES: dict[str, list[str]] = {}
+for _name, _module in _EXPORTS.items():
+    _MODULES.setdefault(_module, []).append(_name)
+__getattr__, __dir__, __all__ = exports(__name__, _MODULES)

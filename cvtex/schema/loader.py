@@ -33,7 +33,13 @@ from typing import Any
 
 import yaml
 
-from cvtex.diagnostics import LINE_BREAK, Diagnostic, ProfileError, display_path, source_line
+from cvtex.diagnostics import (
+    LINE_BREAK,
+    Diagnostic,
+    ProfileError,
+    display_path,
+    source_line,
+)
 
 Loc = tuple[str | int, ...]
 

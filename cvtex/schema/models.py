@@ -25,7 +25,14 @@ show. :func:`cvtex.schema.validation.validate` checks a document against :class:
 # No ``from __future__ import annotations``: see cvtex/schema/base.py.
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from cvtex.schema.base import LinkItem, Model, field
 from cvtex.schema.sections import Section

@@ -19,9 +19,13 @@ from pydantic import BaseModel, ValidationError
 from cvtex.diagnostics import Diagnostic, ProfileError, field_path
 from cvtex.schema.loader import Document, Loc
 from cvtex.schema.models import Profile
-from cvtex.schema.positions import diagnostics, did_you_mean, field_by_key, resolve_model
+from cvtex.schema.positions import (
+    diagnostics,
+    did_you_mean,
+    field_by_key,
+    resolve_model,
+)
 from cvtex.schema.text import LOCALE_PATTERN, is_text
-
 
 _BUILD_LOCK = threading.Lock()
 

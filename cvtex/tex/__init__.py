@@ -18,8 +18,7 @@ imports this package and pays only for what it uses).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from cvtex.lazy import exports
 
 _EXPORTS = {
     "toolchain": ("APT_PACKAGES", "INSTALL_COMMAND", "ENGINE", "EngineMissing", "engine_path", "find_engine",
@@ -32,15 +31,5 @@ _EXPORTS = {
                "classes_table", "make_classes", "generate_classes"),
     "pool": ("EnginePool", "speed_status"),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__getattr__, __dir__, __all__ = exports(__name__, _EXPORTS)
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cvtex.tex' has no attribute '{name}'")
-    value = getattr(importlib.import_module(f"cvtex.tex.{module}"), name)
-    globals()[name] = value
-    return value

@@ -35,7 +35,15 @@ import time
 from pathlib import Path
 
 from cvtex.tex import classes, formats, speed, texdata
-from cvtex.tex.sandbox import MAX_OUTPUT_BYTES, Build, Run, kill_group, launch, run_plain, set_cpus
+from cvtex.tex.sandbox import (
+    MAX_OUTPUT_BYTES,
+    Build,
+    Run,
+    kill_group,
+    launch,
+    run_plain,
+    set_cpus,
+)
 from cvtex.tex.toolchain import EngineMissing, find_engine, sandbox_env
 
 
@@ -99,7 +107,7 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
     process but one (Linux ``sched_setaffinity``; nothing where there is one CPU or no such
     call): the process preparing the source keeps a core to itself instead of sharing it
     three ways with two starting engines. :meth:`Run.compile` gives the engine every CPU
-    back. Measured with en and ko on 2 CPUs: see the README's Performance section.
+    back. Measured with en and ko on 2 CPUs: see docs/performance.md.
 
     ``fmt`` is a format file to load instead of TeX Live's (:func:`cvtex.tex.formats.plain_format`); it and
     the class table stand-in are used where their speed paths are allowed.

@@ -16,13 +16,15 @@ from pathlib import Path
 @dataclass(frozen=True)
 class TexError:
     """An error from the log: ``message``, the ``.tex`` ``line`` (0 when unknown or when
-    the error is in another ``file``, e.g. a package), and ``context``: the text of the
-    line TeX was reading, up to where it stopped."""
+    the error is in another ``file``, e.g. a package), ``context``: the text of the
+    line TeX was reading, up to where it stopped, and ``file_line``: the line in ``file``
+    (0 when the log names none)."""
 
     message: str
     line: int = 0
     context: str = ""
     file: str = ""
+    file_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,11 @@ def parse_log(text: str, jobname: str | None = None) -> LogReport:
     line_of_context = int(context.group(1)) if context else 0
     for _, file, line, message in specific or found:
         main = (file == f"./{jobname}.tex" or file == f"{jobname}.tex") if jobname else file.startswith("./")
+        file_line = line
         if file and not main:
             line = 0
         elif not file:
             # a "! …" error: the l.NN context line says where TeX was in the main file
             line = line_of_context
-        report.errors.append(TexError(message, line, context.group(2).strip() if context else "", file))
+        report.errors.append(TexError(message, line, context.group(2).strip() if context else "", file, file_line))
     return report

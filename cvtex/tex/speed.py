@@ -1,8 +1,8 @@
 """The engine's speed paths: which are in use here, and why one is not.
 
-cvtex runs XeLaTeX faster than a plain ``xelatex cv.tex`` in a few ways (README,
-"Performance"). Each relies on something about the installed TeX or the system, checks it
-before use, and otherwise cvtex runs the engine the plain way:
+cvtex runs XeLaTeX faster than a plain ``xelatex cv.tex`` in a few ways (docs/performance.md).
+Each relies on something about the installed TeX or the system, checks it before use,
+and otherwise cvtex runs the engine the plain way:
 
 * ``pipe``: engines start before the source is ready and read it from a pipe
   (:func:`cvtex.tex.engine.start`); relies on ``/dev/stdin`` and on XeTeX reading a source

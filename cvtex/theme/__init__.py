@@ -14,8 +14,9 @@ use, so ``import cvtex.theme`` costs nothing (``cvtex validate`` never loads Jin
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cvtex.lazy import exports
 
 _EXPORTS = {
     "config": ("Theme", "ThemeConfig", "FontSet", "Icons", "NetworkIcon", "load_theme", "builtin_themes",
@@ -25,23 +26,35 @@ _EXPORTS = {
     "helpers": ("TexSource", "section_destination"),
     "templates": ("render", "design_values", "DesignValues", "Contact"),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-__all__ = sorted(_WHERE)
+__getattr__, __dir__, __all__ = exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:
-    from cvtex.theme.config import (THEME_PACKAGE, FontSet, Icons, NetworkIcon, Theme, ThemeConfig, builtin_themes,
-                                    effective_fonts, load_theme)
-    from cvtex.theme.files import base_dir, copy_theme, source_files, theme_search_path, themes_root
-    from cvtex.theme.fonts import (Coverage, bold_faces, coverage_problem, fc_list_problem, font_problem,
-                                   theme_coverage)
+    from cvtex.theme.config import (
+        THEME_PACKAGE,
+        FontSet,
+        Icons,
+        NetworkIcon,
+        Theme,
+        ThemeConfig,
+        builtin_themes,
+        effective_fonts,
+        load_theme,
+    )
+    from cvtex.theme.files import (
+        base_dir,
+        copy_theme,
+        source_files,
+        theme_search_path,
+        themes_root,
+    )
+    from cvtex.theme.fonts import (
+        Coverage,
+        bold_faces,
+        coverage_problem,
+        fc_list_problem,
+        font_problem,
+        theme_coverage,
+    )
     from cvtex.theme.helpers import TexSource, section_destination
     from cvtex.theme.templates import Contact, DesignValues, design_values, render
 
-
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cvtex.theme' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"cvtex.theme.{module}"), name)
-    globals()[name] = value
-    return value

@@ -39,7 +39,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-
 from cvtex.schema import markup as _markup
 from cvtex.schema import normalize_url
 
@@ -82,7 +81,7 @@ def _link_annotation(action: str, body: str) -> str:
 #: ``\@pdfm@dest``): in vertical mode after ``\addvspace`` the skip is moved behind the
 #: destination, so that no page can break between the destination and the heading below
 #: it and a later ``\addvspace`` still sees it. Names are ``section.<id>``
-#: (:func:`cvtex.theme.templates.section_destination`), which need no escaping in a PDF string.
+#: (:func:`cvtex.theme.helpers.section_destination`), which need no escaping in a PDF string.
 #: ``C 0x0010`` keeps every named destination: xdvipdfmx drops those no link in the
 #: document points to (dvipdfmx.cfg, "compatibility flags"), and the outline that points
 #: to them is added after it ran (:mod:`cvtex.build.pdf`).
@@ -128,7 +127,9 @@ def _breakable(before: str, after: str) -> bool:
 
 
 def _escape(text: str) -> str:
-    from pylatex.utils import escape_latex  # imported on first use: ~13 ms that `cvtex validate` skips
+    from pylatex.utils import (
+        escape_latex,  # imported on first use: ~13 ms that `cvtex validate` skips
+    )
 
     return str(escape_latex(text)).replace("\\^{}", "\\textasciicircum{}")
 

@@ -12,7 +12,13 @@ import re
 from typing import Any
 
 from cvtex.interop.jsonresume.common import JsonResumeError
-from cvtex.interop.jsonresume.reader import Imported, Reader, comment_json, comment_text, section_slug
+from cvtex.interop.jsonresume.reader import (
+    Imported,
+    Reader,
+    comment_json,
+    comment_text,
+    section_slug,
+)
 
 #: The locales of an imported profile: both PDFs render; text is the same in both.
 IMPORT_LOCALES = ["en", "ko"]
