@@ -60,6 +60,19 @@ _view = dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 
 
 @_view
+class _Period:
+    """What an entry with a period has in the view instead of the model's ``start``,
+    ``end`` and ``date`` (each ``None`` here): ``dates``, the date or range as printed, and
+    ``year``, of its date, else end, else start."""
+
+    start: None
+    end: None
+    date: None
+    dates: str | None
+    year: int | None
+
+
+@_view
 class Link:
     """A URL with an optional label (``header.websites``, a project's ``links``)."""
 
@@ -93,18 +106,13 @@ class Header:
 
 
 @_view
-class Role:
+class Role(_Period):
     title: Text
     department: Text | None
     team: Text | None
     location: Text | None
     advisor: Text | None
     highlights: list[Text]
-    start: None
-    end: None
-    date: None
-    dates: str | None
-    year: int | None
 
 
 @_view
@@ -117,7 +125,7 @@ class ExperienceEntry:
 
 
 @_view
-class EducationEntry:
+class EducationEntry(_Period):
     institution: Text
     degree: Text | None
     area: Text | None
@@ -128,11 +136,6 @@ class EducationEntry:
     thesis: Text | None
     courses: list[Text]
     highlights: list[Text]
-    start: None
-    end: None
-    date: None
-    dates: str | None
-    year: int | None
 
 
 @_view
@@ -144,23 +147,18 @@ class Author:
 
 
 @_view
-class PublicationEntry:
+class PublicationEntry(_Period):
     title: Text
     authors: list[Author]
     venue: Text | None
     doi: str | None
     url: str | None
     note: Text | None
-    start: None
-    end: None
-    date: None
-    dates: str | None
-    year: int | None
     doi_url: str | None
 
 
 @_view
-class ProjectEntry:
+class ProjectEntry(_Period):
     name: Text
     organization: Text | None
     role: Text | None
@@ -168,79 +166,49 @@ class ProjectEntry:
     summary: Text | None
     links: list[Link]
     highlights: list[Text]
-    start: None
-    end: None
-    date: None
-    dates: str | None
-    year: int | None
 
 
 @_view
-class AwardEntry:
+class AwardEntry(_Period):
     title: Text
     issuer: Text | None
     url: str | None
     summary: Text | None
-    start: None
-    end: None
-    date: None
-    dates: str | None
-    year: int | None
 
 
 @_view
-class TalkEntry:
+class TalkEntry(_Period):
     title: Text
     event: Text | None
     location: Text | None
     url: str | None
     summary: Text | None
-    start: None
-    end: None
-    date: None
-    dates: str | None
-    year: int | None
 
 
 @_view
-class TeachingEntry:
+class TeachingEntry(_Period):
     title: Text
     institution: Text | None
     role: Text | None
     url: str | None
     summary: Text | None
-    start: None
-    end: None
-    date: None
-    dates: str | None
-    year: int | None
 
 
 @_view
-class PatentEntry:
+class PatentEntry(_Period):
     title: Text
     status: Text | None
     number: str | None
     holder: Text | None
     inventors: list[Text]
     url: str | None
-    start: None
-    end: None
-    date: None
-    dates: str | None
-    year: int | None
 
 
 @_view
-class PressEntry:
+class PressEntry(_Period):
     title: Text
     outlet: Text | None
     url: str | None
-    start: None
-    end: None
-    date: None
-    dates: str | None
-    year: int | None
 
 
 @_view
@@ -256,18 +224,13 @@ class LanguageEntry:
 
 
 @_view
-class CustomEntry:
+class CustomEntry(_Period):
     title: Text
     subtitle: Text | None
     location: Text | None
     url: str | None
     summary: Text | None
     highlights: list[Text]
-    start: None
-    end: None
-    date: None
-    dates: str | None
-    year: int | None
 
 
 Entry = Union[ExperienceEntry, EducationEntry, PublicationEntry, ProjectEntry, AwardEntry, TalkEntry,
