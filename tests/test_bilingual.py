@@ -191,7 +191,7 @@ def test_render_bilingual_png_from_the_cli_checks_the_links_of_the_merged_pdf(tm
     ko_pages = len(PdfReader(tmp_path / "out" / "cv-ko.pdf").pages)
     en_pages = len(PdfReader(tmp_path / "out" / "cv-en.pdf").pages)
     assert f"wrote out/cv-bilingual.pdf (ko {ko_pages} + en {en_pages} pages, 14 bookmarks)" in result.stdout
-    assert "wrote out/cv-bilingual.png" in result.stdout and "3 PDF(s)" in result.stdout
+    assert "wrote out/cv-bilingual.png" in result.stdout and "links: 4 in 3 PDFs, all match" in result.stdout
     import json
 
     report = json.loads((tmp_path / "links.json").read_text(encoding="utf-8"))

@@ -331,7 +331,7 @@ def test_an_unchanged_render_is_replayed_without_loading_the_profile(tmp_path, e
     out = tmp_path / "out"
     code = ("import json, sys\n"
             "from cvtex.cli.commands import app\n"
-            f"sys.argv = ['cvtex', 'render', {str(profile)!r}, '-o', {str(out)!r}, '--offline']\n"
+            f"sys.argv = ['cvtex', 'render', {str(profile)!r}, '-o', {str(out)!r}, '--offline', '--verbose']\n"  # --verbose: the whole link table
             "try:\n    app()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('cvtex', 'pypdf', 'jinja2', 'pydantic'))))\n")
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ, COLUMNS="200"))

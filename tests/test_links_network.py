@@ -289,3 +289,75 @@ def test_check_links_strict_fails_on_warnings(server, tmp_path):
     strict = CliRunner().invoke(app, ["check-links", str(pdf), "--strict", "--quiet"])
     assert strict.exit_code == 4
     assert server.url("/login") in strict.output and server.url("/ok") not in strict.output
+
+
+def test_cached_broken_links_say_how_to_ask_again_and_dns_or_refused_expire_in_minutes(server, site, tmp_path):
+    """A broken verdict read from the cache says so and how to ask again; a DNS failure or a
+    refused connection is reused for 10 minutes only (it is often brief: a server
+    restarting, a domain not yet resolving), a 404 or a TLS failure for the cache age."""
+    profile, prof, targets, extra = site
+    policy = links.load_policy(prof, [profile.parent])
+    cache_file = tmp_path / "cache" / "links.json"
+    links.check_links(targets, policy=policy, settings=FAST, cache=links.LinkCache(cache_file))
+    stored = json.loads(cache_file.read_text())["entries"]
+    assert {stored[extra["closed"]]["error"], stored[extra["dns"]]["error"]} == {"refused", "dns"}
+    assert links.TRANSIENT_CACHE_AGE == 600 and links.TRANSIENT_ERRORS == {"dns", "refused"}
+
+    again = links.check_links(targets, policy=policy, settings=FAST, cache=links.LinkCache(cache_file)).by_url()
+    for url in (server.url("/missing"), extra["closed"], extra["dns"], extra["tls"]):
+        assert again[url].status == "broken" and again[url].probe.cached, url
+        assert again[url].messages[-1].endswith(" (cached; use --cache-age 0 to ask again)"), again[url].messages
+    assert again[server.url("/moved")].messages[-1].endswith(" (cached)")  # not broken: no hint
+
+    # eleven minutes later: DNS and refused are asked again, the 404 and the TLS failure are not
+    aged = json.loads(cache_file.read_text())
+    for entry in aged["entries"].values():
+        entry["checked_at"] -= 11 * 60
+    cache_file.write_text(json.dumps(aged))
+    server.reset()
+    later = links.check_links(targets, policy=policy, settings=FAST, cache=links.LinkCache(cache_file)).by_url()
+    assert not later[extra["closed"]].probe.cached and not later[extra["dns"]].probe.cached
+    assert later[extra["closed"]].status == later[extra["dns"]].status == "broken"
+    assert "cached" not in later[extra["closed"]].messages[-1]
+    assert later[server.url("/missing")].probe.cached and later[extra["tls"]].probe.cached
+    assert server.requests("/missing") == 0
+    # a cache age shorter than 10 minutes still applies to them
+    short = links.LinkCache(cache_file, max_age=60)
+    entry = json.loads(cache_file.read_text())["entries"][extra["closed"]]
+    assert short.get(extra["closed"], now=entry["checked_at"] + 59) is not None
+    assert short.get(extra["closed"], now=entry["checked_at"] + 61) is None
+    assert links.LinkCache(cache_file).get(extra["closed"], now=entry["checked_at"] + 599) is not None
+    assert links.LinkCache(cache_file).get(extra["closed"], now=entry["checked_at"] + 601) is None
+
+
+def test_render_offline_prints_one_line_for_the_links_unless_verbose(server, site, tmp_path):
+    profile, _, targets, _ = site
+    brief = CliRunner().invoke(app, ["render", str(profile), "-o", str(tmp_path / "out"), "--lang", "en",
+                                     "--offline"], env={"COLUMNS": "120"})
+    assert brief.exit_code == 0, brief.output
+    said = [line for line in brief.output.splitlines() if line.startswith("links:")]
+    count = len(links.check_links(targets[:1], offline=True).results)
+    assert said == [f"links: {count} in 1 PDF, all match the profile; not checked online (--offline)"]
+    assert "not requested" not in brief.output and "┃" not in brief.output, "no table"
+    verbose = CliRunner().invoke(app, ["render", str(profile), "-o", str(tmp_path / "out"), "--lang", "en",
+                                       "--offline", "--verbose"], env={"COLUMNS": "120"})
+    assert verbose.exit_code == 0, verbose.output
+    assert verbose.output.count("not requested (--offline)") >= 10 and "┃" in verbose.output
+    assert f"links: {count} link(s) in 1 PDF(s) (offline: not requested)" in verbose.output
+
+
+def test_render_offline_still_shows_the_links_that_are_wrong(site, tmp_path):
+    """The one-line summary hides nothing wrong: a link with a warning (a local phone
+    number: tel: without a country code) is listed in a table, and the line counts it."""
+    profile, _, _, _ = site
+    local = tmp_path / "cv.yaml"
+    text = profile.read_text(encoding="utf-8")
+    assert text.count('phone: "+82 10-1234-5678"') == 1
+    local.write_text(text.replace('phone: "+82 10-1234-5678"', 'phone: "010-1234-5678"'), encoding="utf-8")
+    result = CliRunner().invoke(app, ["render", str(local), "-o", str(tmp_path / "out"), "--lang", "en",
+                                      "--offline"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    assert "tel:010-1234-5678" in result.output and "nonstandard" in result.output and "┃" in result.output
+    assert "not requested" not in result.output, "only the link that is wrong is listed"
+    said = [line for line in result.output.splitlines() if line.startswith("links:")]
+    assert len(said) == 1 and said[0].endswith(" in 1 PDF: 1 nonstandard; not checked online (--offline)")

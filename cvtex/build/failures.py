@@ -1,6 +1,8 @@
 """What a failed compile means for the user: a diagnostic at the profile field, or at the
 theme template line, a LaTeX error comes from — never the raw transcript — and text a page
-would lose off its bottom edge."""
+would lose off its bottom edge. A compile that failed because this machine lacks a font or
+a LaTeX package is neither: :func:`toolchain_problem` makes it the missing-toolchain error
+(exit 3) with the command that installs what is missing."""
 
 from __future__ import annotations
 
@@ -15,6 +17,52 @@ from cvtex.tex import Build, CompileError, TexError
 if TYPE_CHECKING:
     from cvtex.schema import Document
     from cvtex.theme import TexSource, Theme
+
+#: fontspec's error for a font XeTeX cannot find by name (fontspec.sty, ``font-not-found``).
+_FONT_NOT_FOUND = re.compile(r'The font "([^"]+)" cannot be found')
+#: The LaTeX kernel's error for a class or package file TeX cannot find (``\@missingfileerror``).
+_FILE_NOT_FOUND = re.compile(r"File `([A-Za-z0-9][A-Za-z0-9._-]*\.(?:sty|cls))' not found")
+
+
+def toolchain_problem(exc: CompileError, theme: Theme | None = None):
+    """The missing-toolchain error (:class:`cvtex.tex.EngineMissing`, exit 3) behind a
+    failed compile, or ``None`` when it failed for another reason: for fontspec's "The font
+    "X" cannot be found", a :class:`cvtex.tex.FontMissing` naming the font and the
+    command that installs it on this system; for the kernel's "File `x.sty' not found"
+    (a class or package, by a plain file name), a :class:`cvtex.tex.PackageMissing`
+    naming the file, the TeX Live package that has it when cvtex knows it
+    (:data:`cvtex.tex.TEX_PACKAGES`; else TeX Live's search) and the command.
+    ``theme``: the theme compiled, named in the message."""
+    from cvtex.tex import FontMissing, PackageMissing, detect_platform
+
+    first = exc.log.errors[0].message if exc.log.errors else str(exc)
+    platform = detect_platform()
+    by = f" that the theme '{theme.config.name}' loads" if theme is not None else ""
+    font = _FONT_NOT_FOUND.search(first)
+    if font:
+        family = font.group(1)
+        return FontMissing(family, f"the font '{family}'{by.replace('loads', 'sets text in')} is not installed: "
+                                   "XeTeX could not find it (fontconfig does not know it). Install it with:\n"
+                                   + platform.install_text(platform.font_steps([family])))
+    missing = _FILE_NOT_FOUND.search(first)
+    if missing:
+        from cvtex.tex import tex_package_of
+
+        file = missing.group(1)
+        package = tex_package_of(file)
+        if package is not None:
+            what = f"the TeX Live package '{package}'. Install it with"
+            steps = [platform.tex_command([package])]
+        else:
+            what = ("a TeX Live package cvtex does not know (a typo in the theme? else https://ctan.org/search?phrase="
+                    f"{file} names the package; MacTeX and a full TeX Live have every one). Find it with")
+            steps = [f"tlmgr search --global --file /{file}   # then: tlmgr install <package>"
+                     if platform.key in ("texlive", "windows", "macos") or platform.tlmgr else
+                     {"fedora": f"sudo dnf install 'tex({file})'", "debian": f"apt-file search {file}",
+                      "arch": f"pacman -F {file}"}.get(platform.key, f"tlmgr search --global --file /{file}")]
+        return PackageMissing(file, package, f"the LaTeX file {file}{by} is not installed: it is in {what}:\n"
+                                             + platform.install_text(steps))
+    return None
 
 
 def compile_diagnostics(doc: Document, code: str, source: TexSource, exc: CompileError, stem: str,

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from cvtex import links, schema, tex
 from cvtex import localize as locale
 from cvtex import theme as themes
-from cvtex.build.failures import compile_diagnostics, lost_text
+from cvtex.build.failures import compile_diagnostics, lost_text, toolchain_problem
 from cvtex.build.outline import bookmarks, metadata
 from cvtex.build.results import BilingualOutput, Output, Result, cached_output
 from cvtex.diagnostics import Diagnostic, ProfileError, display_path
@@ -155,7 +155,8 @@ def _load(path: Path | str, theme: str | None,
             overrides = raw_design.get("fonts") if isinstance(raw_design, dict) else None
             coverage = themes.theme_coverage(theme_obj, codes, overrides if isinstance(overrides, dict) else None)
     # a glyph check that cannot run is said, not skipped quietly (--strict makes it an error)
-    unchecked = _unchecked_glyphs(path) if check_glyphs and coverage is None and not problems else []
+    unchecked = _unchecked_glyphs(path, theme_obj, raw_design) if check_glyphs and coverage is None and not problems \
+        else []
     try:
         profile, warnings = schema.validate(doc, supported_locales=locale.supported_locales(), glyphs=coverage,
                                             font_problem=themes.font_problem if check_glyphs else None)
@@ -167,11 +168,16 @@ def _load(path: Path | str, theme: str | None,
     return doc, profile, warnings, theme_obj, coverage
 
 
-def _unchecked_glyphs(path: Path | str) -> list[Diagnostic]:
+def _unchecked_glyphs(path: Path | str, theme: themes.Theme | None = None, design: Any = None) -> list[Diagnostic]:
     """A warning when the glyph check cannot run here (:func:`cvtex.theme.fonts.coverage_problem`:
-    no ``fc-list``, or no XeLaTeX to read the routes from); ``[]`` when it can, or when
-    only the theme's fonts are missing (the engine names them)."""
+    no ``fc-list``, or no XeLaTeX to read the routes from; or a font the theme names is not
+    installed, :func:`cvtex.theme.fonts.missing_theme_fonts`: ``cvtex render`` stops there
+    with exit 3); ``[]`` when it can."""
     problem = themes.coverage_problem()
+    if not problem and theme is not None:
+        overrides = design.get("fonts") if isinstance(design, dict) else None
+        missing = themes.missing_theme_fonts(theme, [], overrides if isinstance(overrides, dict) else None)
+        problem = f"{missing} (cvtex render stops here: exit 3)" if missing else None
     if not problem:
         return []
     return [Diagnostic(str(path), 0, 0, "characters not checked against the theme's fonts: "
@@ -265,6 +271,9 @@ def _load_stage(path: Path | str, theme: str | None, locales: list[str] | None, 
     missing = themes.fc_list_problem()
     if missing:  # a missing dependency (exit 3), not a glyph check skipped
         raise tex.EngineMissing(missing)
+    absent = themes.missing_theme_fonts(theme_obj, codes, profile.design.fonts)
+    if absent is not None:  # a font of the theme missing here: the toolchain (exit 3), not the theme
+        raise absent
     return _Loaded(Path(path), doc, profile, warnings, theme_obj, codes, coverage)
 
 
@@ -351,7 +360,13 @@ def _finish(job: _Job, final: Path) -> None:
 
 def _raise_failures(loaded: _Loaded, todo: list[_Job]) -> None:
     """A :class:`ProfileError` with what every failed job means for the user
-    (:mod:`cvtex.build.failures`), after the validation warnings; nothing when all succeeded."""
+    (:mod:`cvtex.build.failures`), after the validation warnings; nothing when all succeeded.
+    A job that failed for want of a font or a LaTeX package raises that instead
+    (:func:`cvtex.build.failures.toolchain_problem`: exit 3)."""
+    for job in todo:
+        missing = toolchain_problem(job.error, loaded.theme) if isinstance(job.error, tex.CompileError) else None
+        if missing is not None:
+            raise missing
     problems = [d for job in todo if isinstance(job.error, tex.CompileError)
                 for d in compile_diagnostics(loaded.doc, job.code, job.tex, job.error, loaded.stem, loaded.theme)]
     problems += [d for job in todo for d in job.lost]

@@ -8,6 +8,10 @@ reported as ``file:line:col: error: message``; 2 wrong usage of the command;
 broken or structurally wrong (``render``, ``check-links``; with ``--strict`` also an
 unverified link) — the PDFs are written.
 No user error prints a Python traceback unless ``--debug`` is given.
+
+Longer than cvtex's other modules (~575 lines) on purpose: every command's signature, options
+and help text is here, so the whole command line reads in one file; the work each does is in
+the modules named above and in the stages it calls.
 """
 
 from __future__ import annotations
@@ -22,45 +26,71 @@ import typer
 from cvtex.cli.output import (
     EXIT_INVALID,
     EXIT_LINKS,
-    EXIT_TOOLCHAIN,
     EXIT_USAGE,
     emit,
     err,
     error,
     exit_codes,
     out,
+    prepare_help,
     print_diagnostics,
 )
 from cvtex.cli.rendering import check_links as run_link_check
 from cvtex.cli.rendering import render_all
 
-app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode="rich",
+#: ``--cache-age``'s help (render, check-links).
+CACHE_AGE_HELP = ("Reuse link results younger than this (0, 90s, 30m, 12h, 7d); 0 requests every link again. "
+                  "A DNS failure or a refused connection is reused for at most 10 minutes.")
+
+#: ``-h`` as well as ``--help``, on the app and (inherited by click's contexts) on every command.
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
+app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode="rich", context_settings=HELP_OPTIONS,
                   help="Render CV PDFs in Korean and English from one YAML profile.")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from cvtex import __version__
+
+        typer.echo(f"cvtex {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", "-V", callback=_print_version, is_eager=True,
+                                 help="Print cvtex's version (cvtex X.Y.Z) and exit."),
+) -> None:
+    """Render CV PDFs in Korean and English from one YAML profile."""
 
 
 @app.command()
 def render(
-    profiles: list[Path] = typer.Argument(..., help="Profile YAML files.", exists=False),
-    output_dir: Path = typer.Option(Path("out"), "--output-dir", "-o", help="Where the PDFs go."),
+    profiles: list[Path] = typer.Argument(..., help="Profile YAML files.", exists=False, metavar="PROFILE..."),
+    output_dir: Path = typer.Option(Path("out"), "--output-dir", "-o", help="Where the PDFs go.", metavar="DIR"),
     lang: Optional[list[str]] = typer.Option(None, "--lang", "-l", help="Locale to render (repeatable); "
-                                             "default: every locale of the profile."),
+                                             "default: every locale of the profile.", metavar="LOCALE"),
     theme: Optional[str] = typer.Option(None, "--theme", "-t", help="Built-in theme name or theme directory; "
-                                        "default: the profile's design.theme."),
+                                        "default: the profile's design.theme.", metavar="THEME"),
     keep_tex: bool = typer.Option(False, "--keep-tex", help="Also write <stem>-<lang>.tex, the compiled source."),
-    timeout: float = typer.Option(60.0, "--timeout", help="Seconds an engine run may take before it is killed."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds an engine run may take before it is killed.",
+                                  metavar="SECONDS"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
+    verbose: bool = typer.Option(False, "--verbose", help="Print every link in a table, also with "
+                                 "--offline (which otherwise prints one line unless a link is wrong)."),
     offline: bool = typer.Option(False, "--offline", help="Check the PDFs' links without the network "
                                  "(structure and syntax only)."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 4) on link warnings too, such as "
                                 "unverified links."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Also write the link check as JSON to this file."),
-    cache_age: str = typer.Option("1d", "--cache-age", help="Reuse link results younger than this "
-                                  "(0, 90s, 30m, 12h, 7d); 0 requests every link again."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write the link check as JSON to this file.",
+                                          metavar="FILE"),
+    cache_age: str = typer.Option("1d", "--cache-age", help=CACHE_AGE_HELP, metavar="AGE"),
     watch: bool = typer.Option(False, "--watch", "-w", help="Keep running: render again each time a profile or "
                                "its theme changes (an invalid save shows its errors and keeps watching; "
                                "Ctrl-C stops)."),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Render this many profiles at once (at most this many "
-                             "engine runs at once); output stays in the order given."),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Render this many profiles at once, 1 or more (at most this "
+                             "many engine runs at once); output stays in the order given.", metavar="N"),
     no_cache: bool = typer.Option(False, "--no-cache", help="Compile every PDF, ignoring the build cache "
                                   "(PDFs of unchanged input are otherwise reused without running TeX)."),
     bilingual: bool = typer.Option(False, "--bilingual", help="Also write <stem>-bilingual.pdf: the Korean CV, "
@@ -82,6 +112,9 @@ def render(
     Example: [bold]cvtex render cv.yaml --offline --watch[/]  (re-render on every save)
     """
     max_age = _cache_age(cache_age)
+    if jobs < 1:
+        raise typer.BadParameter(f"{jobs} is not 1 or more", param_hint="'--jobs' / '-j'")
+    _check_theme(theme)
     if bilingual and lang:
         from cvtex.build import LOCALES
 
@@ -92,7 +125,7 @@ def render(
 
     options = dict(output_dir=output_dir, lang=lang, theme=theme, keep_tex=keep_tex, timeout=timeout, quiet=quiet,
                    offline=offline, strict=strict, report=report, max_age=max_age, debug=debug, jobs=jobs,
-                   cache=not no_cache, bilingual=bilingual, png=png)
+                   cache=not no_cache, bilingual=bilingual, png=png, verbose=verbose)
     if watch:
         import signal
 
@@ -112,14 +145,14 @@ def render(
 
 @app.command("check-links")
 def check_links(
-    pdfs: list[Path] = typer.Argument(..., help="PDF files to check."),
+    pdfs: list[Path] = typer.Argument(..., help="PDF files to check.", metavar="PDF..."),
     profile: Optional[Path] = typer.Option(None, "--profile", "-p", help="The profile the PDFs were rendered "
-                                           "from: its URLs must be exactly the PDFs' links."),
+                                           "from: its URLs must be exactly the PDFs' links.", metavar="PROFILE"),
     offline: bool = typer.Option(False, "--offline", help="Check structure and syntax only; no network."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 4) on warnings too, such as unverified links."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Also write the results as JSON to this file."),
-    cache_age: str = typer.Option("1d", "--cache-age", help="Reuse link results younger than this "
-                                  "(0, 90s, 30m, 12h, 7d); 0 requests every link again."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write the results as JSON to this file.",
+                                          metavar="FILE"),
+    cache_age: str = typer.Option("1d", "--cache-age", help=CACHE_AGE_HELP, metavar="AGE"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print problems only."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
@@ -177,6 +210,25 @@ def _parts_of(pdf: Path, part_locales) -> list[str]:
         return []
 
 
+def _check_theme(name: Optional[str], option: str = "--theme") -> None:
+    """A theme NAME given on the command line that is neither a built-in theme nor a
+    path (has a ``/`` or is a directory, :func:`cvtex.theme.load_theme`'s rule) is a usage
+    error (exit 2) listing the built-in themes, at the option that gave it."""
+    if name is None or "/" in name or "\\" in name or Path(name).is_dir():
+        return
+    import difflib
+
+    from cvtex.theme import builtin_themes
+
+    known = builtin_themes()
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise typer.BadParameter(f"no theme '{name}'{hint}; the built-in themes are "
+                                 f"{', '.join(known)} (cvtex themes describes them), or give a theme directory "
+                                 "such as ./mytheme", param_hint=f"'{option}'")
+
+
 def _cache_age(text: str) -> float:
     from cvtex.build import parse_age
 
@@ -188,10 +240,11 @@ def _cache_age(text: str) -> float:
 
 @app.command()
 def validate(
-    profiles: list[Path] = typer.Argument(..., help="Profile YAML files."),
+    profiles: list[Path] = typer.Argument(..., help="Profile YAML files.", metavar="PROFILE..."),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings (text missing in a locale) as errors."),
     theme: Optional[str] = typer.Option(None, "--theme", "-t", help="Check glyphs against this theme's fonts "
-                                        "(built-in name or directory); default: the profile's design.theme."),
+                                        "(built-in name or directory); default: the profile's design.theme.",
+                                        metavar="THEME"),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
     """Check profiles without running TeX: every problem at once, as file:line:col.
@@ -207,6 +260,7 @@ def validate(
 
     from cvtex.build import load_profile
 
+    _check_theme(theme)
     failed = False
     for path in profiles:
         try:
@@ -230,27 +284,11 @@ def doctor() -> None:
 
     Example: [bold]cvtex doctor[/]
     """
-    from rich.table import Table
+    from cvtex.cli.doctor import report
 
-    from cvtex.cli.doctor import checks
-
-    table = Table("component", "status", "detail")
-    missing = False
-    for check in checks():
-        table.add_row(check.name, "[green]ok[/]" if check.ok else "[red]missing[/]", check.detail)
-        missing = missing or not check.ok
-    out.print(table)
-    from cvtex.tex import speed_status
-
-    paths = Table("speed path", "status", "detail")
-    for path in speed_status():
-        paths.add_row(path.name, "[green]active[/]" if path.active else "[yellow]off[/]", path.detail)
-    out.print(paths)
-    if missing:
-        from cvtex.tex import INSTALL_COMMAND
-
-        out.print(f"Install what is missing with:\n  {INSTALL_COMMAND}", markup=False)
-        raise typer.Exit(EXIT_TOOLCHAIN)
+    code = report()
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -294,8 +332,9 @@ _THEME_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
 @theme_app.command("new")
 def theme_new(
     directory: Path = typer.Argument(..., help="The new theme's directory, e.g. mytheme or themes/mytheme; its "
-                                     "last part is the theme's name."),
-    from_: str = typer.Option("classic", "--from", help="The built-in theme (or a theme directory) to copy."),
+                                     "last part is the theme's name.", metavar="DIRECTORY"),
+    from_: str = typer.Option("classic", "--from", help="The built-in theme (or a theme directory) to copy.",
+                              metavar="THEME"),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
     """Copy a built-in theme into DIRECTORY (theme.yaml, theme.sty: its design; the templates
@@ -317,6 +356,7 @@ def theme_new(
                                  param_hint="DIRECTORY")
     if directory.exists() or directory.is_symlink():
         raise error(f"{directory} exists; not overwriting it (choose another directory)")
+    _check_theme(from_, "--from")
     with exit_codes(debug):
         source = load_theme(from_)
     with exit_codes(writing=directory, name_from_error=True):
@@ -348,42 +388,78 @@ def theme_new(
 SCHEMA_FILE = "cvtex.schema.json"
 
 
+#: The line of cvtex/starter.yaml that ``cvtex new --name`` replaces.
+STARTER_NAME_LINE = "  name: {en: Minjun Kim, ko: 김민준}\n"
+
+
 @app.command()
 def new(
-    name: Path = typer.Argument(Path("cv.yaml"), help="The profile file to write."),
+    path: Path = typer.Argument(Path("cv.yaml"), help="The profile file to write (.yaml or .yml).",
+                                metavar="FILE"),
+    name: Optional[str] = typer.Option(None, "--name", "-n", help="Your full name, put into the profile's "
+                                       "header.name (the same in every language; edit it into {en: …, ko: …} "
+                                       "to give it per language).", metavar="NAME"),
     schema_file: bool = typer.Option(True, "--schema/--no-schema", help=f"Also write {SCHEMA_FILE} next to it "
                                      "(for editors; the profile's first line points at it)."),
 ) -> None:
     """Write a starter bilingual (English + Korean) profile that renders as it is.
 
-    Refuses to overwrite an existing file. Also writes cvtex.schema.json next to the
-    profile, so editors with the YAML language server complete and check the fields
-    (refresh it after upgrading cvtex with: cvtex schema -o cvtex.schema.json).
+    Refuses to overwrite an existing file, and a FILE without a .yaml or .yml
+    extension (exit 2). Also writes cvtex.schema.json next to the profile, so editors
+    with the YAML language server complete and check the fields (refresh it after
+    upgrading cvtex with: cvtex schema -o cvtex.schema.json).
 
-    Example: [bold]cvtex new cv.yaml && cvtex render cv.yaml --offline[/]
+    Example: [bold]cvtex new cv.yaml --name "Hong Gildong" && cvtex render cv.yaml --offline[/]
     """
     from importlib.resources import files
 
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        looks_like_a_name = "/" not in str(path) and (any(c.isspace() for c in str(path)) or not str(path).isascii())
+        hint = (f"cvtex new cv.yaml --name {_shell_word(str(path))}" if looks_like_a_name and name is None
+                else f"cvtex new {_shell_word(str(path) + '.yaml')}"
+                + (f" --name {_shell_word(name)}" if name is not None else ""))
+        raise error(f"'{path}' has no .yaml extension; did you mean `{hint}`?", EXIT_USAGE)
+    text = files("cvtex").joinpath("starter.yaml").read_text(encoding="utf-8")
+    if name is not None:
+        if not name.strip() or any(not c.isprintable() for c in name):
+            raise typer.BadParameter("give a name of printable characters, e.g. --name \"Hong Gildong\"",
+                                     param_hint="'--name' / '-n'")
+        import yaml
+
+        quoted = yaml.safe_dump(name.strip(), allow_unicode=True, default_style='"', width=1 << 20).strip()
+        text = text.replace(STARTER_NAME_LINE, f"  name: {quoted}\n")
+    if path.exists():
+        raise error(f"{path} exists; not overwriting it (choose another name: cvtex new FILE)")
     from cvtex.schema import json_schema_text
 
-    text = files("cvtex").joinpath("starter.yaml").read_text(encoding="utf-8")
-    if name.exists():
-        raise error(f"{name} exists; not overwriting it (choose another name: cvtex new NAME)")
-    with exit_codes(writing=name, name_from_error=True):
-        name.parent.mkdir(parents=True, exist_ok=True)
-        with open(name, "x", encoding="utf-8") as fh:
-            fh.write(text.replace("cv.yaml", name.name).replace("out/cv-", f"out/{name.stem}-"))
-        out.print(f"wrote {name}", markup=False)
+    with exit_codes(writing=path, name_from_error=True):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as fh:
+            fh.write(text.replace("cv.yaml", path.name).replace("out/cv-", f"out/{path.stem}-"))
+        out.print(f"wrote {path}", markup=False)
         if schema_file:
-            (name.parent / SCHEMA_FILE).write_text(json_schema_text(), encoding="utf-8")
-            out.print(f"wrote {name.parent / SCHEMA_FILE}", markup=False)
-    out.print(f"next: edit {name}, then cvtex render {name} --output-dir out", markup=False)
+            (path.parent / SCHEMA_FILE).write_text(json_schema_text(), encoding="utf-8")
+            out.print(f"wrote {path.parent / SCHEMA_FILE}", markup=False)
+    out.print(f"next: edit {path}, then cvtex render {path} --output-dir out", markup=False)
+
+
+def _shell_word(text: str) -> str:
+    """``text`` as one word of a shell command: as it is when it needs no quoting, in
+    double quotes when that suffices (``"Hong Gildong"``), else in POSIX single quotes."""
+    import re
+    import shlex
+
+    if re.fullmatch(r"[\w./@%+=:,-]+", text):
+        return text
+    if not re.search(r'["$`\\!]', text):
+        return f'"{text}"'
+    return shlex.quote(text)
 
 
 @app.command()
 def schema(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write it to this file instead of "
-                                          "standard output."),
+                                          "standard output.", metavar="FILE"),
 ) -> None:
     """Print the JSON Schema of a profile (draft 2020-12), generated from cvtex's models.
 
@@ -399,9 +475,9 @@ def schema(
 
 @app.command("import")
 def import_(
-    source: Path = typer.Argument(..., help="A JSON Resume file (resume.json, schema v1.0.0)."),
+    source: Path = typer.Argument(..., help="A JSON Resume file (resume.json, schema v1.0.0).", metavar="SOURCE"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="The profile to write; default: SOURCE "
-                                          "with the suffix .yaml."),
+                                          "with the suffix .yaml.", metavar="OUTPUT"),
     force: bool = typer.Option(False, "--force", help="Overwrite OUTPUT when it exists."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
@@ -441,13 +517,13 @@ def import_(
 
 @app.command("export")
 def export(
-    profile: Path = typer.Argument(..., help="A profile YAML file."),
+    profile: Path = typer.Argument(..., help="A profile YAML file.", metavar="PROFILE"),
     format_: str = typer.Option("jsonresume", "--format", "-f", help="Output format: jsonresume (JSON Resume "
-                                "v1.0.0)."),
+                                "v1.0.0).", metavar="FORMAT"),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="The locale of the text; default: the "
-                                       "profile's first locale."),
+                                       "profile's first locale.", metavar="LOCALE"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard "
-                                          "output."),
+                                          "output.", metavar="FILE"),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
     """Write a profile as a JSON Resume document in one language (plain text: markup
@@ -473,6 +549,9 @@ def export(
         err.print(f"note: {note}", markup=False)
     if emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output):
         out.print(f"wrote {output}", markup=False)
+
+
+prepare_help(app, theme_app)  # the docstrings stay wrapped for the source's sake
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""What the command line prints, and how cvtex's errors become exit codes.
+"""What the command line prints (its help text too), and how cvtex's errors become exit codes.
 
 Exit codes (all commands): :data:`EXIT_INVALID` 1 invalid input — a profile or theme
 problem, reported as ``file:line:col: error: message``, or a file that cannot be written;
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperCommand  # the usage line of every command (_Command)
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -153,3 +154,38 @@ def emit(text: str, output: Optional[Path]) -> bool:
     with exit_codes(writing=output):
         output.write_text(text, encoding="utf-8")
     return True
+
+
+def help_paragraphs(text: str) -> str:
+    """A docstring as help text for typer's rich formatter: paragraphs (separated by a
+    blank line), each one line, so that rich wraps them to the terminal's width. typer
+    keeps a paragraph's line breaks in rich markup mode (in a command's description
+    after the first paragraph, and in the first paragraph where ``cvtex --help`` lists
+    the commands), so a hard-wrapped docstring would print its breaks where the source
+    has them and leave orphaned words at any other width."""
+    import inspect
+
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in inspect.cleandoc(text).split("\n\n"))
+
+
+class _Command(TyperCommand):
+    """A command whose usage line names its arguments as their help does: ``PROFILE...``,
+    ``[FILE]`` (typer would write a required argument as ``{PROFILE...}``)."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument" and param.metavar:
+                pieces.append(param.metavar if param.required else f"[{param.metavar}]")
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+
+def prepare_help(*apps: typer.Typer) -> None:
+    """Every command of ``apps``: help text as :func:`help_paragraphs` of its docstring, and
+    the usage line of :class:`_Command`."""
+    for commands in apps:
+        for info in commands.registered_commands:
+            info.help = help_paragraphs(info.help or (info.callback.__doc__ if info.callback else "") or "")
+            info.cls = _Command

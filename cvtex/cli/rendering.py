@@ -32,10 +32,11 @@ USUAL_LOCALES = ("en", "ko")
 def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[str]], theme: Optional[str],
                keep_tex: bool, timeout: float, quiet: bool, offline: bool, strict: bool,
                report: Optional[Path], max_age: float, debug: bool, jobs: int = 1,
-               cache: bool = True, bilingual: bool = False, png: bool = False,
+               cache: bool = True, bilingual: bool = False, png: bool = False, verbose: bool = False,
                pool: Optional[EnginePool] = None) -> tuple[int, set[Path]]:
     """Render every profile (``jobs`` at once) and check the links: the exit code, and the
-    theme directories used.
+    theme directories used. With ``offline`` the link check prints one line (and the
+    links that are wrong) unless ``verbose`` (:func:`check_links`'s ``brief``).
 
     Unchanged profiles are replayed from their render records (:func:`cvtex.build.record.replay`).
     For one profile to render, XeLaTeX is started for each locale of ``--lang`` (else en
@@ -48,8 +49,7 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
     rendered = []
     replayed: dict[int, object] = {}
     if cache and not (keep_tex or bilingual or png):  # unchanged inputs: replay the record, import nothing heavy
-        from cvtex.build import record_options
-        from cvtex.build import replay
+        from cvtex.build import record_options, replay
 
         for i, path in enumerate(profiles):
             try:
@@ -115,7 +115,7 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
                         link for code in result.bilingual.pages for link in expected[code]]))
         with status(quiet, "checking links"):
             links_failed = check_links(targets, policy, offline=offline, strict=strict, report=report,
-                                       max_age=max_age, quiet=quiet, debug=debug)
+                                       max_age=max_age, quiet=quiet, debug=debug, brief=offline and not verbose)
     themes = {r.theme for r in rendered if r.theme is not None}
     if codes:  # a missing toolchain (3) says more than an invalid profile (1)
         return (EXIT_TOOLCHAIN if EXIT_TOOLCHAIN in codes else codes[0]), themes
@@ -123,8 +123,12 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
 
 
 def check_links(targets, policy, *, offline: bool, strict: bool, report: Optional[Path], max_age: float,
-                quiet: bool, debug: bool) -> bool:
-    """Run the link check, print the table and summary, write ``report``; True when it failed."""
+                quiet: bool, debug: bool, brief: bool = False) -> bool:
+    """Run the link check, print the table and summary, write ``report``; True when it failed.
+
+    ``brief`` (``render --offline``): the table has only the links that are wrong (none:
+    no table), and the summary is one line, ``links: 29 in 2 PDFs, all match the
+    profile; not checked online (--offline)``."""
     from cvtex import links
 
     cache = None if offline else links.LinkCache(max_age=max_age)
@@ -139,10 +143,12 @@ def check_links(targets, policy, *, offline: bool, strict: bool, report: Optiona
             raise
         raise error(f"cannot read a PDF: {exc}") from None
     failed = result.failed(strict)
-    if not quiet or result.errors or (strict and result.warnings):
-        out.print(result.table(problems_only=quiet))
+    problems = bool(result.errors or result.warnings)
+    if (not quiet and not brief) or result.errors or (strict and result.warnings) or (brief and problems):
+        out.print(result.table(problems_only=quiet or brief))
     if not quiet:
-        out.print(f"links: {result.summary()} ({result.seconds:.1f} s)", markup=False)
+        out.print(f"links: {result.brief()}" if brief else f"links: {result.summary()} ({result.seconds:.1f} s)",
+                  markup=False)
     if not result.cache_saved and not quiet:
         err.print(f"warning: could not write the link cache {cache.path if cache else ''}", markup=False,
                   style="yellow")

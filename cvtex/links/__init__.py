@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from cvtex.lazy import exports
 
 if TYPE_CHECKING:
-    from cvtex.links.cache import DEFAULT_CACHE_AGE, LinkCache
+    from cvtex.links.cache import DEFAULT_CACHE_AGE, TRANSIENT_CACHE_AGE, TRANSIENT_ERRORS, LinkCache
     from cvtex.links.check import (
         check_links,
         check_links_async,
@@ -80,7 +80,7 @@ _MODULES = {
                 "locale_of_pdf", "read_profile", "expected_links"],
     "syntax": ["uri_problem"],
     "policy": ["Policy", "IGNORE_FILE", "read_ignore_file", "load_policy"],
-    "cache": ["LinkCache", "DEFAULT_CACHE_AGE"],
+    "cache": ["LinkCache", "DEFAULT_CACHE_AGE", "TRANSIENT_CACHE_AGE", "TRANSIENT_ERRORS"],
     "probe": ["NetworkSettings", "USER_AGENT", "RETRY_CODES", "HEAD_REFUSED", "UNVERIFIED_CODES",
               "PERMANENT_REDIRECTS", "retry_after", "probe_urls", "Verdict", "classify"],
     "check": ["check_links", "check_links_async", "structure_results", "describe_difference"],

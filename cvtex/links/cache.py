@@ -10,18 +10,21 @@ from typing import Any
 from cvtex.links.model import Probe
 
 DEFAULT_CACHE_AGE = 86400.0  # s
-
-
-
-
+#: How long (s) a failure that is often brief is reused, whatever ``max_age`` allows:
+#: a DNS lookup that failed (a new domain not yet propagated, a resolver hiccup) and a
+#: refused connection (a server restarting). A day of "broken" would outlive the cause.
+TRANSIENT_CACHE_AGE = 600.0
+#: The :attr:`Probe.error` kinds kept for at most :data:`TRANSIENT_CACHE_AGE`.
+TRANSIENT_ERRORS = frozenset({"dns", "refused"})
 
 
 class LinkCache:
     """Network results on disk: ``<cache dir>/links.json``, ``{"version": 1, "entries":
     {url: probe}}`` with each probe's ``checked_at`` (Unix time, s).
 
-    :meth:`get` returns a probe younger than ``max_age`` seconds (``0``: never).
-    Only definite outcomes are stored (ok, redirected, broken — not timeouts, 429 or
+    :meth:`get` returns a probe younger than ``max_age`` seconds (``0``: never), and
+    a DNS failure or refused connection (:data:`TRANSIENT_ERRORS`) only when also
+    younger than :data:`TRANSIENT_CACHE_AGE`. Only definite outcomes are stored (ok, redirected, broken — not timeouts, 429 or
     5xx). :meth:`save` merges with what another process may have written meanwhile and
     replaces the file atomically (temporary file + ``os.replace``); a cache that cannot
     be read is ignored, one that cannot be written is skipped (``save`` returns False).
@@ -47,12 +50,14 @@ class LinkCache:
         return data["entries"]
 
     def get(self, url: str, now: float | None = None) -> "Probe | None":
-        """The cached probe of ``url`` if younger than ``max_age``, else ``None``."""
+        """The cached probe of ``url`` if younger than ``max_age`` (and, for a DNS failure
+        or refused connection, than :data:`TRANSIENT_CACHE_AGE`), else ``None``."""
         entry = self._entries.get(url)
         if entry is None or self.max_age <= 0:
             return None
         now = time.time() if now is None else now
-        if not 0 <= now - float(entry.get("checked_at", 0)) <= self.max_age:
+        limit = min(self.max_age, TRANSIENT_CACHE_AGE) if entry.get("error") in TRANSIENT_ERRORS else self.max_age
+        if not 0 <= now - float(entry.get("checked_at", 0)) <= limit:
             return None
         try:
             probe = Probe.from_dict(entry)

@@ -198,12 +198,20 @@ async def check_links_async(targets: list[Target], *, policy: Policy = Policy(),
                 cache.put(probe)
             for r in rs:
                 r.probe, r.code, r.location = probe, probe.code, verdict.location
-                r.add(verdict.status, verdict.message + (" (cached)" if probe.cached else ""))
+                r.add(verdict.status, verdict.message + _cached_note(probe, verdict.status))
         if cache is not None:
             cache_saved = cache.save()
     order = {id(r): i for i, r in enumerate(results)}
     results.sort(key=lambda r: (-_RANK[r.severity], order[id(r)]))
     return LinkReport(results, offline, [t.label for t in targets], time.perf_counter() - started, cache_saved)
+
+
+def _cached_note(probe, status: str) -> str:
+    """What a verdict from the cache says of itself: `` (cached)``, and for a broken link
+    how to ask again (the verdict may be older than the fix)."""
+    if not probe.cached:
+        return ""
+    return " (cached; use --cache-age 0 to ask again)" if status == "broken" else " (cached)"
 
 
 def check_links(targets: list[Target], *, policy: Policy = Policy(), offline: bool = False,

@@ -50,6 +50,21 @@ class LinkReport:
         mode = " (offline: not requested)" if self.offline else ""
         return f"{len(self.results)} link(s) in {len(self.pdfs)} PDF(s){mode}: " + ", ".join(parts)
 
+    def brief(self) -> str:
+        """One line for a check whose PDFs all have their profile's URLs to compare with
+        (``render``): ``29 in 2 PDFs, all match the profile; not checked online
+        (--offline)``, or what is wrong: ``29 in 2 PDFs: 1 missing, 1 nonstandard; …``
+        (statuses that are errors or warnings, in summary order)."""
+        counts: dict[str, int] = {}
+        for r in self.results:
+            if r.severity in ("error", "warning"):
+                counts[r.status] = counts.get(r.status, 0) + 1
+        state = (": " + ", ".join(f"{counts[s]} {s}" for s in _DISPLAY if s in counts) if counts
+                 else ", all match the profile")
+        online = "not checked online (--offline)" if self.offline else "checked online"
+        pdfs = f"{len(self.pdfs)} PDF" + ("" if len(self.pdfs) == 1 else "s")
+        return f"{len(self.results)} in {pdfs}{state}; {online}"
+
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready data (``--report``), format version 1."""
         return {

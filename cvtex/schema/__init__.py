@@ -38,7 +38,8 @@ _EXPORTS = {
     **dict.fromkeys(("Profile", "Header", "SocialProfile", "Design", "FontOverride", "LinkPolicy",
                      "FONT_NAME_PATTERN"), "models"),
     **dict.fromkeys(("did_you_mean",), "positions"),
-    **dict.fromkeys(("validate", "by_position", "text_values", "walk"), "validation"),
+    **dict.fromkeys(("validate", "by_position", "text_values", "walk", "json_resume_problem", "JSON_RESUME_KEYS"),
+                    "validation"),
     **dict.fromkeys(("json_schema", "json_schema_text", "JSON_SCHEMA_DIALECT"), "profile_schema"),
 }
 

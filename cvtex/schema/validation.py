@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from cvtex.diagnostics import Diagnostic, ProfileError, field_path
+from cvtex.diagnostics import Diagnostic, ProfileError, field_path, source_line
 from cvtex.schema.loader import Document, Loc
 from cvtex.schema.models import Profile
 from cvtex.schema.positions import (
@@ -28,6 +28,11 @@ from cvtex.schema.positions import (
 from cvtex.schema.text import LOCALE_PATTERN, is_text
 
 _BUILD_LOCK = threading.Lock()
+
+#: The top-level keys of a JSON Resume document (schema v1.0.0, jsonresume.org/schema);
+#: ``basics`` is the one every JSON Resume has and no cvtex profile does.
+JSON_RESUME_KEYS = frozenset({"basics", "work", "volunteer", "education", "awards", "certificates", "publications",
+                              "skills", "languages", "interests", "references", "projects", "meta"})
 
 
 def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
@@ -49,7 +54,13 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
     References between fields are checked on the document itself, so they are reported
     with every other problem: ``design.section_order`` names sections of the profile,
     ``design.fonts`` keys and a section's ``locales`` are locales of the profile.
+
+    A JSON Resume document (:func:`json_resume_problem`) is one error at line 1,
+    column 1 that says to run ``cvtex import``, instead of an error per key.
     """
+    problem = json_resume_problem(doc)
+    if problem is not None:
+        raise ProfileError([problem])
     with _BUILD_LOCK:  # the models are built on first use (defer_build): once, even with renders in parallel
         Profile.model_rebuild()
     context = {"supported_locales": supported_locales, "glyphs": glyphs, "font_problem": font_problem}
@@ -64,6 +75,29 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
     if references:
         raise ProfileError(by_position(references + warnings))
     return profile, warnings
+
+
+def json_resume_problem(doc: Document) -> Diagnostic | None:
+    """The error for a document that is a JSON Resume rather than a cvtex profile, else
+    ``None``: its top level has neither ``header`` nor ``sections``, and has ``basics``, or
+    two of JSON Resume's other top-level keys (:data:`JSON_RESUME_KEYS`), or one of them
+    in a ``.json`` file. The error is at 1:1 and names the command that converts it:
+    ``cvtex import FILE`` (which reads JSON)."""
+    data = doc.data
+    if not isinstance(data, dict) or "header" in data or "sections" in data:
+        return None
+    found = [key for key in data if key in JSON_RESUME_KEYS]
+    is_json = doc.path.suffix.lower() == ".json"
+    if not ("basics" in found or len(found) >= 2 or (found and is_json)):
+        return None
+    import shlex
+
+    shown = shlex.quote(doc.name)
+    message = (f"this looks like a JSON Resume file (top-level {', '.join(found[:3])}; a cvtex profile has "
+               f"header and sections): run `cvtex import {shown}`" if is_json else
+               f"this looks like a JSON Resume file (top-level {', '.join(found[:3])}; a cvtex profile has "
+               f"header and sections): save it as JSON and run `cvtex import resume.json -o cv.yaml`")
+    return Diagnostic(file=doc.name, line=1, column=1, message=message, source_line=source_line(doc.text, 1))
 
 
 def by_position(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

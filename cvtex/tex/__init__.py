@@ -21,8 +21,9 @@ from __future__ import annotations
 from cvtex.lazy import exports
 
 _EXPORTS = {
-    "toolchain": ("APT_PACKAGES", "INSTALL_COMMAND", "ENGINE", "EngineMissing", "engine_path", "find_engine",
-                  "engine_version", "sandbox_env"),
+    "toolchain": ("APT_PACKAGES", "INSTALL_COMMAND", "ENGINE", "EngineMissing", "FontMissing", "PackageMissing",
+                  "engine_path", "find_engine", "engine_version", "sandbox_env", "TEX_PACKAGES", "FONT_PACKAGES",
+                  "Platform", "detect_platform", "parse_os_release", "tex_package_of", "font_packages"),
     "log": ("TexError", "MissingChar", "Overfull", "LogReport", "parse_log"),
     "classes": ("CLASSES_NAME", "CLASS_NAMES", "CLASSES_TABLE", "code_point_runs", "classes_source", "classes_text"),
     "formats": ("FORMAT_NAME", "plain_format", "installed_format", "format_copy"),

@@ -30,7 +30,6 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -124,7 +123,7 @@ def start(build_dir: Path, *, jobname: str = "cv", stand_in: bool = True, spare_
     if problem:
         raise PipeUnavailable(problem)
     run = _launch(build_dir, jobname, stand_in=stand_in, fmt=fmt, source=None)
-    cpus = sorted(os.sched_getaffinity(0)) if spare_a_cpu and hasattr(os, "sched_getaffinity") else []
+    cpus = sorted(os.sched_getaffinity(0)) if spare_a_cpu and not speed.lacks(speed.SCHED_AFFINITY) else []
     if len(cpus) > 1 and speed.allowed(speed.AFFINITY):
         run.pinned = set_cpus(run.proc.pid, cpus[1:])
     return run
@@ -147,9 +146,11 @@ def pipe_problem() -> str | None:
     :meth:`Run.compile` do — kept in the cache for the engine binary (:mod:`cvtex.tex.texdata`):
     one probe per TeX installation (measured: ~0.15 s). TeX Live 2022 (Debian 12) and
     2025 (Debian 13) pass it; a XeTeX that seeks in its input, or a system without
-    ``/dev/stdin``, would not. A failed probe is not kept: each process probes again."""
-    if sys.platform != "linux" or not os.path.exists("/dev/stdin"):
-        return f"no /dev/stdin to read from on {sys.platform}"
+    ``/dev/stdin`` or POSIX process groups (Windows; :func:`cvtex.tex.speed.lacks`), would
+    not. A failed probe is not kept: each process probes again."""
+    missing = speed.lacks(speed.DEV_STDIN) or speed.lacks(speed.PROCESS_GROUPS)
+    if missing:  # Windows: the engine runs the plain way, from a file written first
+        return missing
     found = texdata.table(_PIPE_TABLE, _PIPE_PROBE, _probe_pipe, "#")
     if found is None:
         return "the probe could not run"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -215,8 +214,8 @@ def speed_status() -> list[speed.PathStatus]:
             return f"turned off by {speed.ENV}"
         if speed.failure(name) is not None:
             return f"failed in this process: {speed.failure(name)}"
-        if name == speed.AFFINITY and not hasattr(os, "sched_setaffinity"):
-            return f"no sched_setaffinity on {sys.platform}"
+        if name == speed.AFFINITY and speed.lacks(speed.SCHED_AFFINITY):
+            return speed.lacks(speed.SCHED_AFFINITY)
         if name == speed.AFFINITY and len(os.sched_getaffinity(0)) < 2:
             return "one CPU"
         if engine_path() is None:

@@ -22,6 +22,7 @@ source is written into later (:class:`Run`); which speed paths a run uses is dec
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import shutil
@@ -116,7 +117,8 @@ def launch(build_dir: Path, jobname: str, *, stand_in: texdata.Table | None, fmt
     with open(build_dir / f"{jobname}.stderr", "wb") as stderr:
         proc = subprocess.Popen(_command(engine, jobname, fmt, tex_file.name), cwd=build_dir, env=sandbox_env(),
                                 stdin=subprocess.PIPE if source is None else subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+                                stdout=subprocess.DEVNULL, stderr=stderr,
+                                start_new_session=not speed.lacks(speed.PROCESS_GROUPS))
     if source is not None:
         return Run(proc, build_dir, jobname, None, fmt=fmt, stand_in=stand_in is not None, fed=True,
                    aliases=aliases)
@@ -130,6 +132,8 @@ def launch(build_dir: Path, jobname: str, *, stand_in: texdata.Table | None, fmt
 def set_cpus(pid: int, cpus: list[int] | set[int]) -> bool:
     """Let process ``pid`` run on ``cpus`` only; False when it is gone or the call fails
     (this only ever speeds things up)."""
+    if speed.lacks(speed.SCHED_AFFINITY):
+        return False
     try:
         os.sched_setaffinity(pid, cpus)
     except OSError:
@@ -337,10 +341,17 @@ def _source_error(log: LogReport) -> bool:
 
 
 def kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    """Kill ``proc`` and its process group (XeLaTeX and the ``xdvipdfmx`` it pipes into), and
+    wait for it. Where there are no POSIX process groups (Windows, :func:`cvtex.tex.speed.lacks`),
+    the process itself."""
+    if speed.lacks(speed.PROCESS_GROUPS):
+        with contextlib.suppress(OSError):
+            proc.kill()
+    else:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     proc.wait()
 
 

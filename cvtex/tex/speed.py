@@ -26,6 +26,16 @@ reports a note, and the paths it used stay off for the rest of the process
 
 ``CVTEX_PLAIN`` turns paths off by hand: ``1`` or ``all`` for every one, or names
 separated by commas (``CVTEX_PLAIN=pipe,format-copy``); an unknown name is ignored.
+
+What the system must offer (:func:`lacks`): the pipe needs ``/dev/stdin``, non-blocking
+pipes with ``poll`` and POSIX sessions and process groups (``os.setsid``/``os.killpg``, so
+an engine and the ``xdvipdfmx`` it starts are stopped together) — Windows has none of them;
+affinity needs ``os.sched_setaffinity`` — macOS and Windows lack it. Where one is missing
+the path is off and the engine runs the plain way (a ``.tex`` file written first; a
+timeout kills the engine process itself). ``CVTEX_PLATFORM_LACKS`` makes cvtex act as if
+the system lacked capabilities — :data:`DEV_STDIN`, :data:`PROCESS_GROUPS`,
+:data:`SCHED_AFFINITY`, separated by commas, or ``windows`` / ``macos`` for what those
+systems lack — so those code paths run and are tested on Linux (tests/test_platforms.py).
 ``cvtex doctor`` lists each path as active or not, with the reason
 (:func:`cvtex.tex.pool.speed_status`). This module holds only the switches: it imports
 nothing of cvtex, so every module of :mod:`cvtex.tex` may ask it.
@@ -48,6 +58,12 @@ PATHS = {
 }
 #: The environment variable that turns speed paths off (module doc).
 ENV = "CVTEX_PLAIN"
+#: The environment variable that simulates a system without some capabilities (module doc).
+LACKS_ENV = "CVTEX_PLATFORM_LACKS"
+#: Capabilities the speed paths rely on (:func:`lacks`).
+DEV_STDIN, PROCESS_GROUPS, SCHED_AFFINITY = "dev-stdin", "process-groups", "sched-affinity"
+#: What each system cvtex knows lacks of them (``CVTEX_PLATFORM_LACKS=windows``).
+PLATFORM_LACKS = {"windows": (DEV_STDIN, PROCESS_GROUPS, SCHED_AFFINITY), "macos": (SCHED_AFFINITY,)}
 
 _failed: dict[str, str] = {}
 _lock = threading.Lock()
@@ -59,6 +75,30 @@ def forced_off(name: str) -> bool:
     if value in ("1", "all", "yes", "true"):
         return True
     return name in {part.strip() for part in value.split(",")}
+
+
+def _simulated() -> set[str]:
+    names = {part.strip().lower() for part in os.environ.get(LACKS_ENV, "").split(",") if part.strip()}
+    return {cap for name in names for cap in PLATFORM_LACKS.get(name, (name,))}
+
+
+def lacks(capability: str) -> str | None:
+    """Why this system lacks ``capability`` (:data:`DEV_STDIN`, :data:`PROCESS_GROUPS`,
+    :data:`SCHED_AFFINITY`), or ``None`` when it has it. Checked on the running Python
+    (``os``, ``select``), or simulated by ``CVTEX_PLATFORM_LACKS`` (module doc)."""
+    import select
+    import sys
+
+    if capability in _simulated():
+        return f"no {capability} ({LACKS_ENV} simulates a system without it)"
+    if capability == DEV_STDIN and not (os.path.exists("/dev/stdin") and hasattr(select, "poll")
+                                        and hasattr(os, "set_blocking")):
+        return f"no /dev/stdin to read from on {sys.platform}"
+    if capability == PROCESS_GROUPS and not (hasattr(os, "killpg") and hasattr(os, "setsid")):
+        return f"no POSIX process groups on {sys.platform}"
+    if capability == SCHED_AFFINITY and not (hasattr(os, "sched_setaffinity") and hasattr(os, "sched_getaffinity")):
+        return f"no sched_setaffinity on {sys.platform}"
+    return None
 
 
 def allowed(name: str) -> bool:

@@ -22,7 +22,8 @@ _EXPORTS = {
     "config": ("Theme", "ThemeConfig", "FontSet", "Icons", "NetworkIcon", "load_theme", "builtin_themes",
                "effective_fonts", "THEME_PACKAGE"),
     "files": ("themes_root", "base_dir", "source_files", "theme_search_path", "copy_theme"),
-    "fonts": ("Coverage", "theme_coverage", "font_problem", "coverage_problem", "fc_list_problem", "bold_faces"),
+    "fonts": ("Coverage", "theme_coverage", "font_problem", "coverage_problem", "fc_list_problem", "bold_faces",
+              "theme_font_families", "missing_theme_fonts"),
     "helpers": ("TexSource", "section_destination"),
     "templates": ("render", "design_values", "DesignValues", "Contact"),
 }
@@ -53,7 +54,9 @@ if TYPE_CHECKING:
         coverage_problem,
         fc_list_problem,
         font_problem,
+        missing_theme_fonts,
         theme_coverage,
+        theme_font_families,
     )
     from cvtex.theme.helpers import TexSource, section_destination
     from cvtex.theme.templates import Contact, DesignValues, design_values, render

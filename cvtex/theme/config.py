@@ -126,11 +126,13 @@ def load_theme(name_or_path: str | Path) -> Theme:
     or a theme that has neither its design (``theme.sty``) nor a ``cv.tex.j2`` of its own."""
     name_or_path = str(name_or_path)
     candidate = Path(name_or_path)
-    path = candidate if ("/" in name_or_path or candidate.is_dir()) else themes_root() / name_or_path
+    given_path = "/" in name_or_path or candidate.is_dir()
+    path = candidate if given_path else themes_root() / name_or_path
     config_file = path / "theme.yaml"
     if not config_file.is_file():
         known = ", ".join(builtin_themes())
-        raise ProfileError([Diagnostic(str(path), 0, 0,
+        # located at the directory given, or at the name itself: not at cvtex's own themes folder
+        raise ProfileError([Diagnostic(str(path) if given_path else name_or_path, 0, 0,
                                        f"no theme '{name_or_path}' (no theme.yaml there); built-in themes: {known}")])
     config = _read_config(config_file)
     if not (path / "cv.tex.j2").is_file() and not (path / THEME_PACKAGE).is_file():

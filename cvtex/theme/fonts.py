@@ -33,6 +33,9 @@ returns ``None``; :func:`coverage_problem` says why, and cvtex reports it: a mis
 as XeTeX looks them up: case matters), for ``design.fonts`` in a profile; :func:`bold_faces`
 names a family's bold faces for the themes' fontspec options (XeTeX's own choice can be a
 heavier weight).
+
+One module of ~540 lines, on purpose: routes, charsets and the installed faces answer one
+question together, and each piece alone would be a fragment of that answer.
 """
 
 from __future__ import annotations
@@ -437,13 +440,62 @@ FONTCONFIG_PACKAGE = "fontconfig"
 
 
 def fc_list_problem() -> str | None:
-    """``None`` when fontconfig's ``fc-list`` is on ``PATH``; else a message that names
-    the package to install (cvtex asks fontconfig what each font has and which fonts are
-    installed, as XeTeX's fontspec does)."""
+    """``None`` when fontconfig's ``fc-list`` is on ``PATH``; else a message with the
+    command that installs it on this system (:func:`cvtex.tex.detect_platform`): cvtex asks
+    fontconfig what each font has and which fonts are installed, as XeTeX's fontspec does."""
     if shutil.which("fc-list"):
         return None
+    from cvtex.tex import detect_platform
+
+    command = {"debian": f"sudo apt-get install {FONTCONFIG_PACKAGE}", "fedora": "sudo dnf install fontconfig",
+               "arch": "sudo pacman -S fontconfig", "macos": "brew install fontconfig"}.get(
+        detect_platform().key, "install fontconfig with your system's packages")
     return (f"fontconfig's fc-list is not installed; cvtex needs it to check fonts and glyphs. Install it with:\n"
-            f"  sudo apt-get install {FONTCONFIG_PACKAGE}")
+            f"  {command}")
+
+
+def theme_font_families(theme, locales: list[str] | tuple[str, ...], overrides: Any = None) -> list[str]:
+    """The font families a :class:`cvtex.theme.config.Theme` sets ``locales`` in (every role
+    of :class:`~cvtex.theme.config.FontSet`, and its icon font) that the theme itself names:
+    a role the profile's ``design.fonts`` ``overrides`` replaces is the profile's (a missing
+    one of those is a profile error, :func:`font_problem`). In order, each once."""
+    codes = list(locales or list(theme.config.fonts))
+    names: list[str] = []
+    for code in codes:
+        own = effective_fonts(theme.config, None, code).model_dump()
+        chosen = effective_fonts(theme.config, overrides, code).model_dump()
+        names.extend(family for role, family in own.items() if chosen[role] == family)
+    if theme.config.icon_font:
+        names.append(theme.config.icon_font)
+    return list(dict.fromkeys(names))
+
+
+def missing_theme_fonts(theme, locales: list[str] | tuple[str, ...], overrides: Any = None):
+    """A :class:`cvtex.tex.FontMissing` for the fonts of :func:`theme_font_families` that
+    fontconfig does not know (XeTeX's fontspec looks fonts up by family name through it:
+    such a font is missing from this machine, not an error of the theme or the profile —
+    the missing-toolchain error, exit 3), naming them and the command that installs them
+    here (:meth:`cvtex.tex.Platform.font_steps`); ``None`` when all are installed or
+    fontconfig cannot tell (no ``fc-list``: :func:`fc_list_problem`)."""
+    from cvtex.tex import FontMissing, detect_platform
+
+    families = installed_families()
+    if families is None:
+        return None
+    missing = [family for family in theme_font_families(theme, locales, overrides) if family not in families]
+    if not missing:
+        return None
+    names = ", ".join(f"'{family}'" for family in missing)
+    folded = {family.casefold(): family for family in sorted(families)}
+    hints = [f"font names are case-sensitive: '{folded[family.casefold()]}' is installed"
+             for family in missing if family.casefold() in folded]
+    platform = detect_platform()
+    message = (f"the font{'s' if len(missing) > 1 else ''} {names} that the theme '{theme.config.name}' sets text in "
+               f"{'are' if len(missing) > 1 else 'is'} not installed (fontconfig, which XeTeX asks, does not know "
+               f"{'them' if len(missing) > 1 else 'it'}){'; ' + '; '.join(hints) if hints else ''}. "
+               f"Install {'them' if len(missing) > 1 else 'it'} with:\n" + platform.install_text(
+                   platform.font_steps(missing)))
+    return FontMissing(missing[0], message)
 
 
 def coverage_problem() -> str | None:
