@@ -179,6 +179,26 @@ def test_a_font_a_theme_file_loads_that_xetex_cannot_find_is_exit_3(tmp_path):
     assert "fc-list : family" in result.stderr and "from the theme" not in result.stderr
 
 
+def test_a_package_error_on_lines_of_its_own_is_read_whole():
+    """fontspec 2.9 (TeX Live 2024+, Debian 13) writes its message on continuation lines after
+    ``Package fontspec Error:``; the log parser joins them, so the missing font is still found
+    (on Debian 12's fontspec 2.8 the message is on the error line itself: the test above)."""
+    from cvtex.tex import parse_log
+
+    log = ("./cv-en.tex:12: Package fontspec Error: \n"
+           "(fontspec)                The font \"Cvtex Absent Display\" cannot be found; this\n"
+           "(fontspec)                may be but usually is not a fontspec bug.\n"
+           "\n"
+           "For immediate help type H <return>.\n"
+           "l.12 \\endinput\n")
+    error = parse_log(log, "cv-en").errors[0]
+    assert error.message == ('Package fontspec Error: The font "Cvtex Absent Display" cannot be found; this '
+                             "may be but usually is not a fontspec bug.")
+    assert (error.line, error.context) == (12, "\\endinput")
+    other = parse_log("./cv-en.tex:3: Undefined control sequence.\n(not a continuation)\nl.3 \\cvx\n", "cv-en")
+    assert other.errors[0].message == "Undefined control sequence."
+
+
 def test_a_latex_package_that_is_not_installed_is_exit_3(tmp_path):
     theme = user_theme(tmp_path, "\\RequirePackage{cvtexabsentpkg}")
     result = run_cvtex("render", str(EXAMPLE), "-o", str(tmp_path / "out"), "--offline", "--theme", str(theme),

@@ -85,6 +85,24 @@ _REFUSED = re.compile(r"Not (reading from|writing to) (.+?) \((openin_any|openou
 _CONTEXT = re.compile(r"^l\.(\d+) (.*)$", re.M)
 
 
+#: A continuation line of a package's error message (LaTeX kernel, ``\PackageError``):
+#: ``(fontspec)                The font "X" cannot be found; …``.
+_CONTINUATION = re.compile(r"\(([A-Za-z][\w.-]*)\)[ \t]+(.*)")
+
+
+def _continued(first: str, text: str, end: int) -> str:
+    """An error message with the continuation lines that follow it in the log joined on:
+    newer packages (fontspec 2.9, TeX Live 2024) put the whole message on lines of its
+    own after ``Package fontspec Error:``."""
+    parts = [first.strip()]
+    for line in text[end:].lstrip("\n").split("\n"):
+        more = _CONTINUATION.fullmatch(line.rstrip())
+        if not more:
+            break
+        parts.append(more.group(2).strip())
+    return " ".join(part for part in parts if part)
+
+
 def parse_log(text: str, jobname: str | None = None) -> LogReport:
     """Parse a TeX log: errors (with ``.tex`` line), missing characters, overfull boxes.
 
@@ -101,8 +119,9 @@ def parse_log(text: str, jobname: str | None = None) -> LogReport:
     for m in _OVERFULL_V.finditer(text):
         page = m.group(2).startswith("has occurred")
         report.overfull.append(Overfull(float(m.group(1)), "" if page else m.group(3), "page" if page else "vbox"))
-    found = [(m.start(), m.group(1), int(m.group(2)), m.group(3).strip()) for m in _FILE_LINE_ERROR.finditer(text)]
-    found += [(m.start(), "", 0, m.group(1).strip()) for m in _BANG_ERROR.finditer(text)]
+    found = [(m.start(), m.group(1), int(m.group(2)), _continued(m.group(3), text, m.end()))
+             for m in _FILE_LINE_ERROR.finditer(text)]
+    found += [(m.start(), "", 0, _continued(m.group(1), text, m.end())) for m in _BANG_ERROR.finditer(text)]
     found.sort()
     specific = [f for f in found if f[3] not in _GENERIC]
     refused = _REFUSED.search(text)

@@ -117,6 +117,8 @@ TEX_PACKAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "unicode-data": ("texlive-base", ("EastAsianWidth.txt", "LineBreak.txt", "load-unicode-xetex-classes.tex")),
     "fontspec": ("texlive-latex-recommended", ("fontspec.sty", "fontspec-xetex.sty", "fontspec.cfg")),
     "xcolor": ("texlive-latex-recommended", ("xcolor.sty",)),
+    # TeX Live 2024+: loaded by another package cvtex loads (Debian 13 reads it; 12 does not)
+    "etoolbox": ("texlive-latex-recommended", ("etoolbox.sty", "etoolbox.def")),
     "enumitem": ("texlive-latex-extra", ("enumitem.sty",)),
     "fancyhdr": ("texlive-latex-base", ("fancyhdr.sty",)),
     "geometry": ("texlive-latex-base", ("geometry.sty",)),
