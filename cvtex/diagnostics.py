@@ -16,6 +16,7 @@ placed by display width (two cells for East Asian wide characters, UAX #11).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -116,8 +117,15 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 def source_line(text: str, line: int) -> str:
     """Line ``line`` (1-based, see :data:`LINE_BREAK`) of ``text``, or '' when out of range."""
-    lines = LINE_BREAK.split(text)
+    lines = _lines(text)
     return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    """``text`` split at :data:`LINE_BREAK`, once per text: a file with thousands of
+    problems quotes a line for each."""
+    return tuple(LINE_BREAK.split(text))
 
 
 def display_path(path: Path | str) -> str:

@@ -204,7 +204,8 @@ def test_a_theme_error_names_the_tex_line_and_says_it_is_the_theme(tmp_path):
 def test_a_missing_glyph_validation_cannot_see_is_mapped_to_its_field(tmp_path):
     """Validation checks the fonts body text is set in; a theme that sets text in its sans
     fonts is caught by the engine (\\tracinglostchars=3), and the error names the field
-    and points at the character. TeX Gyre Heros lacks U+2012 FIGURE DASH; Pagella has it."""
+    and points at the character. TeX Gyre Heros lacks U+2012 FIGURE DASH; Pagella has it.
+    (classic sets a custom entry's title in bold: the face named is Heros Bold.)"""
     theme = theme_copy(tmp_path, "sans", lambda t: t.replace("\\usepackage{cvtex-theme}\n",
                                                              "\\usepackage{cvtex-theme}\n\\renewcommand{\\familydefault}{\\sfdefault}\n"))
     profile = write_profile(tmp_path / "cv.yaml", sections=[
@@ -213,7 +214,7 @@ def test_a_missing_glyph_validation_cannot_see_is_mapped_to_its_field(tmp_path):
         render_profile(profile, output_dir=tmp_path / "out", theme=str(theme))
     diagnostics = info.value.diagnostics
     assert {d.field for d in diagnostics} == {"sections[0].entries[0].title"}
-    assert diagnostics[0].message == ("no glyph for '‒' (U+2012 FIGURE DASH) in TeX Gyre Heros, the font the en PDF "
+    assert diagnostics[0].message == ("no glyph for '‒' (U+2012 FIGURE DASH) in TeX Gyre Heros Bold, the font the en PDF "
                                       "sets it in; remove it or use a theme whose fonts have it")
     line = diagnostics[0].source_line
     assert line[diagnostics[0].column - 1] == "‒"

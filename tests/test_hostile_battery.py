@@ -9,6 +9,7 @@ takes seconds.
 from __future__ import annotations
 
 import collections
+import re
 import tempfile
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from cvtex.diagnostics import ProfileError, field_path
 from cvtex.build.pipeline import load_profile, render_profile
 from cvtex.schema import normalize_url
 
-from .fixtures.hostile import LITERAL, PARAGRAPH_ONLY, REFUSED, URLS_KEPT, URLS_NORMALIZED, URLS_REFUSED
+from .fixtures.hostile import (DATES_REFUSED, LITERAL, PARAGRAPH_ONLY, PARAGRAPH_REFUSED, REFUSED, URLS_KEPT,
+                               URLS_NORMALIZED, URLS_REFUSED)
+from .conftest import pdf_text
 from .fixtures.pdfs import KINDS, expected, marked, profile_with, visible_text, words_off_page
 
 pytestmark = pytest.mark.tex
@@ -74,6 +77,10 @@ def test_every_string_has_its_expected_outcome(tmp_path):
     assert dict(as_summary) == {}
     assert sorted(as_title) == list(range(len(PARAGRAPH_ONLY)))
     assert all("too long for this field (at most 300" in d.message for ds in as_title.values() for d in ds)
+    too_long = [(s, reason) for reason, strings in PARAGRAPH_REFUSED.items() for s in strings]
+    found = outcomes([s for s, _ in too_long], tmp_path, key="summary")
+    assert [len(found.get(i, [])) == 1 and reason in found[i][0].message
+            for i, (_, reason) in enumerate(too_long)] == [True] * len(too_long)
 
     by_reason = collections.Counter(reason for _, reason in REFUSED_STRINGS)
     print(f"\nhostile battery: {len(strings) + len(PARAGRAPH_ONLY)} strings tried; {len(LITERAL)} literal in "
@@ -136,6 +143,68 @@ def test_refused_urls_say_why(tmp_path):
     wrong = [(url, [d.message for d in found.get(i, [])]) for i, (url, reason) in enumerate(URLS_REFUSED.items())
              if len(found.get(i, [])) != 1 or reason not in found[i][0].message]
     assert wrong == []
+
+
+def test_refused_dates_say_why(tmp_path):
+    """Issue 21 item 10: month or day 00, other digits than 0-9, spaces around: refused at
+    the date, in its field, saying what is allowed."""
+    found = outcomes(list(DATES_REFUSED), tmp_path, key="date")
+    wrong = [(value, [d.message for d in found.get(i, [])]) for i, (value, reason) in enumerate(DATES_REFUSED.items())
+             if len(found.get(i, [])) != 1 or reason not in found[i][0].message]
+    assert wrong == []
+    calendar = ("2020-13", "2021-02-29")  # the calendar's own words: "month must be in 1..12"
+    assert all("YYYY" in found[i][0].message for i, value in enumerate(DATES_REFUSED) if value not in calendar)
+
+
+def test_long_runs_long_urls_ties_and_slashes_in_real_pdfs(tmp_path):
+    """Issue 21 items 7 and 5, in both PDFs: a URL of MAX_URL_LENGTH characters printed in
+    the header (it failed XeLaTeX: one source line of 200,000+ characters) is all there and
+    is the link; a space before "…" is a tie, so no line starts with the ellipsis; a line
+    breaks after a slash between words rather than leaving a gap before a long run."""
+    url = "https://example.com/" + "u" * 7980
+    bullets_en = [" ".join(["lorem", "ipsum", "dolor", "sit", "amet", "consectetur"] * 3)[:60 + 3 * k].strip()
+                  + " and more … the end" for k in range(30)]
+    words = "저희 팀은 모바일 기기에서 동작하는 온디바이스 인공지능 모델을 연구하고 개발하며 현재 함께 일할 동료를 찾고".split()
+    bullets_ko = [" ".join((words * 3)[:k // 2]) + " " + "가" * (k % 5) + " research/system/mobile engineer를 모집합니다"
+                  for k in range(10, 40)]
+    data = {"locales": ["en", "ko"], "header": {"name": "Long Runs", "websites": [url]},
+            "sections": [{"kind": "custom", "title": "T", "entries": [
+                {"title": "t", "highlights": [{"en": e, "ko": k} for e, k in zip(bullets_en, bullets_ko)]}]}]}
+    result = render_profile(dump(data, tmp_path / "cv.yaml"), output_dir=tmp_path / "out")
+    for output in result.outputs:
+        assert url.split("//")[1] in visible_text(output.pdf, "Long Runs")
+        assert url in {link.url for link in links.pdf_links(output.pdf)}
+        lines = [line.strip() for line in pdf_text(output.pdf).splitlines()]
+        assert not [line for line in lines if line.startswith("…")]
+        if output.locale == "ko":
+            assert sum(line.endswith("/") for line in lines) >= 5  # filled up to a slash
+            assert not [line for line in lines if re.search(r"(research|system|mobile|engineer)\w", line)
+                        and not re.search(r"(research|system|mobile|engineer)(/|\s|를|$)", line)]
+        assert [o for o in output.overfull if o.points > 1] == []
+    # the checks above can fail: the same bullets with a plain space before "…" (no tie) and
+    # without the slash breaks start a line with "…" and leave lines ending before "research"
+    from cvtex.theme import latex
+
+    plain = "\\par\n".join(latex.escape(b).replace("~", " ") for b in bullets_en)
+    source = ("\\documentclass{article}\\usepackage{fontspec}"
+              "\\begin{document}\\raggedright\\hyphenpenalty=10000\n" + plain + "\n\\end{document}")
+    build = tex.compile(source, tmp_path / "control")
+    assert [line for line in pdf_text(build.pdf).splitlines() if line.strip().startswith("…")]
+
+
+def test_a_source_line_longer_than_texs_buffer_fails():
+    """Why :data:`cvtex.theme.latex.MAX_SOURCE_LINE` exists: one line of 200,001 characters
+    stops XeLaTeX ("Unable to read an entire line"); the same text in lines of that bound
+    does not."""
+    body = "a\\penalty1000\\relax " * 10600
+    with tempfile.TemporaryDirectory() as tmp:
+        with pytest.raises(Exception, match="Unable to read an entire line"):
+            tex.compile("\\documentclass{article}\\begin{document}" + body + "\\end{document}", Path(tmp))
+    from cvtex.theme import latex
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tex.compile("\\documentclass{article}\\begin{document}" + latex._source_lines(body) + "\\end{document}",
+                    Path(tmp))
 
 
 def test_off_page_detector_sees_text_past_the_edge():

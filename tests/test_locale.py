@@ -80,7 +80,8 @@ def test_schema_errors_are_all_reported_with_positions():
     found = [(d.line, d.column, d.message) for d in info.value.diagnostics]
     assert found == [
         (8, 9, "unknown field 'organisation' (did you mean 'organization'?)"),
-        (10, 68, "'2019-3' is not a date: write YYYY, YYYY-MM, YYYY-MM-DD or present"),
+        (10, 68, "'2019-3' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD with the digits 0-9 (months 01-12, "
+                 "days from 01), or present"),
         (12, 11, "unknown section kind 'publication' (did you mean 'publications'?)"),
     ]
 
@@ -95,7 +96,7 @@ def test_end_before_start_and_unsupported_locale_are_errors():
 # ------------------------------------------------------------------ the view's types
 
 #: Fields a view class has beyond its model's (see cvtex.localize.view).
-VIEW_EXTRAS = {"Dated": {"dates", "year"}, "Header": {"phone_url"}, "PublicationEntry": {"doi_url"}}
+VIEW_EXTRAS = {"Dated": {"dates", "year", "sort_date"}, "Header": {"phone_url"}, "PublicationEntry": {"doi_url"}}
 
 
 def test_each_view_class_has_its_models_fields_and_the_documented_extras():

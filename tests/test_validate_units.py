@@ -8,8 +8,9 @@ import pytest
 
 from cvtex.theme import latex
 from cvtex.diagnostics import Diagnostic, ProfileError, visible
-from cvtex.schema import (MAX_DEPTH, MAX_LINE, Position, TextError, clean_text, doi_url, load, loads,
-                          normalize_url, validate)
+from cvtex.links import uri_problem
+from cvtex.schema import (MAX_DEPTH, MAX_LINE, MAX_PARAGRAPH, MAX_URL_LENGTH, Position, TextError, clean_text,
+                          doi_url, load, loads, normalize_url, parse_date, validate)
 
 
 @pytest.mark.parametrize("url", [
@@ -74,6 +75,57 @@ def test_headings_are_limited_and_paragraphs_are_not():
     assert error.field == "sections[0].entries[0].title" and error.message.startswith("301 characters is too long")
     assert latex.escape("y" * 25).count("\\penalty1000\\relax ") == 24  # a long run may break anywhere
     assert "\\penalty" not in latex.escape("short words only") + latex.escape("가" * 40)
+    # a paragraph has a limit too (TeX's memory and time): MAX_PARAGRAPH visible characters
+    ok = loads(f"locales: [en]\nheader: {{name: N}}\nsummary: {'a' * MAX_PARAGRAPH}\nsections: []\n", "cv.yaml")
+    validate(ok)
+    doc = loads(f"locales: [en]\nheader: {{name: N}}\nsections:\n  - kind: custom\n    title: T\n    entries:\n"
+                f"      - {{title: t, highlights: ['**{'b' * (MAX_PARAGRAPH + 1)}**']}}\n", "cv.yaml")
+    with pytest.raises(ProfileError) as info:
+        validate(doc)
+    (error,) = info.value.diagnostics
+    assert (error.line, error.column, error.field) == (7, 33, "sections[0].entries[0].highlights[0]")
+    assert error.message.startswith(f"{MAX_PARAGRAPH + 1} characters is too long for one paragraph (at most 10000")
+
+
+@pytest.mark.parametrize("text", ["a" * 10000, "\\" * 6000, "^" * 7000, "가" * 30000, "x " * 20000,
+                                  "https://example.com/" + "a/" * 4000, "é" * 9000])
+def test_no_source_line_is_longer_than_the_bound(text):
+    """Issue 21 item 7: TeX reads a source line into a buffer of 200,000 characters; a long
+    run, broken after every character, made lines of 190,000 (``'a' * 10000``) and 210,000
+    (6000 backslashes) characters. Now lines end with ``%`` (TeXbook ch. 8: the rest of
+    the line and its end are discarded), never before a space or inside a control word,
+    so removing the ``%`` line ends gives back the one-line source exactly."""
+    for out in (latex.escape(text), latex.markup(text), latex.url_text(text),
+                latex.markup(f"**{text}** *{text}*")):
+        lines = out.split("\n")
+        assert max(map(len, lines)) <= latex.MAX_SOURCE_LINE + 1
+        assert all(line.endswith("%") for line in lines[:-1])
+        for i, line in enumerate(lines[1:]):
+            assert not line[:1].isspace()
+            head = re.search(r"\\[A-Za-z]*$", lines[i][:-1])
+            assert head is None, (head, line[:20])  # no control word split by a line end
+    joined = latex.escape(text).replace("%\n", "")
+    latex_one_line = latex._source_lines  # the bound is what breaks lines, nothing else
+    try:
+        latex._source_lines = lambda tex: tex
+        assert latex.escape(text) == joined
+    finally:
+        latex._source_lines = latex_one_line
+
+
+def test_break_points_prefer_slashes_and_ties_keep_closing_punctuation():
+    """Issue 21 item 5: a slash between words is a free break point (penalty 0, see
+    latex._SLASH_BREAK); the per-character breaks are the last resort, only in a piece of
+    LONG_RUN or more characters without one; a space before closing punctuation is a tie."""
+    assert latex.escape("research/system/mobile engineer를") == (
+        "research/\\penalty0\\relax system/\\penalty0\\relax mobile engineer를")
+    assert latex.escape("CI/CD") == "CI/\\penalty0\\relax CD"
+    assert "\\penalty" not in latex.escape("a/ /b 1/2/ https:// //x")  # not a slash between two words
+    assert latex.escape("internationalization/localization").count("\\penalty1000") == 20  # the long piece only
+    assert latex.escape("and more …") == "and more~…"
+    assert latex.escape("wait ... what ?") == "wait~... what~?"
+    assert latex.escape("Seoul (2020 )") == "Seoul (2020~)"
+    assert latex.escape("… at the start") == "… at the start"  # no word before: nothing to tie to
 
 
 def test_lines_end_at_lf_cr_and_crlf_only():
@@ -109,3 +161,134 @@ def test_printed_diagnostics_show_invisible_characters_and_align_the_caret():
     assert lines[1] == "    1 | name: 한국<U+202E>어 x"
     assert lines[2] == "      | " + " " * (6 + 4 + 8 + 2 + 1) + "^"  # under x: 한국 and 어 are two cells wide
     assert visible("tab\tstays") == "tab\tstays"
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("https://example.com:99999/", "the port '99999' is not a number from 0 to 65535 (RFC 3986 §3.2.3)"),
+    ("https://example.com:-1/", "the port '-1' is not a number from 0 to 65535 (RFC 3986 §3.2.3)"),
+    ("https://example.com:+80/", "the port '+80' is not a number"),
+    ("https://-/", "'-' in the host '-' is not a host name label"),
+    ("https://xn--/", "'xn--' in the host 'xn--' is not a host name label"),
+    ("https://xn--zz.example/", "'xn--zz' in the host 'xn--zz.example' is not a valid IDNA A-label (RFC 5891 §5.4"),
+    ("https://a..b/", "an empty label in the host 'a..b'"),
+    ("https://ex_ample.com/", ("'ex_ample' in the host 'ex_ample.com' is not a host name label: 1 to 63 letters, "
+                               "digits and hyphens, not starting or ending with a hyphen (RFC 1123 §2.1)")),
+    ("https://" + "a" * 64 + ".com/", "is not a host name label"),
+    ("https://" + "a." * 127 + "com/", "the host name is 257 characters long (at most 253: RFC 1035 §2.3.4)"),
+    ("https://1.2.3.999/", "'1.2.3.999' is neither an IPv4 address nor a host name"),
+    ("https://[zz]/", "is not a host (RFC 3986 §3.2.2"),
+    ("https://😀.example/", "is not a valid internationalized host name (IDNA 2008, RFC 5891"),
+    ("mailto:a..b@example.com", "'a..b@example.com' is not an e-mail address (RFC 6068 §2, RFC 5322 §3.4.1)"),
+    ("mailto:a@-x.com", "'a@-x.com' is not an e-mail address: '-x' in the host"),
+    ("mailto:a@example.com?subject", "'subject' is not a header field name=value (RFC 6068 §2)"),
+    ("tel:+82;x=", "is not a telephone number (RFC 3966 §3"),
+    ("https://example.com/" + "a" * (MAX_URL_LENGTH - 19),
+     "the URL is 8001 characters long once percent-encoded (at most 8000: RFC 9110 §4.1"),
+    ("https://example.com/" + "한" * 10000, "the URL is 90020 characters long once percent-encoded"),
+])
+def test_validate_and_the_link_check_refuse_a_url_alike(url, reason):
+    """Issue 21 items 8 and 9: one function (normalize_url) judges a URL for ``validate``
+    and for the link check (uri_problem, on the ASCII form in a PDF's annotation): ports,
+    hosts (RFC 1123 labels, IDNA A-labels, IP addresses), addresses, length — the same
+    verdict and the same message."""
+    with pytest.raises(ValueError) as info:
+        normalize_url(url)
+    assert reason in str(info.value)
+    in_pdf = url if url.isascii() else "https://example.com/" + "%ED%95%9C" * 10000 if "한" in url else None
+    if in_pdf is not None:
+        assert uri_problem(in_pdf) == ("invalid", str(info.value))
+
+
+@pytest.mark.parametrize("url, ascii_form", [
+    ("https://example.com:65535/", None), ("https://example.com:0/", None), ("https://example.com:/", None),
+    ("http://127.0.0.1:8080/x", None), ("https://[::1]:443/", None), ("http://localhost/", None),
+    ("https://EXAMPLE.com./a", None), ("https://xn--3e0b707e.kr/", None), ("https://a-b.c-d.example/", None),
+    ("https://example.com/" + "a" * (MAX_URL_LENGTH - 20), None),
+    ("https://straße.de/", "https://xn--strae-oqa.de/"),  # IDNA 2008 (UTS #46 nontransitional), as browsers
+    ("mailto:jiwoo@한국.kr", "mailto:jiwoo@xn--3e0b707e.kr"),
+    ("mailto:a@example.com,b@example.org?subject=Hi%20there&cc=c@example.com", None),
+    ("tel:+82-10-1234-5678;ext=12", None),
+])
+def test_validate_and_the_link_check_accept_a_url_alike(url, ascii_form):
+    assert normalize_url(url) == (ascii_form or url.replace("HTTPS", "https"))
+    assert uri_problem(normalize_url(url)) is None
+
+
+def test_the_link_check_has_no_url_rules_of_its_own():
+    """The duplication is gone: cvtex/links/syntax.py asks normalize_url and adds only what
+    an annotation alone can get wrong (a character no URI holds) and the tel: warning."""
+    from pathlib import Path
+
+    from cvtex.links import syntax
+
+    source = Path(syntax.__file__).read_text(encoding="utf-8")
+    assert "normalize_url(url)" in source
+    for rule in ("_BAD_PERCENT", "urlsplit", ".port", "_ADDR_SPEC", "_LABEL", "_TEL_GLOBAL", "idna"):
+        assert rule not in source, rule
+    assert uri_problem("https://example.com/a b") == ("invalid", "characters no URI may contain (RFC 3986 §2): ' '")
+    assert uri_problem("tel:010-1234-5678")[0] == "nonstandard"
+
+
+@pytest.mark.parametrize("value, reason", [
+    ("2020-00", ("'2020-00' is not a valid date: there is no month 00; write YYYY, YYYY-MM or YYYY-MM-DD with the "
+                 "digits 0-9 (months 01-12, days from 01), or present")),
+    ("2020-01-00", "'2020-01-00' is not a valid date: there is no day 00"),
+    ("２０２０", "'２０２０' has '２' (U+FF12 FULLWIDTH DIGIT TWO), not one of the ASCII digits 0-9"),
+    ("٢٠٢٠", "'٢٠٢٠' has '٢' (U+0662 ARABIC-INDIC DIGIT TWO), not one of the ASCII digits 0-9"),
+    ("2020-0１", "'2020-0１' has '１' (U+FF11 FULLWIDTH DIGIT ONE)"),
+    ("present ", "'present ' has white space around the date: remove it"),
+    (" 2020-01", "' 2020-01' has white space around the date"),
+    ("2021-02-30", "'2021-02-30' is not a valid date: day is out of range for month"),
+    ("2020-1", "'2020-1' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"),
+])
+def test_dates_refuse_month_and_day_zero_other_digits_and_spaces(value, reason):
+    """Issue 21 item 10 (ISO 8601: ASCII digits, months 01-12, days from 01)."""
+    with pytest.raises(ValueError) as info:
+        parse_date(value)
+    assert str(info.value).startswith(reason)
+
+
+def test_a_bad_date_is_refused_at_its_place_with_its_field():
+    doc = loads('locales: [en]\nheader: {name: N}\nsections:\n  - kind: awards\n    entries:\n'
+                '      - {title: A, date: "present "}\n      - {title: B, date: ２０２０}\n', "cv.yaml")
+    with pytest.raises(ProfileError) as info:
+        validate(doc)
+    assert [(d.line, d.column, d.field, d.message.split(":")[0]) for d in info.value.diagnostics] == [
+        (6, 26, "sections[0].entries[0].date", "'present ' has white space around the date"),
+        (7, 26, "sections[0].entries[1].date",
+         "'２０２０' has '２' (U+FF12 FULLWIDTH DIGIT TWO), not one of the ASCII digits 0-9"),
+    ]
+    assert parse_date("2020") == parse_date(2020) and str(parse_date("PRESENT")) == "present"
+
+
+@pytest.mark.parametrize("opening", ["[", "{a: "])
+def test_deep_nesting_is_refused_where_it_gets_too_deep(opening):
+    """Issue 21 item 10: 10,000 levels made PyYAML's composer recurse too deep, reported at
+    no position; now at the list or mapping that is level MAX_DEPTH + 1."""
+    text = "locales: [en]\nheader: {name: N}\nx: " + opening * 10000 + "1" + ("]" if opening == "[" else "}") * 10000
+    with pytest.raises(ProfileError) as info:
+        loads(text, "cv.yaml")
+    (d,) = info.value.diagnostics
+    # the top-level mapping is level 1: level MAX_DEPTH + 1 is the MAX_DEPTH-th opening on line 3
+    assert (d.line, d.column) == (3, 4 + (MAX_DEPTH - 1) * len(opening))
+    assert d.message.startswith(f"lists and mappings are nested more than {MAX_DEPTH} levels deep here")
+    block = "x:\n" + "".join("  " * i + "- \n" for i in range(1, 3)) + "".join(f"{'  ' * i}a:\n" for i in range(MAX_DEPTH + 5))
+    with pytest.raises(ProfileError) as info:
+        loads(block + "  " * (MAX_DEPTH + 5) + "b: 1\n", "cv.yaml")
+    assert info.value.diagnostics[0].line > 1 and "nested more than" in info.value.diagnostics[0].message
+
+
+@pytest.mark.parametrize("written, shown, emphasis", [
+    ("\\*not italic\\*", "*not italic*", False), ("*italic*", "italic", True), ("\\\\*x*", "\\x", True),
+    ("\\[not a link](javascript:x)", "[not a link](javascript:x)", False), ("5\\*3", "5*3", False),
+    ("C:\\Users\\x", "C:\\Users\\x", False), ("\\d+\\.", "\\d+.", False), ("\\{\\}", "{}", False),
+])
+def test_a_backslash_escapes_punctuation_as_in_markdown(written, shown, emphasis):
+    """Issue 21 item 11: the README's rule (CommonMark backslash escapes) is what validation
+    and the PDF see: the plain text, and the LaTeX (no \\emph for an escaped '*')."""
+    from cvtex.schema import markup
+
+    assert markup.plain(written) == shown
+    assert ("\\emph{" in latex.markup(written)) == emphasis
+    doc = loads(f"locales: [en]\nheader: {{name: N, headline: '{written}'}}\nsections: []\n", "cv.yaml")
+    validate(doc)  # an escaped link is text: its target is not judged

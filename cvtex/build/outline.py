@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 
 def metadata(view: View) -> Metadata:
     """Document information from the localized view (plain text, markup removed):
-    a :class:`cvtex.build.pdf.Metadata`; the title is the locale's ``document_title``,
-    the keywords the header's, else the skills (at most 30)."""
+    a :class:`cvtex.build.pdf.Metadata`; the title is the view's ``title`` (the profile's
+    ``title``, else the locale's ``document_title``), the keywords the header's, else the
+    skills (at most 30)."""
     from cvtex.build.pdf import Metadata  # not imported by `cvtex validate`
 
     loc = view.locale
@@ -25,7 +26,7 @@ def metadata(view: View) -> Metadata:
     keywords = [markup.plain(k) for k in view.header.keywords] or [
         markup.plain(item) for section in view.sections if section.kind == "skills"
         for entry in section.entries for item in entry.items]
-    title = loc.document_title.format(name=name)
+    title = view.title
     return Metadata(title=title, author=name,
                     subject=markup.plain(view.header.headline) if view.header.headline else title,
                     keywords=list(dict.fromkeys(keywords))[:30], creator=f"cvtex {__version__}",
@@ -34,10 +35,11 @@ def metadata(view: View) -> Metadata:
 
 def bookmarks(view: View) -> list[Bookmark]:
     """One bookmark per printed section, at the theme's ``section.<id>`` destination
-    (:class:`cvtex.build.pdf.Bookmark`)."""
+    (:class:`cvtex.build.pdf.Bookmark`), titled as the section is; the summary's is its
+    ``summary_title``."""
     from cvtex.build.pdf import Bookmark
 
-    marks = ([Bookmark(view.locale.sections["summary"], section_destination("summary"))]
+    marks = ([Bookmark(markup.plain(view.summary_title), section_destination("summary"))]
              if view.summary else [])
     marks += [Bookmark(markup.plain(s.title), section_destination(s.id)) for s in view.sections]
     return marks

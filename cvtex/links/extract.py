@@ -54,6 +54,7 @@ def profile_links(view: View) -> list[ProfileLink]:
                 visit(child, f"{path}[{i}]")
 
     visit(view.header, "header")
+    visit(view.summary_title, "summary_title")
     visit(view.summary, "summary")
     visit(view.sections, "sections")
     return found

@@ -8,10 +8,18 @@ same attribute names, and differs from them in these ways:
   requested locale (falling back through the profile's locales in order) that knows its
   field path, so later stages can name the field behind a TeX error or a link;
 * ``start``/``end``/``date`` are ``None``: an entry with a period has ``dates`` (the date
-  or range as printed, :meth:`~cvtex.localize.Locale.format_period`) and ``year`` (of
-  its date, else end, else start) instead;
+  or range as printed, :meth:`~cvtex.localize.Locale.format_period`), ``year`` (of its
+  date, else end, else start) and ``sort_date`` (that date as ``(year, month, day)``, 0 for
+  a part not given; ``end: present`` is ``(9999, 0, 0)``, the newest) instead;
 * a section's ``id`` is set (its kind when the profile gives none) and its ``title``
-  defaults to the locale's title for the section kind;
+  defaults to the locale's title for the section kind, also when the profile's title has
+  no text in this locale (a ``custom`` section, which has no kind title, falls back
+  through the profile's locales like any text);
+* the view has a ``title`` (the document's, a plain ``str`` with markup removed, for the
+  PDF's metadata: the profile's ``title``, else the locale's ``document_title`` with the
+  owner's name) and a ``summary_title`` (with a summary: the profile's, else the locale's
+  title for ``summary``), each falling back to that default in a locale the profile's text
+  lacks;
 * publication authors are :class:`Author` (``name``, ``owner``: the CV owner's name or
   one of ``header.name_aliases``), and a publication has ``doi_url``;
 * the header has ``phone_url`` (the ``tel:`` URI of ``phone``).
@@ -62,14 +70,16 @@ _view = dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 @_view
 class _Period:
     """What an entry with a period has in the view instead of the model's ``start``,
-    ``end`` and ``date`` (each ``None`` here): ``dates``, the date or range as printed, and
-    ``year``, of its date, else end, else start."""
+    ``end`` and ``date`` (each ``None`` here): ``dates``, the date or range as printed,
+    ``year``, of its date, else end, else start, and ``sort_date``, that date as ``(year,
+    month, day)`` with 0 for a part not given (``None`` for an undated entry)."""
 
     start: None
     end: None
     date: None
     dates: str | None
     year: int | None
+    sort_date: tuple[int, int, int] | None
 
 
 @_view
@@ -252,13 +262,16 @@ class Section:
 
 @_view
 class View:
-    """A profile in one locale: ``header``, ``summary``, ``sections`` (the sections this
-    locale prints, in print order), ``locale`` (its language data), ``locales`` (every
-    locale of the profile, first = fallback) and ``design`` (the profile's design
-    overrides, as validated)."""
+    """A profile in one locale: ``header``, ``title`` (the document's title, plain text:
+    the PDF's Title; never typeset), ``summary``, ``summary_title`` (the summary's heading;
+    ``None`` without a summary), ``sections`` (the sections this locale prints, in print
+    order), ``locale`` (its language data), ``locales`` (every locale of the profile,
+    first = fallback) and ``design`` (the profile's design overrides, as validated)."""
 
     header: Header
+    title: str
     summary: Text | None
+    summary_title: Text | None
     sections: list[Section]
     locale: Locale
     locales: list[str]
@@ -331,10 +344,18 @@ def localize(profile: Profile, code: str, *, theme_order: Sequence[str] = ()) ->
             out["dates"] = locale.format_period(model.start, model.end, model.date)
             when = model.date or model.end or model.start
             out["year"] = when.year if when else None
+            out["sort_date"] = (when.year, when.month, when.day) if when else None
         if isinstance(model, _PublicationEntry):
             out["authors"] = [Author(name=a, owner=_fold(markup.plain(a)) in owner_names) for a in out["authors"]]
             out["doi_url"] = model.doi_url
         return out
+
+    def titled(value: LocalizedText | None, loc: Loc, default: Text) -> Text:
+        """A title with a default of its own: its text in ``code`` (or its one text for every
+        language), else ``default`` — never its text in another language."""
+        if value is not None and (not value.is_localized or code in value.values):
+            return Text(value.get(code), loc)
+        return default
 
     header = Header(**values(profile.header, ("header",)),
                     phone_url=tel_url(profile.header.phone) if profile.header.phone else None)
@@ -343,12 +364,17 @@ def localize(profile: Profile, code: str, *, theme_order: Sequence[str] = ()) ->
         model = profile.sections[i]
         fields_ = values(model, ("sections", i))
         fields_["id"] = profile.section_id(i)
-        if fields_["title"] is None:
-            fields_["title"] = Text(locale.sections[model.kind], ("sections", i, "kind"))
+        if model.kind in locale.sections:  # a built-in kind's title; custom has none
+            fields_["title"] = titled(model.title, ("sections", i, "title"),
+                                      Text(locale.sections[model.kind], ("sections", i, "kind")))
         sections.append(Section(**fields_))
     summary = convert(profile.summary, ("summary",)) if profile.summary else None
-    return View(header=header, summary=summary, sections=sections, locale=locale, locales=list(profile.locales),
-                design=profile.design)
+    name = markup.plain(header.name)
+    title = markup.plain(titled(profile.title, ("title",), Text(locale.document_title.format(name=name))))
+    summary_title = (titled(profile.summary_title, ("summary_title",), Text(locale.sections["summary"], ("summary",)))
+                     if summary else None)
+    return View(header=header, title=title, summary=summary, summary_title=summary_title, sections=sections,
+                locale=locale, locales=list(profile.locales), design=profile.design)
 
 
 def _fold(name: str) -> str:

@@ -26,10 +26,11 @@ from cvtex.lazy import exports
 #: public name -> the module that defines it
 _EXPORTS = {
     **dict.fromkeys(("Document", "Loc", "Position", "load", "loads", "MAX_DEPTH"), "loader"),
-    **dict.fromkeys(("normalize_url", "readable_url", "doi_url", "tel_url", "ALLOWED_SCHEMES"), "urls"),
+    **dict.fromkeys(("normalize_url", "readable_url", "doi_url", "tel_url", "ALLOWED_SCHEMES",
+                     "MAX_URL_LENGTH"), "urls"),
     **dict.fromkeys(("PartialDate", "PRESENT", "parse_date", "Date"), "dates"),
     **dict.fromkeys(("Text", "Paragraph", "PlainStr", "LocalizedText", "LocaleCode", "Url", "Email", "Phone", "Doi",
-                     "TextError", "clean_text", "describe_char", "printable", "is_text", "MAX_LINE",
+                     "TextError", "clean_text", "describe_char", "printable", "is_text", "MAX_LINE", "MAX_PARAGRAPH",
                      "LOCALE_PATTERN"), "text"),
     **dict.fromkeys(("Model", "Dated", "Link", "field"), "base"),
     **dict.fromkeys(("SECTION_KINDS", "SECTION_MODELS", "Section", "SectionBase", "ExperienceEntry", "Role",

@@ -12,7 +12,8 @@ Python values itself from that tree so that
 Every problem is a :class:`ProfileError` with ``file:line:col``: a file that is not UTF-8
 (the byte's position is given; a UTF-8 byte order mark is allowed and dropped), YAML
 syntax, a character YAML does not allow in a file (YAML 1.2 §5.1), a duplicate key, a
-merge key, nesting deeper than :data:`MAX_DEPTH`, more than :data:`MAX_NODES` values.
+merge key, nesting deeper than :data:`MAX_DEPTH` levels (at the list or mapping that goes
+deeper), more than :data:`MAX_NODES` values.
 
 Lines are counted as editors and YAML 1.2 (§5.4) count them: a line ends at LF, CR or
 CRLF only. (PyYAML follows YAML 1.1 and also ends lines at NEL, U+2028 and U+2029, so its
@@ -160,9 +161,11 @@ def loads(text: str, path: Path | str = "<string>") -> Document:
                                        source_line=source_line(text, pos.line))]) from None
     except yaml.YAMLError as exc:
         raise ProfileError([Diagnostic(doc.name, 0, 0, f"invalid YAML: {exc}")]) from None
-    except RecursionError:
-        raise ProfileError([Diagnostic(doc.name, 0, 0, f"invalid YAML: lists and mappings are nested too deeply "
-                                       f"(a profile needs fewer than {MAX_DEPTH} levels)")]) from None
+    except RecursionError:  # PyYAML's composer recurses once per level: find the place from the events
+        index = _too_deep(text)
+        pos = doc.position_of(index) if index is not None else Position(1, 1)
+        raise ProfileError([Diagnostic(doc.name, pos.line, pos.column, _DEEP,
+                                       source_line=source_line(text, pos.line))]) from None
     if node is None:
         raise ProfileError([Diagnostic(doc.name, 1, 1, "the file is empty: a profile is a YAML mapping",
                                        source_line=source_line(text, 1))])
@@ -187,6 +190,28 @@ def _compose(text: str) -> yaml.Node | None:
         except Exception:  # noqa: BLE001 - YAML errors, and libyaml's own (a lone surrogate:
             pass           # UnicodeEncodeError): PyYAML, the reference, says what is wrong
     return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+_DEEP = (f"lists and mappings are nested more than {MAX_DEPTH} levels deep here (a profile needs about 8; "
+         "an unclosed '[' or '{' nests everything after it)")
+
+
+def _too_deep(text: str) -> int | None:
+    """The character offset of the first list or mapping nested deeper than
+    :data:`MAX_DEPTH` in ``text``, from PyYAML's event stream (its parser keeps a stack
+    rather than recursing, so any depth can be read), or ``None`` if there is none."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):  # libyaml's scanner stops at 1000 levels
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.index
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 def _yaml_message(doc: Document, exc: yaml.MarkedYAMLError) -> str:
@@ -224,9 +249,8 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.count += 1
         if len(loc) > MAX_DEPTH:
-            if not any("nested" in p.message for p in self.problems):
-                self.problems.append(self.doc.diagnostic(loc, f"lists and mappings are nested more than {MAX_DEPTH} "
-                                                              "levels deep"))
+            if not any(p.message == _DEEP for p in self.problems):
+                self.problems.append(self._problem(node, _DEEP))
             return None
         if self.count > MAX_NODES:
             if len(self.problems) == 0 or "too large" not in self.problems[-1].message:

@@ -1,7 +1,12 @@
-"""Inline markup inside text fields: ``[text](url)``, ``**bold**``, ``*italic*``.
+"""Inline markup inside text fields: ``[text](url)``, ``**bold**``, ``*italic*``, and
+backslash escapes.
 
-Parsed by markdown-it-py (CommonMark inline rules, only *link* and *emphasis*
-enabled); every other character — backslashes, ``<``, ``#``, ``_``… — is literal text.
+Parsed by markdown-it-py (CommonMark inline rules, only *link*, *emphasis* and
+*escape* enabled). A backslash before an ASCII punctuation character prints that
+character and takes its markup meaning away (CommonMark spec §2.4, "Backslash escapes"):
+``\\*not italic\\*`` prints ``*not italic*``, ``\\[x](y)`` prints ``[x](y)``, ``\\\\`` one
+backslash — what Markdown users expect. Any other backslash is printed as written
+(``C:\\Users``, ``\\d+``). Every other character — ``<``, ``#``, ``&``… — is literal text.
 Emphasis written with underscores (``_x_``, ``__init__``) stays literal, as do link
 targets exactly as written (no normalization: the link policy in
 :func:`cvtex.schema.urls.normalize_url` judges them).
@@ -34,7 +39,7 @@ def _parser() -> "MarkdownIt":
     markdown-it costs tens of milliseconds that ``cvtex validate`` would pay for nothing."""
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("zero").enable(["link", "emphasis"])
+    md = MarkdownIt("zero").enable(["link", "emphasis", "escape"])
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     md.normalizeLinkText = lambda text: text  # type: ignore[method-assign]
@@ -44,7 +49,7 @@ def _parser() -> "MarkdownIt":
 @lru_cache(maxsize=8192)
 def parse(text: str) -> tuple[Span, ...]:
     """Parse ``text`` into spans. Never fails: unmatched markup is literal text."""
-    if not any(c in text for c in "*[_"):
+    if not any(c in text for c in "*[_\\"):
         return (Span("text", text),)
     tokens = _parser().parseInline(text)[0].children or []
     stack: list[tuple[Span, list[Span]]] = [(Span("root"), [])]

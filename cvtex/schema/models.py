@@ -4,7 +4,9 @@ A profile is::
 
     locales: [en, ko]            # the languages to render, first = fallback
     header: {name, name_aliases, headline, location, emails, phone, websites, profiles, keywords}
+    title: Text                  # the PDF's Title; default: "{name} — CV" / "{name} 이력서"
     summary: Paragraph
+    summary_title: Text          # the summary's heading; default: Summary / 요약
     sections:                    # in print order (cvtex.schema.sections)
       - kind: experience         # experience | education | publications | projects | awards |
         title: {en: …, ko: …}    #   talks | teaching | patents | press | skills | languages | custom
@@ -20,10 +22,17 @@ DOI, an e-mail address, a phone number) is checked like text
 (:func:`cvtex.schema.text.printable`). Unknown keys are errors. Each field's description and
 example (:func:`~cvtex.schema.base.field`) are what ``cvtex schema`` and the profile reference
 show. :func:`cvtex.schema.validation.validate` checks a document against :class:`Profile`.
+
+Titles and their fallback. A text missing in the locale being rendered falls back through the
+profile's ``locales`` in order. Titles that have a default of their own are the exception: the
+document ``title``, ``summary_title`` and the ``title`` of a section of a built-in kind fall back
+to that default, in the locale being rendered (a Korean PDF never prints "Awards" over its 수상
+section because the title was given in English only); :func:`title_default` names it. A
+``custom`` section has no default title, so its title falls back through the locales.
 """
 
 # No ``from __future__ import annotations``: see cvtex/schema/base.py.
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -34,8 +43,9 @@ from pydantic import (
     model_validator,
 )
 
-from cvtex.schema.base import LinkItem, Model, field
-from cvtex.schema.sections import Section
+from cvtex.schema import markup
+from cvtex.schema.base import LinkItem, Model, at_field, field
+from cvtex.schema.sections import SECTION_KINDS, Section
 from cvtex.schema.text import Email, LocaleCode, Paragraph, Phone, PlainStr, Text, Url
 
 EN_KO_NAME = {"en": "Jiwoo Han", "ko": "한지우"}
@@ -159,9 +169,20 @@ class Profile(Model):
         "The languages to render, one PDF each (en, ko); the first is the fallback for text not given in a "
         "language.", ["en", "ko"], ["ko"], min_length=1)
     header: Header = field("Who the CV is about.", {"name": EN_KO_NAME, "emails": ["jiwoo@example.com"]})
+    title: Text | None = field(
+        "The document's title: the PDF's Title, what a viewer's window, a tab and a search result show (a "
+        "bilingual PDF's Title joins its parts'). Give it for what is not a CV: a team page, a portfolio. Plain "
+        "text: markup is removed, and a link is refused (nothing in the metadata can be clicked). A "
+        "locale without its own text gets the locale's default. Default: the name with the locale's word for a CV "
+        "(Jiwoo Han — CV, 한지우 이력서).",
+        {"en": "Example Lab — Team", "ko": "예시 연구실 소개"}, "Jiwoo Han — Portfolio", default=None)
     summary: Paragraph | None = field("A paragraph under the header.",
                                       {"en": "Builds **reliable** services.", "ko": "**안정적인** 서비스를 만듭니다."},
                                       default=None)
+    summary_title: Text | None = field(
+        "The heading over the summary (and its bookmark); needs a summary. A locale without its own text gets "
+        "the locale's default. Default: the locale's word for a summary (Summary, 요약).",
+        {"en": "About us", "ko": "소개"}, default=None)
     sections: list[Section] = field("The sections, in print order (unless design.section_order).",
                                     [{"kind": "skills", "entries": [{"label": "Languages", "items": ["Go"]}]}],
                                     default=[])
@@ -183,6 +204,21 @@ class Profile(Model):
         return value
 
     @model_validator(mode="after")
+    def _no_link_in_title(self) -> "Profile":
+        for value in self.title.all() if self.title is not None else ():
+            for url in markup.link_targets(value):
+                raise at_field("title", f"the document title is the PDF's metadata, where nothing can be clicked, so "
+                                        f"the link [..]({url}) would be lost; write the title as plain text")
+        return self
+
+    @model_validator(mode="after")
+    def _summary_title_has_a_summary(self) -> "Profile":
+        if self.summary_title is not None and self.summary is None:
+            raise at_field("summary_title", "'summary_title' is the heading of the summary, and the profile has no "
+                                            "'summary': add one or remove summary_title")
+        return self
+
+    @model_validator(mode="after")
     def _unique_ids(self) -> "Profile":
         seen: set[str] = set()
         for section in self.sections:
@@ -195,3 +231,23 @@ class Profile(Model):
     def section_id(self, index: int) -> str:
         section = self.sections[index]
         return section.id or section.kind
+
+
+def title_default(data: Any, loc: tuple[str | int, ...]) -> str | None:
+    """What a PDF prints instead of the title at ``loc`` (a location in the raw document
+    ``data``, which may be invalid) in a locale the title has no text for, when that is a
+    default rather than the title's text in another locale: ``"the default document title
+    (…)"``, ``"the default summary heading (…)"``, ``"the default title of awards
+    sections"``. ``None`` for every other field, and for a ``custom`` section's title (no
+    default: it falls back through the profile's locales)."""
+    if loc == ("title",):
+        return "the default document title (Name — CV, 이름 이력서)"
+    if loc == ("summary_title",):
+        return "the default summary heading (Summary, 요약)"
+    if len(loc) == 3 and loc[0] == "sections" and loc[2] == "title" and isinstance(loc[1], int):
+        sections = data.get("sections") if isinstance(data, dict) else None
+        section = sections[loc[1]] if isinstance(sections, list) and 0 <= loc[1] < len(sections) else None
+        kind = section.get("kind") if isinstance(section, dict) else None
+        if isinstance(kind, str) and kind in SECTION_KINDS and kind != "custom":
+            return f"the default title of {kind} sections"
+    return None

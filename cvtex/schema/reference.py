@@ -34,10 +34,10 @@ printed for it).
 
 | type | what to write |
 |---|---|
-| <a id="text"></a>text | A string, the same in every language, or one per locale: `{en: Backend Engineer, ko: 백엔드 엔지니어}`. At most 300 characters: titles, names and places are set as headings, which cannot break across pages. Inline markup: `[text](url)`, `**bold**`, `*italic*`; every other character is printed as written. White space runs become one space; characters that cannot be seen in a PDF (control, bidirectional and invisible formatting characters) and characters the theme's fonts lack are errors. |
-| <a id="paragraph"></a>paragraph | Like text, without the length limit: summaries, highlights, notes, a thesis title. |
-| <a id="date"></a>date | `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `present`. English prints `Sep 2023 – Present`, Korean `2023. 9. – 현재`. |
-| <a id="url"></a>URL | `http`, `https`, `mailto` or `tel` only; no spaces; a `%` must start `%XX` (write a literal percent sign as `%25`). Non-ASCII hosts become IDNA and other non-ASCII characters are percent-encoded in the link; the printed text shows the URL as written. |
+| <a id="text"></a>text | A string, the same in every language, or one per locale: `{en: Backend Engineer, ko: 백엔드 엔지니어}`. At most 300 characters: titles, names and places are set as headings, which cannot break across pages. Inline markup: `[text](url)`, `**bold**`, `*italic*`; a backslash before punctuation prints it without its markup meaning (`\\*`, `\\[`, `\\\\`: CommonMark's backslash escapes); every other character is printed as written. White space runs become one space; characters that cannot be seen in a PDF (control, bidirectional and invisible formatting characters) and characters the theme's fonts lack are errors. |
+| <a id="paragraph"></a>paragraph | Like text, with a longer limit (10,000 characters, about three pages): summaries, highlights, notes, a thesis title. |
+| <a id="date"></a>date | `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `present`, with the digits 0-9, no spaces around; months 01-12, days from 01 (ISO 8601). English prints `Sep 2023 – Present`, Korean `2023. 9. – 현재`. |
+| <a id="url"></a>URL | `http`, `https`, `mailto` or `tel` only; no spaces; a `%` must start `%XX` (write a literal percent sign as `%25`); a host name of letters, digits and hyphens (or an IP address), a port from 0 to 65535; at most 8000 characters once percent-encoded (RFC 9110 §4.1). Non-ASCII hosts become IDNA and other non-ASCII characters are percent-encoded in the link; the printed text shows the URL as written. |
 | <a id="link"></a>link | A URL, or `{url, label}` to print the label instead (see [Link](#link-fields)). |
 | e-mail address, phone number, DOI | Printed as written and linked (`mailto:`, `tel:`, `https://doi.org/…`). A DOI is written without its resolver: `10.1109/…`. |
 | locale | A locale code: `en`, `ko` (BCP 47 language, optionally `-REGION`). |

@@ -207,7 +207,8 @@ class CustomEntry(Dated):
 
 
 class SectionBase(Model):
-    """A titled list of entries. ``title`` defaults to the locale's title for the kind;
+    """A titled list of entries. ``title`` defaults to the locale's title for the kind,
+    also in a locale the given title has no text for (see :mod:`cvtex.schema.models`);
     ``id`` (default: the kind) names the section's PDF destination and must be unique;
     ``locales`` limits the section to the PDFs of those locales (default: every PDF)."""
 
@@ -215,8 +216,10 @@ class SectionBase(Model):
     id: str | None = field("Names the section for design.section_order and its PDF destination; must be unique. "
                            "Give one when a kind appears twice. Default: the kind.", "research",
                            default=None, pattern=r"^[a-z][a-z0-9-]*$")
-    title: Text | None = field("The section's heading. Default: the locale's title for the kind "
-                               "(Experience, 경력).", {"en": "Research Experience", "ko": "연구 경력"}, default=None)
+    title: Text | None = field("The section's heading. A locale without its own text gets the locale's title "
+                               "for the kind, not the text of another language. Default: the locale's title for "
+                               "the kind (Experience, 경력).", {"en": "Research Experience", "ko": "연구 경력"},
+                               default=None)
     locales: list[LocaleCode] | None = field(
         "Only the PDFs of these locales have this section, e.g. [ko] for a section only the Korean "
         "CV shows; each must be one of the profile's locales. Default: every locale.", ["ko"],
@@ -323,8 +326,9 @@ class CustomSection(SectionBase):
     """A section of your own: a title and generic entries."""
 
     kind: Literal["custom"] = _kind("custom")
-    title: Text = field("The section's heading (required: there is no default title for a custom section).",
-                        {"en": "Volunteering", "ko": "봉사 활동"})
+    title: Text = field("The section's heading (required: there is no default title for a custom section). A "
+                        "locale without its own text prints the text of the first of the profile's locales that "
+                        "has one.", {"en": "Volunteering", "ko": "봉사 활동"})
     entries: list[CustomEntry] = _entries(CustomEntry, {"title": "Example Open Source Fellowship",
                                                         "subtitle": "Mentor", "date": 2023})
 

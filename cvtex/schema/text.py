@@ -231,14 +231,33 @@ def _check_locale(code: str) -> str:
 MAX_LINE = 300
 
 
-def _check_line(value: Any, info: ValidationInfo) -> str:
+def _check_length(value: Any, info: ValidationInfo, most: int, why: str) -> str:
+    """``value`` checked as text, then refused when more than ``most`` characters show."""
     value = _check_text(value, info)
     shown = len(markup.plain(value))
-    if shown > MAX_LINE:
-        raise _problem("too_long", f"{shown} characters is too long for this field (at most {MAX_LINE}: it is set "
-                                   "as a heading, which cannot break across pages); put long text in a summary or "
-                                   "highlights")
+    if shown > most:
+        raise _problem("too_long", f"{shown} characters is too long for {why}")
     return value
+
+
+def _check_line(value: Any, info: ValidationInfo) -> str:
+    return _check_length(value, info, MAX_LINE, f"this field (at most {MAX_LINE}: it is set as a heading, which "
+                                                "cannot break across pages); put long text in a summary or highlights")
+
+
+#: Most visible characters in a :data:`Paragraph` (about three pages of text; a CV's
+#: summary is rarely a tenth of it). XeLaTeX breaks a paragraph into lines as a whole: one
+#: of 30,000 unbroken characters took 25 s, one of 100,000 exhausted its main memory
+#: ("TeX capacity exceeded, sorry [main memory size=5000000]") and 100,000 Hangul
+#: syllables did not finish in 60 s; 10,000 of the worst kinds (unbroken Latin, Hangul,
+#: backslashes, carets) take 3-6 s (tests/test_validate_units.py).
+MAX_PARAGRAPH = 10_000
+
+
+def _check_paragraph(value: Any, info: ValidationInfo) -> str:
+    return _check_length(value, info, MAX_PARAGRAPH, f"one paragraph (at most {MAX_PARAGRAPH}, about three pages; "
+                                                     "XeLaTeX sets a paragraph as a whole); split it into highlights "
+                                                     "or shorten it")
 
 
 def _text_schema(max_length: int | None) -> dict[str, Any]:
@@ -292,9 +311,9 @@ def _localized(check: Any, max_length: int | None) -> Any:
 #: alias: pydantic builds its schema once for the ~70 fields that use it (``$defs/Text`` in
 #: the JSON schema), not once per field — half the schema's build time.
 Text = TypeAliasType("Text", _localized(_check_line, MAX_LINE))
-#: Like :data:`Text`, without a length limit: summaries, highlights, notes, a thesis title
-#: — what themes set as paragraphs, which break across lines and pages.
-Paragraph = TypeAliasType("Paragraph", _localized(_check_text, None))
+#: Like :data:`Text`, with the longer limit :data:`MAX_PARAGRAPH`: summaries, highlights,
+#: notes, a thesis title — what themes set as paragraphs, which break across lines and pages.
+Paragraph = TypeAliasType("Paragraph", _localized(_check_paragraph, MAX_PARAGRAPH))
 
 #: Characters an address may contain (RFC 5322 atext) that would change the meaning of the
 #: ``mailto:`` link cvtex makes of it unless percent-encoded (RFC 6068 §2).

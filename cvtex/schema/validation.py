@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from cvtex.diagnostics import Diagnostic, ProfileError, field_path, source_line
 from cvtex.schema.loader import Document, Loc
-from cvtex.schema.models import Profile
+from cvtex.schema.models import Profile, title_default
 from cvtex.schema.positions import (
     diagnostics,
     did_you_mean,
@@ -40,7 +40,8 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
     """Validate a loaded document against the schema; report every problem at once.
 
     Returns the :class:`Profile` and the warnings: a text given in some but not all of
-    the profile's locales (that PDF falls back to another language), a text in a locale
+    the profile's locales (that PDF falls back to another language, or to the locale's
+    default for a title that has one: :func:`~cvtex.schema.models.title_default`), a text in a locale
     the profile does not render. Raises :class:`ProfileError` with every error and
     warning, sorted by position, each with file, line, column and field path; misspelled
     keys and section kinds get a "did you mean" hint.
@@ -210,8 +211,10 @@ def _localization_warnings(doc: Document, supported: tuple[str, ...] | None = No
         printed = shown_in.get(loc[1], locales) if loc[:1] == ("sections",) and len(loc) > 1 else locales
         missing = [code for code in printed if code not in value]
         if missing and any(code in value for code in locales):
-            out.append(doc.diagnostic(loc, f"no {', '.join(missing)} text: the {'/'.join(missing)} PDF falls back "
-                                      "to another language", severity="warning", field_name=field_path(loc)))
+            default = title_default(doc.data, loc)
+            instead = f"uses {default} instead" if default else "falls back to another language"
+            out.append(doc.diagnostic(loc, f"no {', '.join(missing)} text: the {'/'.join(missing)} PDF {instead}",
+                                      severity="warning", field_name=field_path(loc)))
         extra = [code for code in value if code not in locales]
         if extra:
             out.append(doc.diagnostic(loc + (extra[0],), f"text in '{extra[0]}', which is not one of the profile's "

@@ -82,8 +82,9 @@ class ThemeConfig(BaseModel):
                                               "icon(); cvtex doctor checks it is installed")
     icons: Icons | None = Field(default=None, description="icons of the header's contact items (needs icon_font)")
     newest_first: list[Literal[DATED_KINDS]] = Field(  # type: ignore[valid-type]
-        default=[], description="section kinds whose entries are printed newest first (by year; undated entries "
-                                "last, each group in the profile's order)")
+        default=[], description="section kinds whose entries are printed newest first (by date; an undated entry "
+                                "is a note of the dated one before it and moves with it; undated entries before "
+                                "the first dated one stay first; equal dates keep the profile's order)")
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,18 @@ is typeset literally:
   space folded (:func:`cvtex.schema.text.clean_text`); nothing can form a ``^^`` sequence, a
   control sequence or a comment. The fonts are loaded with ``Ligatures=TeXOff`` so
   ``--``, ``'`` and `````` stay the characters written (fontspec manual §"Ligatures").
-  In a run of :data:`LONG_RUN` or more non-space characters (a pasted hash, a long
-  URL, a German compound) a line may also break between two characters
-  (``\\penalty1000``: taken only when the run does not fit the line, since a break at
-  a space costs nothing in ragged-right text; not 9000+, whose squared demerits overflow
-  TeX's integers when a run needs dozens of breaks). Not next to East Asian wide
-  characters, which break by kotex's own rules (UAX #11 widths), nor before a combining
-  mark or conjoining jamo. So no word runs off the page; breaks add no character to the
-  PDF's text.
+  A line may break after a slash between two words (``research/system/mobile``,
+  ``\\penalty0``). A piece of a run of non-space characters that is :data:`LONG_RUN` or
+  more characters long and has no such break point (a pasted hash, a long URL, a German
+  compound) may also break between two characters, the last resort (``\\penalty1000``:
+  taken only when the piece does not fit the line, since a break at a space costs
+  nothing in ragged-right text; not 9000+, whose squared demerits overflow TeX's
+  integers when a run needs dozens of breaks). Not next to East Asian wide characters,
+  which break by kotex's own rules (UAX #11 widths), nor before a combining mark or
+  conjoining jamo. So no word runs off the page; breaks add no character to the PDF's
+  text. A space before closing punctuation (``and more …``) is a tie (:data:`_CLOSING`).
+  No source line is longer than about :data:`MAX_SOURCE_LINE` characters, whatever the
+  length of the text.
 * :func:`href` — a link annotation without hyperref: ``\\special{pdf:bann …}`` before
   the link text and ``\\special{pdf:eann}`` after it, which xdvipdfmx turns into one
   ``/Link`` annotation per line or page the text spans (dvipdfmx manual, "pdf:bann";
@@ -112,10 +116,31 @@ LINK_SETUP = LaTeX(r"""\special{dvipdfmx:config C 0x0010}%
 
 #: Runs of at least this many non-space characters may break between characters.
 LONG_RUN = 20
-_LONG = re.compile(r"\S{%d,}" % LONG_RUN)
+_RUN = re.compile(r"\S+")
 _BREAK = "\\penalty1000\\relax "
+#: After a slash between two words ("research/system", "CI/CD"): a free break, like
+#: ``\allowbreak``. In LaTeX's ``\raggedright`` every line stretches without limit (``\rightskip``
+#: 0pt plus 1fil), so all breaks have badness 0 and TeX chooses by penalties alone: with any
+#: positive penalty here (50, TeX's ``\exhyphenpenalty``, was tried) it still broke at the space
+#: before "research/system/mobile" and left a gap at the end of the line in every case of
+#: the issue-21 test paragraphs; with 0 it fills the line up to the slash.
+_SLASH_BREAK = "\\penalty0\\relax "
 #: Conjoining Hangul jamo (medial vowels and final consonants) belong to the syllable before.
 _JAMO = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF))
+#: What may not start a line after a space (a tie, ``~``, keeps it on the line of the word
+#: before): closing brackets and final quotes (Unicode general categories Pe, Pf), the
+#: ellipsis, and ``! ? : ;`` (French spacing, "and more …", "Seoul (2020 )"). The tie is
+#: LaTeX's ``\nobreakspace`` (a ``\penalty10000`` and the space; LaTeX2e source, ltspace):
+#: the PDF's text keeps a space there.
+_CLOSING = frozenset("\u2026!?:;")
+#: The longest line of LaTeX source that :func:`escape`, :func:`markup` and :func:`url_text`
+#: write, in characters, not counting the ``%`` that ends it: a text of any length becomes lines far shorter than TeX's input
+#: buffer (``buf_size`` = 200,000 in TeX Live's texmf.cnf; a longer line stops XeLaTeX with
+#: "Unable to read an entire line"). Lines end with ``%``, which discards the end of the
+#: line and the end-of-line character (TeXbook ch. 8, p. 47: category 14), never before a
+#: space (state N skips leading blanks) nor inside a control word, so the tokens TeX reads
+#: are the same as from one long line.
+MAX_SOURCE_LINE = 1000
 
 
 def _breakable(before: str, after: str) -> bool:
@@ -126,6 +151,21 @@ def _breakable(before: str, after: str) -> bool:
     return not unicodedata.category(after).startswith("M") and not any(lo <= code <= hi for lo, hi in _JAMO)
 
 
+def _slash_break(run: str, i: int) -> bool:
+    """Is ``run[i - 1]`` a slash between two words (``research/system``, ``TCP/IP``): letters
+    or digits on both sides, not digits on both (``1/2``, ``2020/21`` stay together)?"""
+    if run[i - 1] != "/" or i < 2:
+        return False
+    before, after = run[i - 2], run[i]
+    return before.isalnum() and after.isalnum() and not (before.isdigit() and after.isdigit())
+
+
+def _closing(text: str, i: int) -> bool:
+    """Does ``text[i]`` (after a space) belong on the line of the word before (see :data:`_CLOSING`)?"""
+    ch = text[i]
+    return ch in _CLOSING or unicodedata.category(ch) in ("Pe", "Pf") or text.startswith("...", i)
+
+
 def _escape(text: str) -> str:
     from pylatex.utils import (
         escape_latex,  # imported on first use: ~13 ms that `cvtex validate` skips
@@ -134,20 +174,87 @@ def _escape(text: str) -> str:
     return str(escape_latex(text)).replace("\\^{}", "\\textasciicircum{}")
 
 
+def _run_pieces(run: str) -> list[tuple[str, str]]:
+    """``run`` (no white space) as ``(break before, piece)`` pairs: breaks after a slash
+    between words (:data:`_SLASH_BREAK`), and — the last resort, only inside a piece of
+    :data:`LONG_RUN` or more characters that has no other break point — between any two
+    characters :func:`_breakable` allows (:data:`_BREAK`)."""
+    out: list[tuple[str, str]] = []
+    start = 0
+    cuts = [i for i in range(2, len(run)) if _slash_break(run, i)] + [len(run)]
+    for cut in cuts:
+        piece, first = run[start:cut], _SLASH_BREAK if start else ""
+        if len(piece) >= LONG_RUN:
+            at = 0
+            for i in range(1, len(piece)):
+                if _breakable(piece[i - 1], piece[i]):
+                    out.append((first, piece[at:i]))
+                    first, at = _BREAK, i
+            piece = piece[at:]
+        out.append((first, piece))
+        start = cut
+    return out
+
+
 def escape(text: str) -> LaTeX:
-    """``text`` as LaTeX that typesets exactly ``text`` (see module doc)."""
+    """``text`` as LaTeX that typesets exactly ``text`` (see module doc): its break points,
+    ties, and source lines of at most :data:`MAX_SOURCE_LINE` characters."""
     out, done = [], 0
-    for match in _LONG.finditer(text):
-        run, start, pieces = match.group(), 0, []
-        for i in range(1, len(run)):
-            if _breakable(run[i - 1], run[i]):
-                pieces.append(run[start:i])
-                start = i
-        pieces.append(run[start:])
-        out += [_escape(text[done:match.start()]), _BREAK.join(_escape(p) for p in pieces)]
+    for n, match in enumerate(_RUN.finditer(text)):
+        start = match.start()
+        if n and text[start - 1] == " " and _closing(text, start):  # n: a word before to tie to
+            out += [_escape(text[done:start - 1]), "~"]
+            done = start
+        run = match.group()
+        if len(run) < 3 or ("/" not in run and len(run) < LONG_RUN):
+            continue
+        out.append(_escape(text[done:start]))
+        out += [brk + _escape(piece) for brk, piece in _run_pieces(run)]
         done = match.end()
     out.append(_escape(text[done:]))
-    return LaTeX("".join(out))
+    return LaTeX(_source_lines("".join(out)))
+
+
+def _safe_cut(tex: str, at: int) -> bool:
+    """May a ``%`` and a line end go between ``tex[at - 1]`` and ``tex[at]`` (see
+    :data:`MAX_SOURCE_LINE`)? Not before a space, not after a backslash, not inside or
+    right after the name of a control word (a backslash and letters: ASCII, or any
+    non-ASCII character, which XeLaTeX makes a letter)."""
+    if tex[at].isspace() or tex[at - 1] == "\\":
+        return False
+    k = at - 1
+    while k >= 0 and (tex[k].isalpha() or ord(tex[k]) > 127):
+        k -= 1
+    return k == at - 1 or k < 0 or tex[k] != "\\"
+
+
+def _source_lines(tex: str) -> str:
+    """``tex`` with ``%`` line ends so that no line is longer than :data:`MAX_SOURCE_LINE`
+    (where a safe place exists)."""
+    if len(tex) <= MAX_SOURCE_LINE:
+        return tex
+    out, line = [], 0
+    while True:
+        newline = tex.find("\n", line, line + MAX_SOURCE_LINE + 1)
+        if newline >= 0:
+            out.append(tex[line:newline + 1])
+            line = newline + 1
+            continue
+        if len(tex) - line <= MAX_SOURCE_LINE:
+            break
+        at = line + MAX_SOURCE_LINE
+        while at > line + 1 and not _safe_cut(tex, at):
+            at -= 1
+        if at == line + 1:  # nowhere in the line: the first safe place after it
+            at = line + MAX_SOURCE_LINE + 1
+            while at < len(tex) and not _safe_cut(tex, at):
+                at += 1
+            if at >= len(tex):
+                break
+        out.append(tex[line:at] + "%\n")
+        line = at
+    out.append(tex[line:])
+    return "".join(out)
 
 
 _URL_BREAKS = re.compile(r"(?<=[/.\-_?&=#:@])(?=[^/])")
@@ -156,14 +263,18 @@ _URL_BREAKS = re.compile(r"(?<=[/.\-_?&=#:@])(?=[^/])")
 def href(url: str, body: str) -> LaTeX:
     """A link to ``url`` around ``body`` (LaTeX; use :func:`escape` for text): the link
     annotation's specials (see module doc). Raises ``ValueError`` for a URL that
-    :func:`cvtex.schema.urls.normalize_url` refuses."""
-    return LaTeX(_link_annotation(f"/S/URI/URI<{normalize_url(url).encode('ascii').hex().upper()}>", body))
+    :func:`cvtex.schema.urls.normalize_url` refuses. The visible text is set by the theme's
+    ``\\cvlinktext{text}`` (cvtex.sty: the accent colour), so that a reader can tell a link
+    from text. It is called as ``\\csname cvlinktext\\endcsname``: where no package defines
+    it (a theme of its own with hyperref), that is ``\\relax`` and the text is set as it is."""
+    return LaTeX(_link_annotation(f"/S/URI/URI<{normalize_url(url).encode('ascii').hex().upper()}>",
+                                  "\\csname cvlinktext\\endcsname{" + body + "}"))
 
 
 def url_text(url: str) -> LaTeX:
     """A URL or address as visible text, breakable after ``/ . - _ ? & = # : @``."""
     pieces = _URL_BREAKS.split(url)
-    return LaTeX("\\allowbreak{}".join(escape(p) for p in pieces))
+    return LaTeX(_source_lines("\\allowbreak{}".join(escape(p) for p in pieces)))
 
 
 def display_url(url: str) -> str:
@@ -175,7 +286,7 @@ def display_url(url: str) -> str:
 def markup(text: str) -> LaTeX:
     """Text with inline markup as LaTeX: links become ``\\href``, ``**x**`` ``\\textbf``,
     ``*x*`` ``\\emph``; everything else is :func:`escape`-d."""
-    return LaTeX("".join(_span(s) for s in _markup.parse(text)))
+    return LaTeX(_source_lines("".join(_span(s) for s in _markup.parse(text))))
 
 
 def _span(span: _markup.Span) -> str:

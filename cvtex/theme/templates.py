@@ -7,7 +7,8 @@ directory first and then in the shared base (:attr:`cvtex.theme.config.Theme.sea
 so a theme overrides only the files it has.
 
 Before templating, Python does what is data rather than design: the theme's
-``newest_first`` sorting of entries (:func:`arrange`), the header's contact items with the
+``newest_first`` sorting of entries, which keeps each entry with its undated notes
+(:func:`arrange`, :func:`newest_first`), the header's contact items with the
 theme's icons (:func:`contacts`), the design values (:func:`design_values`) and the
 locale's labels (:func:`label_items`). The base's ``cv.tex.j2`` writes the shared
 package ``cvtex.sty`` and the theme's ``theme.sty`` into the document (``package()``: a
@@ -88,18 +89,33 @@ def design_values(theme: Theme, design: Any, locale: str) -> DesignValues:
 
 
 def arrange(sections: list[Any], theme: Theme) -> list[Any]:
-    """``sections`` with the entries of each kind in the theme's ``newest_first`` sorted:
-    by ``year``, newest first, entries without one last, each group in the profile's order.
-    The view's sections are not changed (copies are returned)."""
+    """``sections`` with the entries of each kind in the theme's ``newest_first`` in that
+    order (:func:`newest_first`); every other section as the profile has it. The view's
+    sections are not changed (copies are returned)."""
     kinds = set(theme.config.newest_first)
-    out = []
-    for section in sections:
-        if section.kind in kinds:
-            entries = list(section.entries)
-            dated = sorted((e for e in entries if getattr(e, "year", None)), key=lambda e: e.year, reverse=True)
-            section = _with_entries(section, dated + [e for e in entries if not getattr(e, "year", None)])
-        out.append(section)
-    return out
+    return [_with_entries(s, newest_first(s.entries)) if s.kind in kinds else s for s in sections]
+
+
+def newest_first(entries: list[Any]) -> list[Any]:
+    """``entries`` newest first, moving each dated entry together with its notes.
+
+    A *note* is an undated entry (no ``sort_date``: no date, start or end): it belongs to the
+    dated entry before it, and stays right after that entry wherever it goes. Undated entries
+    before the first dated one are not notes of anything; they stay first, in their order.
+    Dated entries are ordered by ``sort_date`` (of the date, else the end, else the start;
+    ``end: present`` is the newest), newest first; the sort is stable, so entries of equal
+    dates keep the profile's order, and a date of less precision sorts after the more precise
+    ones it contains (``2021-05`` before ``2021``). Entries without a ``sort_date`` attribute
+    count as undated."""
+    leading: list[Any] = []
+    groups: list[list[Any]] = []
+    for entry in entries:
+        if getattr(entry, "sort_date", None) is None:
+            (groups[-1] if groups else leading).append(entry)
+        else:
+            groups.append([entry])
+    groups.sort(key=lambda group: group[0].sort_date, reverse=True)  # stable, also reversed
+    return leading + [entry for group in groups for entry in group]
 
 
 def _with_entries(section: Any, entries: list[Any]) -> Any:

@@ -56,6 +56,9 @@ def export_resume(profile: Profile, lang: str) -> tuple[dict[str, Any], list[Not
             profiles.append(_clean({"network": t(site.label) or urlsplit(site.url).hostname, "url": site.url}))
             notes.append(Note("header.websites", f"{site.url}: a further website, exported as a profile"))
     basics["summary"] = t(profile.summary)
+    for key, what in (("title", "document title"), ("summary_title", "summary heading")):
+        if getattr(profile, key) is not None:
+            notes.append(Note(key, f"JSON Resume has no field for the {what}; not exported"))
     if header.location:
         basics["location"] = {"address": t(header.location)}
     profiles = [_clean({"network": p.network, "username": p.username, "url": p.url}) for p in header.profiles] \
