@@ -92,15 +92,15 @@ def test_validate_says_which_default_a_missing_locale_gets():
     _, warnings = validate(loads(TEAM, "cv.yaml"))
     found = {d.field: (d.line, d.column, d.message) for d in warnings}
     assert "title" not in found  # given in both locales: no warning
-    assert found["summary_title"] == (6, 16, "no ko text: the ko PDF uses the default summary heading "
-                                             "(Summary, 요약) instead")
+    assert found["summary_title"] == (6, 16, "no ko text: the ko PDF uses the locale's default summary heading "
+                                             "instead")
     assert found["sections[1].title"][:2] == (15, 12)
     assert found["sections[1].title"][2] == "no ko text: the ko PDF uses the default title of awards sections instead"
     assert found["sections[2].title"][2] == "no ko text: the ko PDF falls back to another language"  # custom
     only_en = TEAM.replace("title: {en: Example Lab — Team, ko: 예시 연구실 소개}", "title: {en: Example Lab — Team}")
     _, warnings = validate(loads(only_en, "cv.yaml"))
     assert [d.message for d in warnings if d.field == "title"] == [
-        "no ko text: the ko PDF uses the default document title (Name — CV, 이름 이력서) instead"]
+        "no ko text: the ko PDF uses the locale's default document title instead"]
 
 
 def test_a_summary_title_without_a_summary_is_an_error_at_its_position():

@@ -126,6 +126,10 @@ def test_break_points_prefer_slashes_and_ties_keep_closing_punctuation():
     assert latex.escape("wait ... what ?") == "wait~... what~?"
     assert latex.escape("Seoul (2020 )") == "Seoul (2020~)"
     assert latex.escape("… at the start") == "… at the start"  # no word before: nothing to tie to
+    # after bold text, emphasis or a link: the space begins the next span, and is a tie too
+    assert latex.markup("**bold** …") == "\\textbf{bold}~…"
+    assert latex.markup("*Workshop* )") == "\\emph{Workshop}~)"
+    assert latex.markup("see [x](https://a.com) …").endswith("\\special{pdf:eann}~…")
 
 
 def test_lines_end_at_lf_cr_and_crlf_only():
@@ -164,8 +168,12 @@ def test_printed_diagnostics_show_invisible_characters_and_align_the_caret():
 
 
 @pytest.mark.parametrize("url, reason", [
-    ("https://example.com:99999/", "the port '99999' is not a number from 0 to 65535 (RFC 3986 §3.2.3)"),
-    ("https://example.com:-1/", "the port '-1' is not a number from 0 to 65535 (RFC 3986 §3.2.3)"),
+    ("https://example.com:99999/", "the port '99999' is not a number from 1 to 65535 (RFC 3986 §3.2.3; port 0 is "
+                                   "reserved, RFC 6335 §6)"),
+    ("https://example.com:-1/", "the port '-1' is not a number from 1 to 65535 (RFC 3986 §3.2.3; port 0 is "
+                                "reserved, RFC 6335 §6)"),
+    ("https://example.com:0/", "the port '0' is not a number from 1 to 65535 (RFC 3986 §3.2.3; port 0 is "
+                               "reserved, RFC 6335 §6)"),
     ("https://example.com:+80/", "the port '+80' is not a number"),
     ("https://-/", "'-' in the host '-' is not a host name label"),
     ("https://xn--/", "'xn--' in the host 'xn--' is not a host name label"),
@@ -200,7 +208,7 @@ def test_validate_and_the_link_check_refuse_a_url_alike(url, reason):
 
 
 @pytest.mark.parametrize("url, ascii_form", [
-    ("https://example.com:65535/", None), ("https://example.com:0/", None), ("https://example.com:/", None),
+    ("https://example.com:65535/", None), ("https://example.com:1/", None), ("https://example.com:/", None),
     ("http://127.0.0.1:8080/x", None), ("https://[::1]:443/", None), ("http://localhost/", None),
     ("https://EXAMPLE.com./a", None), ("https://xn--3e0b707e.kr/", None), ("https://a-b.c-d.example/", None),
     ("https://example.com/" + "a" * (MAX_URL_LENGTH - 20), None),
@@ -265,17 +273,22 @@ def test_a_bad_date_is_refused_at_its_place_with_its_field():
 def test_deep_nesting_is_refused_where_it_gets_too_deep(opening):
     """Issue 21 item 10: 10,000 levels made PyYAML's composer recurse too deep, reported at
     no position; now at the list or mapping that is level MAX_DEPTH + 1."""
-    text = "locales: [en]\nheader: {name: N}\nx: " + opening * 10000 + "1" + ("]" if opening == "[" else "}") * 10000
-    with pytest.raises(ProfileError) as info:
-        loads(text, "cv.yaml")
-    (d,) = info.value.diagnostics
-    # the top-level mapping is level 1: level MAX_DEPTH + 1 is the MAX_DEPTH-th opening on line 3
-    assert (d.line, d.column) == (3, 4 + (MAX_DEPTH - 1) * len(opening))
-    assert d.message.startswith(f"lists and mappings are nested more than {MAX_DEPTH} levels deep here")
+    for levels in (10000, MAX_DEPTH + 50):  # past PyYAML's composer (read from its events), and within it
+        text = ("locales: [en]\nheader: {name: N}\nx: " + opening * levels + "1"
+                + ("]" if opening == "[" else "}") * levels)
+        with pytest.raises(ProfileError) as info:
+            loads(text, "cv.yaml")
+        (d,) = info.value.diagnostics
+        # the top-level mapping is level 1: level MAX_DEPTH + 1 is the MAX_DEPTH-th opening on line 3
+        assert (d.line, d.column) == (3, 4 + (MAX_DEPTH - 1) * len(opening)), levels
+        assert d.message.startswith(f"lists and mappings are nested more than {MAX_DEPTH} levels deep here")
     block = "x:\n" + "".join("  " * i + "- \n" for i in range(1, 3)) + "".join(f"{'  ' * i}a:\n" for i in range(MAX_DEPTH + 5))
     with pytest.raises(ProfileError) as info:
         loads(block + "  " * (MAX_DEPTH + 5) + "b: 1\n", "cv.yaml")
-    assert info.value.diagnostics[0].line > 1 and "nested more than" in info.value.diagnostics[0].message
+    # "a:" at column 1 (line 4) is a key of the top-level mapping (level 1); the "a:" indented
+    # by 2 * i starts the mapping of level i + 1: level MAX_DEPTH + 1 is on line 4 + MAX_DEPTH
+    (d,) = info.value.diagnostics
+    assert (d.line, d.column) == (4 + MAX_DEPTH, 1 + 2 * MAX_DEPTH) and "nested more than" in d.message
 
 
 @pytest.mark.parametrize("written, shown, emphasis", [
@@ -292,3 +305,22 @@ def test_a_backslash_escapes_punctuation_as_in_markdown(written, shown, emphasis
     assert ("\\emph{" in latex.markup(written)) == emphasis
     doc = loads(f"locales: [en]\nheader: {{name: N, headline: '{written}'}}\nsections: []\n", "cv.yaml")
     validate(doc)  # an escaped link is text: its target is not judged
+
+
+@pytest.mark.parametrize("text", ["2020", "2020-00", "2020-13", "2020-12", "2020-01-00", "2020-01-31", "PRESENT",
+                                  "present", "Present ", " 2020", "0000", "２０２０", "٢٠٢٠", "2020-1", "20201"])
+def test_the_json_schema_date_pattern_agrees_with_validate(text):
+    """Editors check dates with the JSON Schema's pattern (schema/profile.schema.json): it
+    accepts what parse_date accepts (day 31 of a short month aside, which a pattern cannot
+    tell)."""
+    import pydantic
+
+    from cvtex.schema.dates import Date, parse_date
+
+    pattern = pydantic.TypeAdapter(Date).json_schema()["anyOf"][0]["pattern"]
+    try:
+        parse_date(text)
+        accepted = True
+    except ValueError:
+        accepted = False
+    assert bool(re.search(pattern, text)) == accepted

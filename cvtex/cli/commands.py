@@ -251,24 +251,30 @@ def validate(
 
     Checks the schema (with "did you mean" for typos), dates, URLs,
     e-mail addresses, and that every character is visible and in the
-    theme's fonts. Exit status: 0 valid (warnings allowed unless
-    --strict); 1 invalid.
+    theme's fonts. Prints each 자기소개서 answer's count against its limit
+    (a table); an answer over its limit is an error, one under 85 % of it
+    a warning. Exit status: 0 valid (warnings allowed unless --strict);
+    1 invalid.
 
     Example: [bold]cvtex validate cv.yaml --strict[/]
     """
     from dataclasses import replace
 
     from cvtex.build import load_profile
+    from cvtex.cli.letters import print_counts
+    from cvtex.schema import answer_counts
 
     _check_theme(theme)
     failed = False
     for path in profiles:
         try:
             with exit_codes(debug):
-                _, _, warnings = load_profile(path, theme=theme)
+                doc, model, warnings = load_profile(path, theme=theme)
         except typer.Exit:
             failed = True
+            print_counts(path, _raw_counts(path))
             continue
+        print_counts(path, answer_counts(doc, model))
         if warnings:
             print_diagnostics([replace(w, severity="error") for w in warnings] if strict else warnings)
             failed = failed or strict
@@ -276,6 +282,69 @@ def validate(
             typer.echo(f"{path}: ok" + (f" ({len(warnings)} warning(s))" if warnings else ""))
     if failed:
         raise typer.Exit(EXIT_INVALID)
+
+
+def _raw_counts(path: Path) -> list:
+    """The answer counts of an invalid profile's letters that are valid themselves
+    (:func:`cvtex.schema.answer_counts`), [] when the file cannot be read as YAML."""
+    from cvtex.diagnostics import ProfileError
+    from cvtex.schema import answer_counts, load
+
+    try:
+        return answer_counts(load(path))
+    except (ProfileError, OSError):
+        return []
+
+
+@app.command()
+def letter(
+    profile: Path = typer.Argument(..., help="A profile YAML file.", metavar="PROFILE"),
+    letter_id: Optional[str] = typer.Option(None, "--id", help="The letter's id (required; without it the "
+                                            "profile's letter ids are listed).", metavar="ID"),
+    format_: str = typer.Option("txt", "--format", "-f", help="txt (plain text, as pasted) or md (Markdown).",
+                                metavar="FORMAT"),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="The locale, when the letter is written in "
+                                       "several; default: its first.", metavar="LOCALE"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard "
+                                          "output.", metavar="FILE"),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+) -> None:
+    """Print a letter for pasting into a web form: a 자기소개서's answers exactly as
+    cvtex validate counted them, one block per question (the question, its count, a blank
+    line, the answer; a blank line between blocks); a cover letter's salutation, paragraphs,
+    closing and signature. txt is the pasted text (markup removed); md gives each question as a heading
+    and each answer in a fenced block. No clipboard: pipe it, or copy from the terminal.
+
+    Example: [bold]cvtex letter cv.yaml --id example-corp-ko --format txt[/]
+    """
+    from cvtex.build import load_profile
+    from cvtex.cli.letters import FORMATS, letter_text
+
+    if format_ not in FORMATS:
+        raise typer.BadParameter(f"'{format_}' is not a letter format; use {' or '.join(FORMATS)}",
+                                 param_hint="'--format' / '-f'")
+    with exit_codes(debug):
+        _, model, _ = load_profile(profile, check_glyphs=False)
+    ids = [item.id for item in model.letters]
+    if letter_id is None:
+        known = f"its letters: {', '.join(ids)}" if ids else "it has no letters (a profile's 'letters:')"
+        raise error(f"give a letter with --id ID; {known}", EXIT_USAGE)
+    if letter_id not in ids:
+        import difflib
+
+        close = difflib.get_close_matches(letter_id, ids, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        known = f"its letters: {', '.join(ids)}" if ids else "it has no letters (a profile's 'letters:')"
+        raise error(f"{profile} has no letter '{letter_id}'{hint}; {known}", EXIT_USAGE)
+    index = ids.index(letter_id)
+    chosen = model.letters[index]
+    locales = model.letter_locales(chosen)
+    code = lang or locales[0]
+    if code not in locales:
+        raise error(f"--lang {code}: the letter '{letter_id}' is written in {', '.join(locales)}", EXIT_USAGE)
+    text = letter_text(model, chosen, index, code, format_)
+    if emit(text, output):
+        out.print(f"wrote {output}", markup=False)
 
 
 @app.command()

@@ -8,8 +8,9 @@ Modules, in the order data flows through them:
 * :mod:`~cvtex.schema.markup` — inline markup in text: ``[text](url)``, ``**bold**``, ``*italic*``;
 * :mod:`~cvtex.schema.urls`, :mod:`~cvtex.schema.dates`, :mod:`~cvtex.schema.text` — the field
   types and their rules (URLs, dates, printed and localized text);
-* :mod:`~cvtex.schema.base`, :mod:`~cvtex.schema.sections`, :mod:`~cvtex.schema.models` — the
-  pydantic models, each field with its description and example;
+* :mod:`~cvtex.schema.counting` — the one function that counts a 자기소개서 answer;
+* :mod:`~cvtex.schema.base`, :mod:`~cvtex.schema.sections`, :mod:`~cvtex.schema.letters`,
+  :mod:`~cvtex.schema.models` — the pydantic models, each field with its description and example;
 * :mod:`~cvtex.schema.positions` — pydantic errors -> diagnostics at source positions;
 * :mod:`~cvtex.schema.validation` — :func:`validate`;
 * :mod:`~cvtex.schema.profile_schema` — the JSON Schema; :mod:`~cvtex.schema.reference` — the
@@ -39,8 +40,12 @@ _EXPORTS = {
     **dict.fromkeys(("Profile", "Header", "SocialProfile", "Design", "FontOverride", "LinkPolicy",
                      "FONT_NAME_PATTERN"), "models"),
     **dict.fromkeys(("did_you_mean",), "positions"),
-    **dict.fromkeys(("validate", "by_position", "text_values", "walk", "json_resume_problem", "JSON_RESUME_KEYS"),
-                    "validation"),
+    **dict.fromkeys(("LETTER_KINDS", "LETTER_MODELS", "Letter", "LetterBase", "CoverLetter", "SelfIntroduction",
+                     "Question", "Limit", "Recipient", "LetterParagraph", "AnswerCount", "FILL", "unstrippable"),
+                    "letters"),
+    **dict.fromkeys(("CountRule", "RULES", "count", "pasted_text"), "counting"),
+    **dict.fromkeys(("validate", "by_position", "text_values", "walk", "json_resume_problem", "JSON_RESUME_KEYS",
+                     "answer_counts", "count_diagnostics"), "validation"),
     **dict.fromkeys(("json_schema", "json_schema_text", "JSON_SCHEMA_DIALECT"), "profile_schema"),
 }
 

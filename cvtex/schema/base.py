@@ -11,7 +11,7 @@ Schema (``cvtex schema``), editors and the generated profile reference all show.
 # definition they cost nothing extra.
 from typing import Annotated, Any, ClassVar, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError, PydanticUndefined
 
 from cvtex.schema import markup
@@ -106,3 +106,20 @@ class Dated(Model):
         if self.start and self.end and not self.end.present and _key(self.end) < _key(self.start):
             raise at_field("end", f"'end' ({self.end}) is before 'start' ({self.start})")
         return self
+
+
+def by_kind(models: dict[str, Any], error_type: str) -> Any:
+    """A type that validates a mapping with the model its ``kind`` names in ``models``
+    ({kind: model}): a pydantic tagged union whose unknown or missing kind is one error of
+    type ``error_type`` ("'kind' must be one of: …"), which
+    :mod:`cvtex.schema.positions` words with a "did you mean"."""
+
+    def kind_of(value: Any) -> str | None:
+        kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+        return kind if isinstance(kind, str) and kind in models else None
+
+    return Annotated[
+        Union[tuple(Annotated[model, Tag(kind)] for kind, model in models.items())],  # type: ignore[misc]
+        Discriminator(kind_of, custom_error_type=error_type,
+                      custom_error_message="'kind' must be one of: " + ", ".join(models)),
+    ]

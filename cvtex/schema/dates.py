@@ -82,6 +82,8 @@ def parse_date(value: Any) -> PartialDate:
 Date = Annotated[PartialDate, BeforeValidator(parse_date),
                  # An unquoted year is a YAML 1.2 integer to editors (yaml-language-server).
                  WithJsonSchema({"anyOf": [{"type": "string",
-                                            "pattern": r"^([0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?|[Pp]resent)$"},
+                                            # what parse_date accepts but day 31 of a short month
+                                            "pattern": r"^((?!0000)[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
+                                                       r"|[Pp][Rr][Ee][Ss][Ee][Nn][Tt])$"},
                                            {"type": "integer", "minimum": 1, "maximum": 9999}],
                                  "description": "YYYY, YYYY-MM, YYYY-MM-DD or present", "title": "date"})]

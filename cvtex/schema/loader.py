@@ -248,7 +248,8 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.count += 1
-        if len(loc) > MAX_DEPTH:
+        if len(loc) >= MAX_DEPTH and isinstance(node, yaml.CollectionNode):  # level MAX_DEPTH + 1, the
+            # top-level mapping being level 1, as in _too_deep
             if not any(p.message == _DEEP for p in self.problems):
                 self.problems.append(self._problem(node, _DEEP))
             return None

@@ -13,6 +13,8 @@ A profile is::
         entries: [...]
     design: {theme, paper, accent_color, font_size, margins, fonts, section_order}
     links: {exclude, accept}     # link-check policy
+    letters:                     # cover letters and 자기소개서 (cvtex.schema.letters)
+      - {id, kind: cover-letter | self-introduction, locales, …}
 
 Every human-readable field is :data:`~cvtex.schema.text.Text` (at most 300 characters: a title,
 a name, a place) or :data:`~cvtex.schema.text.Paragraph` (``summary``, ``highlights``, ``thesis``,
@@ -45,6 +47,7 @@ from pydantic import (
 
 from cvtex.schema import markup
 from cvtex.schema.base import LinkItem, Model, at_field, field
+from cvtex.schema.letters import Letter
 from cvtex.schema.sections import SECTION_KINDS, Section
 from cvtex.schema.text import Email, LocaleCode, Paragraph, Phone, PlainStr, Text, Url
 
@@ -192,6 +195,11 @@ class Profile(Model):
                            default=Design.model_construct())
     links: LinkPolicy = field("The link-check policy.", {"exclude": ["https://www.linkedin.com/*"]},
                               default=LinkPolicy.model_construct())
+    letters: list[Letter] = field(
+        "Cover letters and 자기소개서 (self-introductions), one per application, each with a unique id "
+        "(docs/letters.md): two letters with one id are an error (cvtex.schema.validate). Not printed in the CV.",
+        [{"id": "example-corp", "kind": "cover-letter", "locales": ["en"],
+          "paragraphs": ["I am writing to apply for the **Backend Engineer** position."]}], default=[])
 
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True, populate_by_name=True,
                               defer_build=True)
@@ -228,6 +236,18 @@ class Profile(Model):
             seen.add(sid)
         return self
 
+    def letter_locales(self, letter: Any) -> list[str]:
+        """The locales ``letter`` (one of :attr:`letters`) is written in: its own
+        ``locales``, else the profile's."""
+        return list(letter.locales or self.locales)
+
+    def letter(self, letter_id: str) -> Any:
+        """The letter with id ``letter_id``; ``KeyError`` when there is none."""
+        for letter in self.letters:
+            if letter.id == letter_id:
+                return letter
+        raise KeyError(letter_id)
+
     def section_id(self, index: int) -> str:
         section = self.sections[index]
         return section.id or section.kind
@@ -236,14 +256,14 @@ class Profile(Model):
 def title_default(data: Any, loc: tuple[str | int, ...]) -> str | None:
     """What a PDF prints instead of the title at ``loc`` (a location in the raw document
     ``data``, which may be invalid) in a locale the title has no text for, when that is a
-    default rather than the title's text in another locale: ``"the default document title
-    (…)"``, ``"the default summary heading (…)"``, ``"the default title of awards
-    sections"``. ``None`` for every other field, and for a ``custom`` section's title (no
+    default rather than the title's text in another locale: ``"the locale's default
+    document title"``, ``"the locale's default summary heading"``, ``"the default title of
+    awards sections"`` (the texts themselves are the locale files', cvtex/localize/locales). ``None`` for every other field, and for a ``custom`` section's title (no
     default: it falls back through the profile's locales)."""
     if loc == ("title",):
-        return "the default document title (Name — CV, 이름 이력서)"
+        return "the locale's default document title"
     if loc == ("summary_title",):
-        return "the default summary heading (Summary, 요약)"
+        return "the locale's default summary heading"
     if len(loc) == 3 and loc[0] == "sections" and loc[2] == "title" and isinstance(loc[1], int):
         sections = data.get("sections") if isinstance(data, dict) else None
         section = sections[loc[1]] if isinstance(sections, list) and 0 <= loc[1] < len(sections) else None

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from cvtex.diagnostics import Diagnostic, field_path
 from cvtex.schema.loader import Document, Loc
+from cvtex.schema.letters import LETTER_KINDS, LETTER_MODELS
 from cvtex.schema.models import FONT_NAME_PATTERN, Profile
 from cvtex.schema.sections import SECTION_KINDS, SECTION_MODELS, SectionBase
 
@@ -53,16 +54,17 @@ def diagnostics(doc: Document, exc: ValidationError) -> list[Diagnostic]:
         elif kind == "missing":
             message = f"missing required field '{err['loc'][-1]}'"
             missing_field = field_path(loc + (str(err["loc"][-1]),))
-        elif kind == "section_kind":
+        elif kind in ("section_kind", "letter_kind"):
             got = doc.data
             for part in loc:
                 got = got[part]
             given = got.get("kind") if isinstance(got, dict) else None
+            what, kinds = ("section", SECTION_KINDS) if kind == "section_kind" else ("letter", LETTER_KINDS)
             if given is None:
-                message = "a section needs 'kind:' — one of " + ", ".join(SECTION_KINDS)
+                message = f"a {what} needs 'kind:' — one of " + ", ".join(kinds)
             else:
                 loc = loc + ("kind",)
-                message = f"unknown section kind '{given}'" + did_you_mean(str(given), SECTION_KINDS)
+                message = f"unknown {what} kind '{given}'" + did_you_mean(str(given), kinds)
         elif kind == "literal_error" and err["loc"][-1:] != ("kind",):
             message = message.replace("Input should be", "must be")
         elif kind in ("too_short",) and "entries" in str(err["loc"][-1:]):
@@ -148,7 +150,7 @@ def field_by_key(model: type[BaseModel], key: str) -> Any:
 
 def resolve_model(annotation: Any, node: Any) -> type[BaseModel] | None:
     """The model class an annotation such as ``list[Role] | None`` or ``list[Section]``
-    gives the mapping ``node`` (a section's model is chosen by its ``kind``)."""
+    gives the mapping ``node`` (a section's or a letter's model is chosen by its ``kind``)."""
     from typing import get_args
 
     found: list[type[BaseModel]] = []
@@ -163,6 +165,8 @@ def resolve_model(annotation: Any, node: Any) -> type[BaseModel] | None:
     kind = node.get("kind") if isinstance(node, dict) else None
     if isinstance(kind, str) and kind in SECTION_MODELS and any(issubclass(m, SectionBase) for m in found):
         return SECTION_MODELS[kind]
+    if isinstance(kind, str) and kind in LETTER_MODELS and LETTER_MODELS[kind] in found:
+        return LETTER_MODELS[kind]
     return found[0] if found else None
 
 

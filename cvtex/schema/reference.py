@@ -34,10 +34,10 @@ printed for it).
 
 | type | what to write |
 |---|---|
-| <a id="text"></a>text | A string, the same in every language, or one per locale: `{en: Backend Engineer, ko: 백엔드 엔지니어}`. At most 300 characters: titles, names and places are set as headings, which cannot break across pages. Inline markup: `[text](url)`, `**bold**`, `*italic*`; a backslash before punctuation prints it without its markup meaning (`\\*`, `\\[`, `\\\\`: CommonMark's backslash escapes); every other character is printed as written. White space runs become one space; characters that cannot be seen in a PDF (control, bidirectional and invisible formatting characters) and characters the theme's fonts lack are errors. |
+| <a id="text"></a>text | A string, the same in every language, or one per locale: `{en: Backend Engineer, ko: 백엔드 엔지니어}`. At most 300 characters: titles, names and places are set as headings, which cannot break across pages. Inline markup: `[text](url)`, `**bold**`, `*italic*`; a backslash before an ASCII punctuation character (CommonMark §2.1) prints it without its markup meaning (`\\*`, `\\[`, `\\\\`: CommonMark's backslash escapes); every other character is printed as written. White space runs become one space; characters that cannot be seen in a PDF (control, bidirectional and invisible formatting characters) and characters the theme's fonts lack are errors. |
 | <a id="paragraph"></a>paragraph | Like text, with a longer limit (10,000 characters, about three pages): summaries, highlights, notes, a thesis title. |
 | <a id="date"></a>date | `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `present`, with the digits 0-9, no spaces around; months 01-12, days from 01 (ISO 8601). English prints `Sep 2023 – Present`, Korean `2023. 9. – 현재`. |
-| <a id="url"></a>URL | `http`, `https`, `mailto` or `tel` only; no spaces; a `%` must start `%XX` (write a literal percent sign as `%25`); a host name of letters, digits and hyphens (or an IP address), a port from 0 to 65535; at most 8000 characters once percent-encoded (RFC 9110 §4.1). Non-ASCII hosts become IDNA and other non-ASCII characters are percent-encoded in the link; the printed text shows the URL as written. |
+| <a id="url"></a>URL | `http`, `https`, `mailto` or `tel` only; no spaces; a `%` must start `%XX` (write a literal percent sign as `%25`); a host name of letters, digits and hyphens (or an IP address), a port from 1 to 65535; at most 8000 characters once percent-encoded (RFC 9110 §4.1). Non-ASCII hosts become IDNA and other non-ASCII characters are percent-encoded in the link; the printed text shows the URL as written. |
 | <a id="link"></a>link | A URL, or `{url, label}` to print the label instead (see [Link](#link-fields)). |
 | e-mail address, phone number, DOI | Printed as written and linked (`mailto:`, `tel:`, `https://doi.org/…`). A DOI is written without its resolver: `10.1109/…`. |
 | locale | A locale code: `en`, `ko` (BCP 47 language, optionally `-REGION`). |
@@ -45,6 +45,8 @@ printed for it).
 
 #: The models shown in the profile part, in page order; section models follow.
 _TOP = ("Profile", "Header", "SocialProfile", "Link", "Design", "FontOverride", "LinkPolicy")
+#: The letter models (cvtex.schema.letters), in page order after the sections.
+_LETTERS = ("CoverLetter", "Recipient", "SelfIntroduction", "Question", "Limit")
 
 
 def _anchor(name: str) -> str:
@@ -66,6 +68,8 @@ def _type(schema: dict[str, Any]) -> str:
     ref = _ref(schema)
     if ref in ("Text", "Paragraph"):
         return f"[{ref.lower()}](#{ref.lower()})"
+    if ref == "LetterParagraph":
+        return "[paragraph](#paragraph) (no markup pasting cannot strip)"
     if ref:
         return f"[{ref}](#{_anchor(ref)})"
     if schema.get("title") in _LEAVES and "type" in schema or "anyOf" in schema and schema.get("title") == "date":
@@ -74,7 +78,7 @@ def _type(schema: dict[str, Any]) -> str:
     if options:
         shown = [o for o in options if o.get("type") != "null"]
         if schema.get("oneOf") and all(_ref(o) for o in shown):
-            return "[section](#sections)"
+            return "[letter](#letters)" if all(_ref(o) in _LETTERS for o in shown) else "[section](#sections)"
         if len(shown) == 2 and {_ref(o) or o.get("title") for o in shown} == {"Link", "URL"}:
             return "[link](#link)"
         return " or ".join(_type(o) for o in shown)
@@ -187,6 +191,11 @@ def reference_markdown() -> str:
             if model_name and model_name not in shown:
                 shown.add(model_name)
                 parts.append(_model(model_name, defs[model_name]).replace("## ", "#### ", 1))
+    parts.append("## Letters {#letters}\n\n`letters:` is a list of cover letters and 자기소개서 (self-introductions), "
+                 "one per application; each has a unique `id`, a `kind`, and the `locales` it is written in. They are "
+                 "not printed in the CV ([Letters](../letters.md)).\n")
+    for name in _LETTERS:
+        parts.append(_model(name, defs[name]).replace("## ", "### ", 1))
     design_default = schema["properties"]["design"].get("default")
     parts.append("## Defaults of `design` and `links` {#defaults}\n\nLeaving `design:` out is the same as:\n\n"
                  "```json\n" + json.dumps(design_default, indent=2, ensure_ascii=False) + "\n```\n\n"

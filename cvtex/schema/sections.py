@@ -6,11 +6,10 @@ its description and example reach the JSON Schema and the profile reference.
 """
 
 # No ``from __future__ import annotations``: see cvtex/schema/base.py.
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Any, ClassVar, Literal
 
-from pydantic import Discriminator, Tag
 
-from cvtex.schema.base import Dated, LinkItem, Model, field, url_field
+from cvtex.schema.base import Dated, LinkItem, Model, by_kind, field, url_field
 from cvtex.schema.text import Doi, LocaleCode, Paragraph, PlainStr, Text, Url
 
 EN_KO_TITLE = {"en": "Senior Engineer", "ko": "선임 엔지니어"}
@@ -342,14 +341,5 @@ SECTION_MODELS: dict[str, type[SectionBase]] = {
 SECTION_KINDS = tuple(SECTION_MODELS)
 
 
-def _section_kind(value: Any) -> str | None:
-    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
-    return kind if isinstance(kind, str) and kind in SECTION_MODELS else None
-
-
 #: One section of a profile; its ``kind`` picks the model (an unknown kind is one error).
-Section = Annotated[
-    Union[tuple(Annotated[model, Tag(kind)] for kind, model in SECTION_MODELS.items())],  # type: ignore[misc]
-    Discriminator(_section_kind, custom_error_type="section_kind",
-                  custom_error_message="'kind' must be one of: " + ", ".join(SECTION_KINDS)),
-]
+Section = by_kind(SECTION_MODELS, "section_kind")

@@ -11,7 +11,8 @@ annotation of a PDF, so a URL that validates never fails the link check's syntax
   letters, digits and hyphens, not starting or ending with a hyphen (RFC 1123 §2.1), at
   most 253 characters in all (RFC 1035 §2.3.4), a label starting ``xn--`` a valid IDNA
   A-label (RFC 5891 §5.4) — or an IPv4 address, or an IPv6 address in brackets (RFC 3986
-  §3.2.2); a port of ASCII digits from 0 to 65535 (RFC 3986 §3.2.3; RFC 6335 §6).
+  §3.2.2); a port of ASCII digits from 1 to 65535, or none after the colon (RFC 3986 §3.2.3;
+  port 0 is reserved, RFC 6335 §6).
 * ``mailto:``: addresses are RFC 5322 ``addr-spec`` (§3.4.1; a UTF-8 local part, RFC 6532
   §3.2) whose domain follows the host rules above; header fields are ``name=value`` of
   ``qchar`` (RFC 6068 §2). ``tel:``: a global (``+``…) or local number (RFC 3966 §3).
@@ -158,8 +159,9 @@ def _http(url: str, scheme: str) -> str:
         port = port_text if colon else None
     if not host:
         raise ValueError(f"'{url}' has no host (RFC 3986 §3.2)")
-    if port is not None and not (re.fullmatch(r"[0-9]*", port) and (port == "" or int(port) <= 65535)):
-        raise ValueError(f"the port '{port}' is not a number from 0 to 65535 (RFC 3986 §3.2.3)")
+    if port is not None and not (re.fullmatch(r"[0-9]*", port) and (port == "" or 1 <= int(port) <= 65535)):
+        raise ValueError(f"the port '{port}' is not a number from 1 to 65535 (RFC 3986 §3.2.3; port 0 is "
+                         "reserved, RFC 6335 §6)")
     named = ascii_host(host)
     if named == host and url.isascii() and not _NOT_IN_URI & set(url):
         return url

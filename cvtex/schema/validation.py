@@ -54,7 +54,14 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
 
     References between fields are checked on the document itself, so they are reported
     with every other problem: ``design.section_order`` names sections of the profile,
-    ``design.fonts`` keys and a section's ``locales`` are locales of the profile.
+    ``design.fonts`` keys and a section's or a letter's ``locales`` are locales of the
+    profile, no two letters have one ``id``.
+
+    Letters (:mod:`cvtex.schema.letters`): a letter's texts are checked against the letter's
+    locales, not the profile's — a text in a locale the letter does not declare is an error,
+    and so is a 자기소개서 answer missing in one it declares. Every answer is counted
+    (:func:`answer_counts`): over its limit is an error at the answer, under
+    :data:`~cvtex.schema.letters.FILL` of it a warning (:func:`count_diagnostics`).
 
     A JSON Resume document (:func:`json_resume_problem`) is one error at line 1,
     column 1 that says to run ``cvtex import``, instead of an error per key.
@@ -65,16 +72,19 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
     with _BUILD_LOCK:  # the models are built on first use (defer_build): once, even with renders in parallel
         Profile.model_rebuild()
     context = {"supported_locales": supported_locales, "glyphs": glyphs, "font_problem": font_problem}
-    checked = _reference_checks(doc, supported_locales)
+    checked = _reference_checks(doc, supported_locales) + _localization_warnings(doc, supported_locales)
     references = [d for d in checked if d.severity == "error"]
-    warnings = by_position(_localization_warnings(doc, supported_locales)
-                           + [d for d in checked if d.severity != "error"])
+    warnings = by_position([d for d in checked if d.severity != "error"])
     try:
         profile = Profile.model_validate(doc.data, context=context)
     except ValidationError as exc:
-        raise ProfileError(by_position(diagnostics(doc, exc) + references + warnings)) from None
-    if references:
-        raise ProfileError(by_position(references + warnings))
+        counted = count_diagnostics(doc, answer_counts(doc, context=context))
+        raise ProfileError(by_position(diagnostics(doc, exc) + references + warnings + counted)) from None
+    counted = count_diagnostics(doc, answer_counts(doc, profile))
+    errors = references + [d for d in counted if d.severity == "error"]
+    warnings = by_position(warnings + [d for d in counted if d.severity != "error"])
+    if errors:
+        raise ProfileError(by_position(errors + warnings))
     return profile, warnings
 
 
@@ -118,6 +128,20 @@ def _raw_locales(data: Any) -> list[str] | None:
 def _raw_sections(data: Any) -> list[Any]:
     sections = data.get("sections") if isinstance(data, dict) else None
     return sections if isinstance(sections, list) else []
+
+
+def _raw_letters(data: Any) -> list[Any]:
+    letters = data.get("letters") if isinstance(data, dict) else None
+    return letters if isinstance(letters, list) else []
+
+
+def _raw_letter_locales(letter: Any, locales: list[str]) -> list[str]:
+    """The locales a raw letter is written in: its ``locales`` when that is a list of locale
+    codes, else the profile's ``locales``."""
+    codes = letter.get("locales") if isinstance(letter, dict) else None
+    if isinstance(codes, list) and codes and all(isinstance(c, str) and re.match(LOCALE_PATTERN, c) for c in codes):
+        return list(codes)
+    return locales
 
 
 def _raw_section_id(section: Any) -> str | None:
@@ -179,21 +203,44 @@ def _reference_checks(doc: Document, supported: tuple[str, ...] | None = None) -
         for key in fonts:
             if key != "default" and key not in locales:
                 foreign(str(key), ("design", "fonts", key), locales, key=True, allowed=("default",))
-    for i, section in enumerate(_raw_sections(data)):
-        shown = section.get("locales") if isinstance(section, dict) else None
-        if not (isinstance(shown, list) and locales):
+    for part, items in (("sections", _raw_sections(data)), ("letters", _raw_letters(data))):
+        for i, item in enumerate(items):
+            shown = item.get("locales") if isinstance(item, dict) else None
+            if not (isinstance(shown, list) and locales):
+                continue
+            for j, code in enumerate(shown):
+                if not (isinstance(code, str) and re.match(LOCALE_PATTERN, code) and code not in locales):
+                    continue
+                if part == "sections":
+                    foreign(code, (part, i, "locales", j), locales)
+                    continue
+                loc = (part, i, "locales", j)  # a letter: printed (cvtex letter) and counted, so never ignored
+                hint = (" (did you mean 'ko'? Korean is 'ko'; 'KR' is the country)" if code == "kr" and "ko" in locales
+                        else did_you_mean(code, locales))
+                out.append(doc.diagnostic(loc, f"'{code}' is not one of the profile's locales ({', '.join(locales)})"
+                                          f"{hint}: a letter is written in some of the profile's languages (add "
+                                          f"'{code}' to the profile's locales to write one in it)",
+                                          field_name=field_path(loc)))
+    first: dict[str, int] = {}
+    for i, letter in enumerate(_raw_letters(data)):
+        lid = letter.get("id") if isinstance(letter, dict) else None
+        if not isinstance(lid, str):
             continue
-        for j, code in enumerate(shown):
-            if isinstance(code, str) and re.match(LOCALE_PATTERN, code) and code not in locales:
-                foreign(code, ("sections", i, "locales", j), locales)
+        if lid in first:
+            line = doc.locate(("letters", first[lid], "id")).line
+            loc = ("letters", i, "id")
+            out.append(doc.diagnostic(loc, f"the letter id '{lid}' is already used by letters[{first[lid]}] (line "
+                                           f"{line}): each letter needs its own id", field_name=field_path(loc)))
+        first.setdefault(lid, i)
     return out
 
 
 def _localization_warnings(doc: Document, supported: tuple[str, ...] | None = None) -> list[Diagnostic]:
     """Warnings for texts missing in some of the profile's locales, or given in a locale
-    it does not render. Works on the raw document, so they are reported alongside
-    schema errors; nothing when ``locales`` itself is invalid (locales cvtex cannot
-    render, an error of their own, are left out)."""
+    it does not render; a letter's texts are checked against the letter's locales
+    (:func:`_letter_text_problems`, which also finds errors). Works on the raw document,
+    so they are reported alongside schema errors; nothing when ``locales`` itself is
+    invalid (locales cvtex cannot render, an error of their own, are left out)."""
     locales = _raw_locales(doc.data)
     if locales is None:
         return []
@@ -204,8 +251,12 @@ def _localization_warnings(doc: Document, supported: tuple[str, ...] | None = No
         codes = section.get("locales") if isinstance(section, dict) else None
         if isinstance(codes, list) and codes:
             shown_in[i] = [c for c in locales if c in codes]
+    letters = _raw_letters(doc.data)
     out: list[Diagnostic] = []
     for loc, value in text_values(doc.data):
+        if loc[:1] == ("letters",) and len(loc) > 1:
+            out += _letter_text_problems(doc, loc, value, _raw_letter_locales(letters[loc[1]], locales))
+            continue
         if not isinstance(value, dict) or not value:
             continue
         printed = shown_in.get(loc[1], locales) if loc[:1] == ("sections",) and len(loc) > 1 else locales
@@ -220,6 +271,91 @@ def _localization_warnings(doc: Document, supported: tuple[str, ...] | None = No
             out.append(doc.diagnostic(loc + (extra[0],), f"text in '{extra[0]}', which is not one of the profile's "
                                       f"locales ({', '.join(locales)})", severity="warning", key=True,
                                       field_name=field_path(loc)))
+    return out
+
+
+def _letter_text_problems(doc: Document, loc: Loc, value: Any, declared: list[str]) -> list[Diagnostic]:
+    """A letter's text ``value`` at ``loc`` against the locales the letter is written in
+    (``declared``): a text in another locale is an error (it would be neither printed nor
+    counted); a 자기소개서 answer paragraph missing in a declared locale is an error (that
+    locale's answer would be another language's), any other text missing in one a warning."""
+    if not isinstance(value, dict) or not value:
+        return []
+    out = []
+    for code in value:
+        if code not in declared:
+            out.append(doc.diagnostic(loc + (code,), f"text in '{code}', which this letter is not written in (its "
+                                      f"locales: {', '.join(declared)}); remove it, or add '{code}' to the letter's "
+                                      "locales", key=True, field_name=field_path(loc)))
+    missing = [code for code in declared if code not in value]
+    if missing and any(code in value for code in declared):
+        field_name = field_path(loc)
+        if len(loc) >= 5 and loc[2] == "questions" and loc[4] == "answer":
+            out.append(doc.diagnostic(loc, f"no {', '.join(missing)} text in this answer: the letter is written in "
+                                      f"{', '.join(declared)}, so each answer needs every one of them (or remove "
+                                      f"{'/'.join(missing)} from the letter's locales)", field_name=field_name))
+        else:
+            out.append(doc.diagnostic(loc, f"no {', '.join(missing)} text: the {'/'.join(missing)} letter falls "
+                                      "back to another language", severity="warning", field_name=field_name))
+    return out
+
+
+def answer_counts(doc: Document, profile: Profile | None = None, *, context: dict[str, Any] | None = None) -> list:
+    """Every 자기소개서 answer of the document counted in each of its letter's locales: a list
+    of :class:`~cvtex.schema.letters.AnswerCount` in document order.
+
+    With ``profile`` (the document validated), from its letters. Without, each letter is
+    validated on its own (``context``: the validation context), so answers are counted even
+    when another part of the profile is invalid; a letter that is itself invalid is left out
+    (its errors are reported by :func:`validate`)."""
+    from cvtex.schema.letters import SelfIntroduction
+
+    if profile is not None:
+        return [c for i, letter in enumerate(profile.letters) if isinstance(letter, SelfIntroduction)
+                for c in letter.counts(i, profile.letter_locales(letter))]
+    locales = _raw_locales(doc.data)
+    if locales is None:
+        return []
+    with _BUILD_LOCK:  # built on first use (defer_build): once, even with renders in parallel
+        SelfIntroduction.model_rebuild()
+    out = []
+    for i, raw in enumerate(_raw_letters(doc.data)):
+        if not (isinstance(raw, dict) and raw.get("kind") == "self-introduction"):
+            continue
+        try:
+            letter = SelfIntroduction.model_validate(raw, context=context)
+        except ValidationError:
+            continue
+        out += letter.counts(i, _raw_letter_locales(raw, locales))
+    return out
+
+
+def count_diagnostics(doc: Document, counts: list) -> list[Diagnostic]:
+    """For each :class:`~cvtex.schema.letters.AnswerCount` over its limit an error at its
+    answer, for each under :data:`~cvtex.schema.letters.FILL` of it a warning."""
+    from cvtex.schema.counting import RULES
+    from cvtex.schema.letters import FILL
+
+    # an answer that is the same text in several locales (one string for all) is one problem
+    same: dict[tuple[Any, str], list[str]] = {}
+    for c in counts:
+        same.setdefault((c.loc, c.text), []).append(c.locale)
+    out = []
+    for c in counts:
+        locales = same[(c.loc, c.text)]
+        if locales[0] != c.locale:
+            continue
+        how = f"it counts {c.count:,} against a limit of {c.limit:,} ({c.rule}: {RULES[c.rule]})"
+        if c.over:
+            message = (f"the {'/'.join(locales)} answer is {c.count - c.limit:,} over its limit: {how}; shorten it "
+                       "(the form would refuse or cut it)")
+        elif c.short:
+            message = (f"the {'/'.join(locales)} answer fills {c.share:.0%} of its limit: {how}; job sites advise "
+                       f"filling {FILL * 100:.0f}-90 % of a 자기소개서's limit")
+        else:
+            continue
+        out.append(doc.diagnostic(c.loc, message, severity="error" if c.over else "warning",
+                                  field_name=field_path(c.loc)))
     return out
 
 

@@ -129,14 +129,17 @@ _SLASH_BREAK = "\\penalty0\\relax "
 _JAMO = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF))
 #: What may not start a line after a space (a tie, ``~``, keeps it on the line of the word
 #: before): closing brackets and final quotes (Unicode general categories Pe, Pf), the
-#: ellipsis, and ``! ? : ;`` (French spacing, "and more …", "Seoul (2020 )"). The tie is
+#: ellipsis, and ``! ? : ;`` (French spacing, "and more …", "Seoul (2020 )"). UAX #14 (the
+#: Unicode Line Breaking Algorithm), rule LB13, forbids a break before the classes CL, CP,
+#: EX and IS "even after spaces"; cvtex keeps the ellipsis (class IN, LB22) and final
+#: quotes (Pf) the same way. The tie is
 #: LaTeX's ``\nobreakspace`` (a ``\penalty10000`` and the space; LaTeX2e source, ltspace):
 #: the PDF's text keeps a space there.
 _CLOSING = frozenset("\u2026!?:;")
 #: The longest line of LaTeX source that :func:`escape`, :func:`markup` and :func:`url_text`
-#: write, in characters, not counting the ``%`` that ends it: a text of any length becomes lines far shorter than TeX's input
-#: buffer (``buf_size`` = 200,000 in TeX Live's texmf.cnf; a longer line stops XeLaTeX with
-#: "Unable to read an entire line"). Lines end with ``%``, which discards the end of the
+#: write, in characters, not counting the ``%`` that ends it: a text of any length becomes
+#: lines far shorter than TeX's input buffer (``buf_size`` = 200,000 in TeX Live's
+#: texmf.cnf; a longer line stops XeLaTeX with "Unable to read an entire line"). Lines end with ``%``, which discards the end of the
 #: line and the end-of-line character (TeXbook ch. 8, p. 47: category 14), never before a
 #: space (state N skips leading blanks) nor inside a control word, so the tokens TeX reads
 #: are the same as from one long line.
@@ -153,7 +156,10 @@ def _breakable(before: str, after: str) -> bool:
 
 def _slash_break(run: str, i: int) -> bool:
     """Is ``run[i - 1]`` a slash between two words (``research/system``, ``TCP/IP``): letters
-    or digits on both sides, not digits on both (``1/2``, ``2020/21`` stay together)?"""
+    or digits on both sides, not digits on both (``1/2``, ``2020/21`` stay together)? UAX #14
+    gives the slash class SY, which allows a break after it except before a digit (LB13,
+    LB25: "SY × NU"); cvtex also keeps ``letter/digit`` breakable (``Python/3``) but never
+    ``digit/digit``, a fraction or a date."""
     if run[i - 1] != "/" or i < 2:
         return False
     before, after = run[i - 2], run[i]
@@ -196,13 +202,15 @@ def _run_pieces(run: str) -> list[tuple[str, str]]:
     return out
 
 
-def escape(text: str) -> LaTeX:
+def escape(text: str, *, word_before: bool = False) -> LaTeX:
     """``text`` as LaTeX that typesets exactly ``text`` (see module doc): its break points,
-    ties, and source lines of at most :data:`MAX_SOURCE_LINE` characters."""
+    ties, and source lines of at most :data:`MAX_SOURCE_LINE` characters. ``word_before``:
+    ``text`` continues other text (a span after bold text or a link), so a space at its
+    start before closing punctuation is a tie too."""
     out, done = [], 0
     for n, match in enumerate(_RUN.finditer(text)):
         start = match.start()
-        if n and text[start - 1] == " " and _closing(text, start):  # n: a word before to tie to
+        if (n or word_before) and start and text[start - 1] == " " and _closing(text, start):
             out += [_escape(text[done:start - 1]), "~"]
             done = start
         run = match.group()
@@ -235,7 +243,7 @@ def _source_lines(tex: str) -> str:
         return tex
     out, line = [], 0
     while True:
-        newline = tex.find("\n", line, line + MAX_SOURCE_LINE + 1)
+        newline = tex.find("\n", line, line + MAX_SOURCE_LINE + 2)  # a line may end "%\n" already
         if newline >= 0:
             out.append(tex[line:newline + 1])
             line = newline + 1
@@ -286,13 +294,14 @@ def display_url(url: str) -> str:
 def markup(text: str) -> LaTeX:
     """Text with inline markup as LaTeX: links become ``\\href``, ``**x**`` ``\\textbf``,
     ``*x*`` ``\\emph``; everything else is :func:`escape`-d."""
-    return LaTeX(_source_lines("".join(_span(s) for s in _markup.parse(text))))
+    return LaTeX(_source_lines("".join(_span(s, i > 0) for i, s in enumerate(_markup.parse(text)))))
 
 
-def _span(span: _markup.Span) -> str:
+def _span(span: _markup.Span, word_before: bool) -> str:
+    """One span as LaTeX; ``word_before``: text came before it (see :func:`escape`)."""
     if span.kind == "text":
-        return escape(span.text)
-    inner = "".join(_span(c) for c in span.children)
+        return escape(span.text, word_before=word_before)
+    inner = "".join(_span(c, word_before or i > 0) for i, c in enumerate(span.children))
     if span.kind == "strong":
         return f"\\textbf{{{inner}}}"
     if span.kind == "em":

@@ -59,6 +59,9 @@ def export_resume(profile: Profile, lang: str) -> tuple[dict[str, Any], list[Not
     for key, what in (("title", "document title"), ("summary_title", "summary heading")):
         if getattr(profile, key) is not None:
             notes.append(Note(key, f"JSON Resume has no field for the {what}; not exported"))
+    if profile.letters:
+        notes.append(Note("letters", f"JSON Resume has no field for letters (cover letters, 자기소개서); "
+                                     f"{len(profile.letters)} not exported"))
     if header.location:
         basics["location"] = {"address": t(header.location)}
     profiles = [_clean({"network": p.network, "username": p.username, "url": p.url}) for p in header.profiles] \
