@@ -261,13 +261,15 @@ def test_answers_are_counted_even_when_another_part_is_invalid():
 # ------------------------------------------------------------------------------ the command line
 
 def table_rows(stdout: str) -> list[tuple[int, int, int, str, str]]:
-    """(number, count, limit, rule, question) of each row of validate's plain table."""
+    """(number, count, limit, rule, question) of each row of validate's plain table; checks
+    that its "left" is the limit minus the count and its "filled" the share rounded down."""
     rows = []
     for line in stdout.splitlines():
-        found = re.match(r"^\s+(\d+)\s+([\d,]+)\s+([\d,]+)\s+\d+% \S+( \S+)?\s+(\w+)\s+(.+)$", line)
+        found = re.match(r"^\s+(\d+)\s+([\d,]+)\s+([\d,]+)\s+(-?[\d,]+)\s+(\d+)% \S+( \S+)?\s+(\w+)\s+(.+)$", line)
         if found:
-            rows.append((int(found[1]), int(found[2].replace(",", "")), int(found[3].replace(",", "")), found[5],
-                         found[6]))
+            n, limit, left = (int(found[i].replace(",", "")) for i in (2, 3, 4))
+            assert left == limit - n and int(found[5]) == n * 100 // limit, line
+            rows.append((int(found[1]), n, limit, found[7], found[8]))
     return rows
 
 
@@ -390,10 +392,16 @@ def test_letter_refuses_an_unknown_id_a_locale_and_a_format():
     assert fmt.returncode == 2 and "txt or md" in fmt.stderr
 
 
-def test_letter_of_a_profile_with_an_answer_over_its_limit_fails(tmp_path):
-    path, _, _ = over_and_under(tmp_path)
+def test_letter_prints_an_answer_over_its_limit_and_fails(tmp_path):
+    """The over-long answer is what the user has to shorten: printed, then reported as
+    validate reports it, exit 1; another letter of the profile prints as usual."""
+    path, _, first = over_and_under(tmp_path)
     result = run_cvtex("letter", str(path), "--id", "example-bank-ko", env=PLAIN_ENV)
-    assert result.returncode == 1 and result.stdout == "" and "over its limit" in result.stderr
+    assert result.returncode == 1
+    assert f"count {first.count} of {first.count - 1}" in result.stdout and first.text in result.stdout
+    assert "error: the ko answer is 1 over its limit" in result.stderr and "1 error(s), 0 warning(s)" in result.stderr
+    other = run_cvtex("letter", str(path), "--id", "example-bank-en", env=PLAIN_ENV)
+    assert other.returncode == 0 and other.stderr == "" and other.stdout
 
 
 def test_the_json_resume_export_notes_the_letters():
@@ -428,3 +436,47 @@ def test_the_pre_commit_hook_blocks_an_over_long_answer(request, tmp_path):
     accepted = tool("git", "commit", "-m", "application", cwd=repo, env=env)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
 
+
+
+def test_an_over_long_answer_is_reported_with_a_missing_glyph_in_the_same_letter(tmp_path):
+    """A letter with another error (a character no font of the theme has) is still counted:
+    the over-limit error is reported with the glyph error, not after it is fixed."""
+    path, text, first = over_and_under(tmp_path)
+    path.write_text(text.replace("어릴 적 저희 집에는", "어릴 적 𓀀 저희 집에는", 1), encoding="utf-8")
+    result = run_cvtex("validate", "cv.yaml", cwd=tmp_path, env=PLAIN_ENV)
+    assert result.returncode == 1
+    assert "no glyph for '𓀀'" in result.stderr
+    # one over already; 𓀀 (outside the BMP: 2 UTF-16 code units) and a space add 3
+    assert "error: the ko answer is 4 over its limit" in result.stderr
+
+
+def test_the_terminal_table_shows_questions_as_written(tmp_path):
+    """On a terminal (a real pseudo-terminal) the table is rich's; a question's brackets are
+    text, not rich markup (which would colour it, drop the brackets, or fail on '[/b]')."""
+    import os
+
+    from .conftest import CVTEX
+
+    text = APPLICATION.read_text(encoding="utf-8").replace("지원동기를 기술해 주십시오.", "지원동기 [/b] [red]x[/red]")
+    path = tmp_path / "cv.yaml"
+    path.write_text(text, encoding="utf-8")
+    master, slave = os.openpty()
+    try:
+        result = subprocess.run([CVTEX, "validate", str(path)], stdout=slave, stderr=subprocess.PIPE, text=True,
+                                stdin=subprocess.DEVNULL, env=dict(PLAIN_ENV, COLUMNS="250"), timeout=120)
+    finally:
+        os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert result.returncode == 0, result.stderr
+    screen = shown.decode("utf-8")
+    # rich's table (it may wrap the question's cell), the brackets as written
+    assert "┃" in screen and "지원동기 [/b]" in screen and "[red]x[/red]" in screen

@@ -101,8 +101,8 @@ class _Clock:
             self._progress(name)
 
 
-def load_profile(path: Path | str, *, theme: str | None = None,
-                 check_glyphs: bool = True) -> tuple[loader.Document, schema.Profile, list[Diagnostic]]:
+def load_profile(path: Path | str, *, theme: str | None = None, check_glyphs: bool = True,
+                 over_limit: str = "error") -> tuple[loader.Document, schema.Profile, list[Diagnostic]]:
     """Load and validate a profile file, without TeX (what ``cvtex validate`` runs).
 
     ``theme`` (a built-in name or a directory) overrides the profile's ``design.theme``
@@ -110,11 +110,13 @@ def load_profile(path: Path | str, *, theme: str | None = None,
     printed character is checked against that theme's fonts with the profile's
     ``design.fonts`` (:mod:`cvtex.theme.fonts`; skipped when fontconfig cannot describe them,
     and, when ``fc-list`` or XeLaTeX is missing, with a warning that says so),
-    and every font in ``design.fonts`` must be installed. Raises :class:`ProfileError`
+    and every font in ``design.fonts`` must be installed. ``over_limit``: what a 자기소개서
+    answer over its limit is, ``"error"`` or ``"warning"`` (:func:`cvtex.schema.validate`).
+    Raises :class:`ProfileError`
     with every error and warning found; returns the document, the profile and the
     warnings.
     """
-    doc, profile, warnings, _, _ = _load(path, theme, check_glyphs)
+    doc, profile, warnings, _, _ = _load(path, theme, check_glyphs, over_limit)
     return doc, profile, warnings
 
 
@@ -126,8 +128,8 @@ def profile_theme(profile_path: Path | str, name: str) -> str:
     return name
 
 
-def _load(path: Path | str, theme: str | None,
-          check_glyphs: bool) -> tuple[loader.Document, schema.Profile, list[Diagnostic], themes.Theme, Any]:
+def _load(path: Path | str, theme: str | None, check_glyphs: bool,
+          over_limit: str = "error") -> tuple[loader.Document, schema.Profile, list[Diagnostic], themes.Theme, Any]:
     """:func:`load_profile`, also returning the theme it checked the glyphs against and that check's
     coverage (``None`` when it did not run)."""
     doc = loader.load(path)
@@ -159,7 +161,8 @@ def _load(path: Path | str, theme: str | None,
         else []
     try:
         profile, warnings = schema.validate(doc, supported_locales=locale.supported_locales(), glyphs=coverage,
-                                            font_problem=themes.font_problem if check_glyphs else None)
+                                            font_problem=themes.font_problem if check_glyphs else None,
+                                            over_limit=over_limit)
     except ProfileError as exc:
         raise ProfileError(schema.by_position(exc.diagnostics + problems + unchecked)) from None
     warnings = unchecked + warnings

@@ -315,7 +315,7 @@ def letter(
     closing and signature. txt is the pasted text (markup removed); md gives each question as a heading
     and each answer in a fenced block. No clipboard: pipe it, or copy from the terminal.
 
-    Example: [bold]cvtex letter cv.yaml --id example-corp-ko --format txt[/]
+    Example: [bold]cvtex letter cv.yaml --id example-bank-ko --format txt[/]
     """
     from cvtex.build import load_profile
     from cvtex.cli.letters import FORMATS, letter_text
@@ -324,7 +324,8 @@ def letter(
         raise typer.BadParameter(f"'{format_}' is not a letter format; use {' or '.join(FORMATS)}",
                                  param_hint="'--format' / '-f'")
     with exit_codes(debug):
-        _, model, _ = load_profile(profile, check_glyphs=False)
+        # an answer over its limit is what the user needs to see to shorten it: printed, then exit 1
+        doc, model, _ = load_profile(profile, check_glyphs=False, over_limit="warning")
     ids = [item.id for item in model.letters]
     if letter_id is None:
         known = f"its letters: {', '.join(ids)}" if ids else "it has no letters (a profile's 'letters:')"
@@ -345,6 +346,13 @@ def letter(
     text = letter_text(model, chosen, index, code, format_)
     if emit(text, output):
         out.print(f"wrote {output}", markup=False)
+    counts = chosen.counts(index, [code]) if hasattr(chosen, "counts") else []
+    over = [c for c in counts if c.over]
+    if over:  # printed above for shortening, and refused like validate refuses it
+        from cvtex.schema import count_diagnostics
+
+        print_diagnostics(count_diagnostics(doc, over))
+        raise typer.Exit(EXIT_INVALID)
 
 
 @app.command()

@@ -31,6 +31,12 @@ def _status(c: Any) -> str:
     return "over" if c.over else f"< {FILL:.0%}" if c.short else "ok"
 
 
+def _filled(c: Any) -> str:
+    """The share of the limit used, in whole percent rounded down (so 1001 of 1000 never shows
+    100 % next to "over", nor 849 of 1000 85 % next to "< 85 %"), and the status."""
+    return f"{c.count * 100 // c.limit}% {_status(c)}"
+
+
 def print_counts(path: Any, counts: list[Any]) -> None:
     """Print, per letter and locale, each answer's count against its limit: question, count,
     limit, the share filled, and the counting rule (a legend names each rule's meaning,
@@ -41,26 +47,28 @@ def print_counts(path: Any, counts: list[Any]) -> None:
         return
     if sys.stdout.isatty():
         from rich.table import Table
+        from rich.text import Text
 
         from cvtex.cli.output import out
 
         for (_, code), rows in _groups(counts):
-            table = Table("#", "question", "count", "limit", "filled", "counted", title_justify="left",
-                          title=f"{path}: letter '{rows[0].letter_id}' ({code})")
+            # Text(...): a profile's words are shown as written, never read as rich markup
+            table = Table("#", "question", "count", "limit", "left", "filled", "counted", title_justify="left",
+                          title=Text(f"{path}: letter '{rows[0].letter_id}' ({code})"))
             for c in rows:
                 style = "red" if c.over else "yellow" if c.short else None
-                table.add_row(str(c.question + 1), c.question_text, f"{c.count:,}", f"{c.limit:,}",
-                              f"{c.share:.0%} {_status(c)}", f"{c.rule}: {RULES[c.rule]}", style=style)
+                table.add_row(str(c.question + 1), Text(c.question_text), f"{c.count:,}", f"{c.limit:,}",
+                              f"{c.limit - c.count:,}", _filled(c), Text(f"{c.rule}: {RULES[c.rule]}"),
+                              style=style)
             out.print(table)
         return
     lines = []
     for (_, code), rows in _groups(counts):
         lines.append(f"{path}: letter '{rows[0].letter_id}' ({code})")
-        lines.append(f"  {'#':>2}  {'count':>6}  {'limit':>6}  {'filled':<11}  {'counted':<15}  question")
+        lines.append(f"  {'#':>2}  {'count':>6}  {'limit':>6}  {'left':>6}  {'filled':<11}  {'counted':<15}  question")
         for c in rows:
-            filled = f"{c.share:.0%} {_status(c)}"
-            lines.append(f"  {c.question + 1:>2}  {c.count:>6,}  {c.limit:>6,}  {filled:<11}  {c.rule:<15}  "
-                         f"{c.question_text}")
+            lines.append(f"  {c.question + 1:>2}  {c.count:>6,}  {c.limit:>6,}  {c.limit - c.count:>6,}  "
+                         f"{_filled(c):<11}  {c.rule:<15}  {c.question_text}")
     for rule in dict.fromkeys(c.rule for c in counts):
         lines.append(f"  {rule}: {RULES[rule]}")
     sys.stdout.write("\n".join(lines) + "\n")

@@ -105,8 +105,10 @@ def unstrippable(text: str) -> tuple[str, str] | None:
             shown = found.group(0) if len(found.group(0)) <= 20 else found.group(0)[:19] + "…"
             message = f"{what} ('{shown}') is not markup cvtex reads, so it would be pasted and counted as written; "
             return message + hint, found.group(0)[0]
-    escaped = text.count("\\*")
-    if markup.plain(text).count("*") > escaped:
+    # a '*' left after the marks are read, next to a word (not " * " between spaces, which
+    # CommonMark keeps as written and the writer meant as written); escaped ones are kept out
+    left = markup.plain(text.replace("\\*", "\x00"))
+    if re.search(r"\S\*|\*\S", left.replace("\x00", " ")):
         message = ("a '*' is left over after the **bold** and *italic* marks are removed (an unpaired mark), so "
                    "it would be pasted and counted as written; pair it, or write \\* for an asterisk")
         return message, "*"

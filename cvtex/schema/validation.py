@@ -36,7 +36,8 @@ JSON_RESUME_KEYS = frozenset({"basics", "work", "volunteer", "education", "award
 
 
 def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
-             glyphs: Any = None, font_problem: Any = None) -> tuple[Profile, list[Diagnostic]]:
+             glyphs: Any = None, font_problem: Any = None,
+             over_limit: str = "error") -> tuple[Profile, list[Diagnostic]]:
     """Validate a loaded document against the schema; report every problem at once.
 
     Returns the :class:`Profile` and the warnings: a text given in some but not all of
@@ -46,6 +47,7 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
     warning, sorted by position, each with file, line, column and field path; misspelled
     keys and section kinds get a "did you mean" hint.
 
+    ``over_limit="warning"`` makes an answer over its limit a warning instead of an error.
     ``supported_locales`` (the locales cvtex has titles and date formats for) makes an
     unsupported output locale an error. ``glyphs`` (a :class:`cvtex.theme.fonts.Coverage`)
     makes a character the theme's fonts cannot set an error in the field that has it.
@@ -78,9 +80,11 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
     try:
         profile = Profile.model_validate(doc.data, context=context)
     except ValidationError as exc:
-        counted = count_diagnostics(doc, answer_counts(doc, context=context))
+        # counted without the glyph check: a letter with a missing glyph still has its count
+        counted = count_diagnostics(doc, answer_counts(doc, context={"supported_locales": supported_locales}),
+                                    over_limit)
         raise ProfileError(by_position(diagnostics(doc, exc) + references + warnings + counted)) from None
-    counted = count_diagnostics(doc, answer_counts(doc, profile))
+    counted = count_diagnostics(doc, answer_counts(doc, profile), over_limit)
     errors = references + [d for d in counted if d.severity == "error"]
     warnings = by_position(warnings + [d for d in counted if d.severity != "error"])
     if errors:
@@ -330,9 +334,10 @@ def answer_counts(doc: Document, profile: Profile | None = None, *, context: dic
     return out
 
 
-def count_diagnostics(doc: Document, counts: list) -> list[Diagnostic]:
+def count_diagnostics(doc: Document, counts: list, over_limit: str = "error") -> list[Diagnostic]:
     """For each :class:`~cvtex.schema.letters.AnswerCount` over its limit an error at its
-    answer, for each under :data:`~cvtex.schema.letters.FILL` of it a warning."""
+    answer (``over_limit="warning"``: a warning, for ``cvtex letter``, which prints the answer
+    to shorten), for each under :data:`~cvtex.schema.letters.FILL` of it a warning."""
     from cvtex.schema.counting import RULES
     from cvtex.schema.letters import FILL
 
@@ -354,7 +359,7 @@ def count_diagnostics(doc: Document, counts: list) -> list[Diagnostic]:
                        f"filling {FILL * 100:.0f}-90 % of a 자기소개서's limit")
         else:
             continue
-        out.append(doc.diagnostic(c.loc, message, severity="error" if c.over else "warning",
+        out.append(doc.diagnostic(c.loc, message, severity=over_limit if c.over else "warning",
                                   field_name=field_path(c.loc)))
     return out
 
