@@ -216,15 +216,12 @@ def _check_theme(name: Optional[str], option: str = "--theme") -> None:
     error (exit 2) listing the built-in themes, at the option that gave it."""
     if name is None or "/" in name or "\\" in name or Path(name).is_dir():
         return
-    import difflib
-
+    from cvtex.schema import did_you_mean
     from cvtex.theme import builtin_themes
 
     known = builtin_themes()
     if name not in known:
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise typer.BadParameter(f"no theme '{name}'{hint}; the built-in themes are "
+        raise typer.BadParameter(f"no theme '{name}'{did_you_mean(name, known)}; the built-in themes are "
                                  f"{', '.join(known)} (cvtex themes describes them), or give a theme directory "
                                  "such as ./mytheme", param_hint=f"'{option}'")
 
@@ -327,16 +324,13 @@ def letter(
         # an answer over its limit is what the user needs to see to shorten it: printed, then exit 1
         doc, model, _ = load_profile(profile, check_glyphs=False, over_limit="warning")
     ids = [item.id for item in model.letters]
+    known = f"its letters: {', '.join(ids)}" if ids else "it has no letters (a profile's 'letters:')"
     if letter_id is None:
-        known = f"its letters: {', '.join(ids)}" if ids else "it has no letters (a profile's 'letters:')"
         raise error(f"give a letter with --id ID; {known}", EXIT_USAGE)
     if letter_id not in ids:
-        import difflib
+        from cvtex.schema import did_you_mean
 
-        close = difflib.get_close_matches(letter_id, ids, n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        known = f"its letters: {', '.join(ids)}" if ids else "it has no letters (a profile's 'letters:')"
-        raise error(f"{profile} has no letter '{letter_id}'{hint}; {known}", EXIT_USAGE)
+        raise error(f"{profile} has no letter '{letter_id}'{did_you_mean(letter_id, ids)}; {known}", EXIT_USAGE)
     index = ids.index(letter_id)
     chosen = model.letters[index]
     locales = model.letter_locales(chosen)
