@@ -1,4 +1,4 @@
-"""Issue 7's six performance figures, each with its target, from one run.
+"""Issue 7's six performance figures and issue 22's letters figure, each with its target, from one run.
 
     .venv/bin/python benchmarks/perf.py [--profile data/infra-backend.yaml] [--batch 20] [--runs 5]
                                         [--no-rendercv]
@@ -20,7 +20,13 @@
    exec'd shares its parent's pages and is not counted twice, which once read 505 MB for
    275; and the largest single process, ``getrusage(RUSAGE_CHILDREN)``) — target ≤ 300 MB;
 6. ``--batch`` copies of ``--profile`` (different names) × 2 languages with ``-j 2
-   --no-cache --offline``: seconds per profile vs one profile's cold render.
+   --no-cache --offline``: seconds per profile vs one profile's cold render;
+7. letters (issue 22): cold render (``--no-cache --offline``) of data/application.yaml — two CVs,
+   an English cover letter and a Korean 자기소개서, four PDFs — vs the same profile without its
+   ``letters:`` (both copies written by :func:`letters_pair`), medians of ``--runs`` alternating
+   runs — target ≤ 1.6 (the issue's, "for two extra documents per locale"; application.yaml's
+   letters are in one language each, so here one extra document per locale). ``--letters-only``
+   runs figure 7 alone.
 
 Every cvtex run uses a build cache in a temporary directory (``CVTEX_CACHE_DIR``), never
 the user's. The uncompressed copy of XeLaTeX's format that a user's first render leaves in
@@ -248,6 +254,45 @@ def peak_rss(tex: Path, build: Path) -> tuple[int, int]:
     return int(tree), int(single)
 
 
+# --------------------------------------------------------------------------- letters
+
+def letters_pair(profile: Path, work: Path) -> tuple[Path, Path]:
+    """``profile`` (one with ``letters:``) written twice, the same way, under ``work``: as it is
+    (``work/with/<name>``) and without its top-level ``letters:`` (``work/without/<name>``).
+    Both are dumped from YAML's base loader (every scalar a string, as cvtex reads it), so
+    they differ only in the letters. Returns (with, without)."""
+    data = yaml.load(profile.read_text("utf-8"), Loader=yaml.BaseLoader)
+    if not data.get("letters"):
+        raise SystemExit(f"{profile} has no letters: figure 7 needs a profile with some")
+    paths = []
+    for name, content in (("with", data), ("without", {k: v for k, v in data.items() if k != "letters"})):
+        (work / name).mkdir(parents=True)
+        path = work / name / profile.name
+        path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def letters_figure(work: Path, runs: int) -> None:
+    """Figure 7: cold renders of data/application.yaml with and without its letters,
+    alternating (one untimed render of each first), medians compared."""
+    with_letters, without = letters_pair(ROOT / "data" / "application.yaml", work)
+
+    def cold(path: Path, tag: str) -> float:
+        return timed([CVTEX, "render", str(path), "--offline", "--no-cache", "--quiet", "-o", str(path.parent / tag)])
+
+    cold(with_letters, "warm"), cold(without, "warm")
+    documents = [len(list((path.parent / "warm").glob("*.pdf"))) for path in (with_letters, without)]
+    withs, withouts = [], []
+    for run in range(runs):
+        withouts.append(cold(without, f"run{run}"))
+        withs.append(cold(with_letters, f"run{run}"))
+    a, b = statistics.median(withs), statistics.median(withouts)
+    print(f"7. cold render of application.yaml with its 2 letters ({documents[0]} PDFs) vs without ({documents[1]} "
+          f"PDFs): {a:.2f} s vs {b:.2f} s (medians of {runs} alternating runs, with {min(withs):.2f}-{max(withs):.2f}, "
+          f"without {min(withouts):.2f}-{max(withouts):.2f}) -> ratio {a / b:.2f} (target <= 1.6)", flush=True)
+
+
 # --------------------------------------------------------------------------- main
 
 def main() -> None:
@@ -256,7 +301,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20)
     parser.add_argument("--no-rendercv", action="store_true", help="skip figure 2")
     parser.add_argument("--runs", type=int, default=5, help="alternating cold renders of cvtex and RenderCV "
-                        "(figure 2; their medians are compared)")
+                        "(figures 2 and 7; their medians are compared)")
+    parser.add_argument("--letters-only", action="store_true", help="only figure 7 (letters)")
     args = parser.parse_args()
     profile = args.profile.resolve()
     MB = 2**20
@@ -273,6 +319,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cvtex-perf-") as tmp:
         work = Path(tmp)
         os.environ["CVTEX_CACHE_DIR"] = str(work / "cache")  # inherited by every cvtex run
+        if args.letters_only:
+            letters_figure(work / "7", args.runs)
+            return
 
         # the uncompressed copy of XeLaTeX's format (cvtex.tex.plain_format) is made once
         # per TeX Live format, by a user's first render: timed here, reused by every run below
@@ -371,6 +420,9 @@ def main() -> None:
         per = total / args.batch
         print(f"6. {args.batch} profiles x 2 languages, -j 2 --no-cache: {total:.1f} s, {per:.2f} s per profile vs "
               f"{single:.2f} s for one profile alone -> ratio {per / single:.2f}", flush=True)
+
+        # 7. letters
+        letters_figure(work / "7", args.runs)
 
 
 if __name__ == "__main__":

@@ -99,7 +99,8 @@ def build_cache_dir(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory):
-    """Every data profile rendered once in every locale: {(stem, locale): Output}."""
+    """Every data profile rendered once in every locale: {(stem, locale): Output}, and each
+    of its letters: {(stem, "letter-<id>-<locale>"): Output}."""
     from cvtex.build.pipeline import render_profile
 
     out_dir = tmp_path_factory.mktemp("rendered")
@@ -107,7 +108,7 @@ def rendered(tmp_path_factory):
     for path in DATA:
         result = render_profile(path, output_dir=out_dir, keep_tex=True)
         for output in result.outputs:
-            outputs[(path.stem, output.locale)] = output
+            outputs[(path.stem, output.name)] = output  # a letter: (stem, "letter-<id>-<locale>")
     return outputs
 
 

@@ -39,7 +39,7 @@ STEMS = [p.stem for p in DATA]
 
 
 def parts(result) -> dict[str, Path]:
-    return {o.locale: o.pdf for o in result.outputs}
+    return {o.locale: o.pdf for o in result.outputs if not o.document}  # the CVs, not the letters
 
 
 def outline_tree(reader: PdfReader) -> list[tuple[str, int, list[tuple[str, int]]]]:

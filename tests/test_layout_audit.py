@@ -3,7 +3,9 @@
 Every built-in theme x locale x profile (the data profiles and the stress profile
 ``tests/fixtures/layout/stress.yaml``: long wrapping titles in every section kind, mixed
 Hangul/Latin runs, long URLs, every field, 6-10 pages) is rendered for real once per module,
-and each PDF goes through the five checks of :mod:`tests.fixtures.layout`, one test each:
+with the letters of the profiles (``data/application.yaml``'s cover letter and 자기소개서, each
+in its locale: ``<stem>-letter-<id>-<lang>.pdf``, measured like the CVs), and each PDF goes
+through the five checks of :mod:`tests.fixtures.layout`, one test each:
 
 a. even line pitch: no line closer to the line above it than the leading of its size
    (LaTeX's size file times kotex's ``\\linespread`` in Korean);
@@ -43,9 +45,26 @@ FIXTURES = ROOT / "tests" / "fixtures" / "layout"
 STRESS = FIXTURES / "stress.yaml"
 THEMES = template.builtin_themes()
 PROFILES = DATA + [STRESS]
-CASES = [(theme, path, code) for theme in THEMES for path in PROFILES
-         for code in profile.validate(loader.load(path))[0].locales]
+
+
+def documents(path: Path) -> list[tuple[str, str]]:
+    """What a render of ``path`` writes: ``(name, kind)`` — name as
+    :attr:`cvtex.build.results.Output.name` — of each locale's CV (``("en", "cv")``), then of
+    each letter in each of its locales that the profile renders
+    (``("letter-<id>-en", "cover-letter")``)."""
+    prof = profile.validate(loader.load(path))[0]
+    return [*((code, "cv") for code in prof.locales),
+            *((f"letter-{letter.id}-{code}", letter.kind) for letter in prof.letters
+              for code in prof.letter_locales(letter) if code in prof.locales)]
+
+
+CASES = [(theme, path, name) for theme in THEMES for path in PROFILES for name, _ in documents(path)]
 IDS = [f"{t}-{p.stem}-{c}" for t, p, c in CASES]
+#: The PDFs with an outline, whose headings check e looks for: all but the cover letters
+#: (one page without headings; tests/test_letter_render.py checks their outline is empty).
+HEADED = [(theme, path, name) for theme in THEMES for path in PROFILES for name, kind in documents(path)
+          if kind != "cover-letter"]
+HEADED_IDS = [f"{t}-{p.stem}-{c}" for t, p, c in HEADED]
 #: Problems a failure message lists (the count is always given).
 SHOWN = 12
 
@@ -73,8 +92,9 @@ def footskip(theme: template.Theme) -> str:
 
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory):
-    """``audited(theme, profile_path)`` -> ``{locale: Audited}``: each (theme, profile)
-    rendered once per module (all locales in one render, through cvtex's build cache)."""
+    """``audited(theme, profile_path)`` -> ``{name: Audited}`` (:attr:`cvtex.build.results.Output.name`:
+    ``en``, ``letter-<id>-en``): each (theme, profile) rendered once per module (all locales
+    and letters in one render, through cvtex's build cache)."""
     out_dir = tmp_path_factory.mktemp("layout-audit")
     done: dict[tuple[str, Path], dict[str, Audited]] = {}
 
@@ -91,8 +111,8 @@ def audited(tmp_path_factory):
                                                        footskip(theme))
                 spread = layout.kotex_linespread() if output.locale == "ko" else 1.0
                 titles = [item.title for item in PdfReader(output.pdf).outline]
-                done[(theme_name, path)][output.locale] = Audited(output.pdf, pages, block,
-                                                                  layout.Leading(str(values.font_size), spread), titles)
+                done[(theme_name, path)][output.name] = Audited(output.pdf, pages, block,
+                                                                layout.Leading(str(values.font_size), spread), titles)
         return done[(theme_name, path)]
 
     return get
@@ -142,7 +162,7 @@ def test_links_are_visibly_marked(audited, theme, path, code):
     assert problems == [], report("links that look like body text (check d)", problems)
 
 
-@pytest.mark.parametrize("theme,path,code", CASES, ids=IDS)
+@pytest.mark.parametrize("theme,path,code", HEADED, ids=HEADED_IDS)
 def test_headings_never_end_a_page(audited, theme, path, code):
     a = audited(theme, path)[code]
     found = layout.headings(a.pages, a.titles)

@@ -58,6 +58,11 @@ THEMES = BUILT_IN + [FOURTH]
 CASES = [(theme, path, code) for theme in THEMES for path in DATA
          for code in profile.validate(loader.load(path))[0].locales]
 IDS = [f"{t}-{p.stem}-{c}" for t, p, c in CASES]
+#: Each letter of each data profile in each of its locales, per built-in theme: (theme, path,
+#: Output.name), compared with its reference picture like the CVs.
+LETTER_CASES = [(theme, path, f"letter-{letter.id}-{code}") for theme in BUILT_IN for path in DATA
+                for prof in [profile.validate(loader.load(path))[0]] for letter in prof.letters
+                for code in prof.letter_locales(letter)]
 
 REFERENCES = ROOT / "tests" / "reference"
 DOCS = ROOT / "docs" / "themes"
@@ -137,7 +142,7 @@ def write_fourth_theme(directory: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def themed(tmp_path_factory):
-    """``themed(theme, profile_path)`` -> ``{locale: Output}``: each (theme, profile)
+    """``themed(theme, profile_path)`` -> ``{Output.name: Output}`` (a locale for the CV): each (theme, profile)
     rendered once per session (all locales, in parallel), on first use, without the build
     cache (every PDF and its engine log come from a real XeLaTeX run). ``FOURTH``: the
     theme :func:`write_fourth_theme` writes, given by its directory."""
@@ -150,7 +155,7 @@ def themed(tmp_path_factory):
         if key not in done:
             given = str(fourth) if theme == FOURTH else theme
             result = render_profile(path, output_dir=out_dir / theme, theme=given, cache=False)
-            done[key] = {output.locale: output for output in result.outputs}
+            done[key] = {output.name: output for output in result.outputs}  # letters: "letter-<id>-<locale>"
         return done[key]
 
     return get
@@ -320,6 +325,20 @@ def test_first_page_matches_reference_picture(themed, theme, path, code, tmp_pat
     actual = first_page_png(themed(theme, path)[code].pdf, tmp_path / f"{theme}-{path.stem}-{code}.png",
                             dpi=REFERENCE_DPI)
     check_reference(actual, REFERENCES / actual.name)
+
+
+@pytest.mark.parametrize("theme,path,name", LETTER_CASES, ids=[f"{t}-{p.stem}-{n}" for t, p, n in LETTER_CASES])
+def test_letter_first_page_matches_reference_picture(themed, theme, path, name, tmp_path, reference_platform):
+    """Each letter's first page as its reference picture shows it (a cover letter, a 자기소개서)."""
+    actual = first_page_png(themed(theme, path)[name].pdf, tmp_path / f"{theme}-{path.stem}-{name}.png",
+                            dpi=REFERENCE_DPI)
+    check_reference(actual, REFERENCES / actual.name)
+
+
+def test_every_letter_has_a_reference_case():
+    """The data profiles have letters, so the reference comparison above is not empty."""
+    assert {name.split("-")[-1] for _, _, name in LETTER_CASES} == {"en", "ko"}
+    assert len(LETTER_CASES) == 2 * len(BUILT_IN)
 
 
 @pytest.mark.parametrize("theme,code", [(t, c) for t in BUILT_IN for c in ("en", "ko")])
@@ -595,10 +614,14 @@ def test_theme_is_complete(theme):
     description = loaded.config.description
     assert "\n" not in description and 20 <= len(description) <= 100 and description.endswith(".")
     source = loaded.find("cv.tex.j2").read_text("utf-8")
+    preamble = loaded.find("_preamble.tex.j2").read_text("utf-8")
+    for document in ("cv.tex.j2", "letter.tex.j2"):  # the CV and every letter: one preamble, one header
+        text = loaded.find(document).read_text("utf-8")
+        assert '((* include "_preamble.tex.j2" *))' in text and '((* include "_header.tex.j2" *))' in text, document
     shared = loaded.find("cvtex.sty").read_text("utf-8")
-    assert "\\RequirePackage{kotex}" in shared and "{hyperref}" not in shared + source
-    assert source.index("((( text_fidelity )))") > source.index("\\usepackage{cvtex}")
-    assert "((( link_setup )))" in source and "{hyperref}" not in loaded.find("theme.sty").read_text("utf-8")
+    assert "\\RequirePackage{kotex}" in shared and "{hyperref}" not in shared + source + preamble
+    assert preamble.index("((( text_fidelity )))") > preamble.index("\\usepackage{cvtex}")
+    assert "((( link_setup )))" in preamble and "{hyperref}" not in loaded.find("theme.sty").read_text("utf-8")
     assert "\\cvsection{((( destination(section) )))}" in source
     sections = macro_bodies(shared) | macro_bodies(loaded.find("theme.sty").read_text("utf-8"))
     assert "\\hypertarget{#1}{}" in sections["cvsection"]

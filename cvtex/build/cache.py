@@ -253,7 +253,7 @@ def record_key(profile: Path, options: dict[str, Any]) -> str | None:
     except OSError:  # an unreadable profile, a removed working directory
         return None
     fonts = [mtime for _, _, mtime in stamps(font_caches())]
-    parts = {"format": 1, "profile": str(profile.resolve()), "cwd": cwd, "options": options,
+    parts = {"format": 2, "profile": str(profile.resolve()), "cwd": cwd, "options": options,
              "cvtex": package_digest(), "fonts": fonts, "sha256": hashlib.sha256(data).hexdigest()}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -265,7 +265,7 @@ def save_record(key: str, result: Any, build_keys: dict[str, str], theme_dir: Pa
     warnings and the link data of ``result`` (a :class:`cvtex.build.results.Result`)."""
     record = {
         "theme": str(theme_dir), "theme_digest": theme_sha256, "engine": engine,
-        "outputs": [[o.locale, build_keys[o.locale]] for o in result.outputs],
+        "outputs": [[o.locale, o.document, build_keys[o.name]] for o in result.outputs],
         "warnings": [asdict(w) for w in result.warnings],
         "links": {code: [link.to_record() for link in found] for code, found in result.links.items()},
         "link_policy": result.link_policy.to_record(),
@@ -277,13 +277,14 @@ def save_record(key: str, result: Any, build_keys: dict[str, str], theme_dir: Pa
 class Record:
     """A render record that still holds (:func:`load_record`): the theme directory, the
     validation warnings, the profile's links and link policy (as :attr:`cvtex.build.results.Result`
-    has them) and each locale's build entry, in the order rendered."""
+    has them) and each output's ``(locale, document, build entry)``
+    (:attr:`cvtex.build.results.Output.document`), in the order rendered."""
 
     theme: Path
     warnings: list
     links: dict[str, list]
     link_policy: Any
-    entries: list[tuple[str, Entry]]
+    entries: list[tuple[str, str, Entry]]
 
 
 def load_record(profile: Path, options: dict[str, Any]) -> Record | None:
@@ -305,8 +306,8 @@ def load_record(profile: Path, options: dict[str, Any]) -> Record | None:
         if (binary is None or record["engine"] != engine_version(binary)
                 or record["theme_digest"] != theme_digest(Path(record["theme"]))):
             return None
-        entries = [(code, get(build)) for code, build in record["outputs"]]
-        if any(entry is None for _, entry in entries):
+        entries = [(code, document, get(build)) for code, document, build in record["outputs"]]
+        if any(entry is None for _, _, entry in entries):
             return None
         warnings = [Diagnostic(**w) for w in record["warnings"]]
         from cvtex.links import Policy, ProfileLink

@@ -1,5 +1,6 @@
 """What a PDF says about itself, from the localized view: its document information
-(:func:`metadata`) and its outline, one bookmark per printed section (:func:`bookmarks`)."""
+(:func:`metadata`) and its outline, one bookmark per printed section (:func:`bookmarks`); a
+letter's (:func:`letter_metadata`, :func:`letter_bookmarks`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from cvtex.theme import section_destination
 
 if TYPE_CHECKING:
     from cvtex.build.pdf import Bookmark, Metadata
-    from cvtex.localize import View
+    from cvtex.localize import LetterView, View
 
 
 def metadata(view: View) -> Metadata:
@@ -43,3 +44,25 @@ def bookmarks(view: View) -> list[Bookmark]:
              if view.summary else [])
     marks += [Bookmark(markup.plain(s.title), section_destination(s.id)) for s in view.sections]
     return marks
+
+
+def letter_metadata(view: LetterView) -> Metadata:
+    """A letter's document information (plain text): the title ``Cover letter — <company>``
+    / ``자기소개서 — <company>`` (:attr:`cvtex.localize.LetterView.title`), the author the
+    profile's name, the subject the letter's subject or position, no keywords, and the
+    locale's language tag."""
+    from cvtex.build.pdf import Metadata
+
+    about = view.subject or view.position
+    return Metadata(title=view.title, author=markup.plain(view.header.name),
+                    subject=markup.plain(about) if about else view.title, keywords=[],
+                    creator=f"cvtex {__version__}", lang=view.locale.language_tag)
+
+
+def letter_bookmarks(view: LetterView) -> list[Bookmark]:
+    """A 자기소개서's outline: one bookmark per question (``1. question``), at its
+    ``section.question-<n>`` destination; a cover letter has none (it is one page)."""
+    from cvtex.build.pdf import Bookmark
+
+    return [Bookmark(f"{q.number}. {markup.plain(q.question)}", section_destination(q.id))
+            for q in view.questions or []]

@@ -76,3 +76,13 @@ def finish(source: Path, target: Path, metadata: Metadata, bookmarks: list[Bookm
         writer.page_mode = "/UseOutlines"
     write_atomic(target, writer.write)
     return len(bookmarks)
+
+
+def page_count(pdf: bytes) -> int:
+    """The number of pages of the PDF ``pdf`` (bytes). Raises pypdf's ``PdfReadError`` for a
+    damaged file."""
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)

@@ -34,8 +34,8 @@ from cvtex import links, schema, tex
 from cvtex import localize as locale
 from cvtex import theme as themes
 from cvtex.build.failures import compile_diagnostics, lost_text, toolchain_problem
-from cvtex.build.outline import bookmarks, metadata
-from cvtex.build.results import BilingualOutput, Output, Result, cached_output
+from cvtex.build.outline import bookmarks, letter_bookmarks, letter_metadata, metadata
+from cvtex.build.results import BilingualOutput, BundleOutput, Output, Result, cached_output
 from cvtex.diagnostics import Diagnostic, ProfileError, display_path
 from cvtex.files import write_atomic
 from cvtex.schema import loader
@@ -46,16 +46,19 @@ if TYPE_CHECKING:
 
 @dataclass
 class _Job:
-    """One locale of a render as it goes through the stages: templated (``tex``, the PDF's
-    ``metadata`` and ``marks``), looked up in the build cache (``key``, ``hit``), compiled
-    (``build``, or ``error``; ``lost``: text a page would lose) and post-processed (``final``
-    bytes with ``bookmarks`` written)."""
+    """One document of a render — the CV or a letter, in one locale — as it goes through the
+    stages: templated (``tex``, the PDF's ``metadata`` and ``marks``), looked up in the build
+    cache (``key``, ``hit``), compiled (``build``, or ``error``; ``lost``: text a page would
+    lose) and post-processed (``final`` bytes with ``bookmarks`` written). ``document`` is
+    ``""`` for the CV and ``letter-<id>`` for a letter (:data:`cvtex.build.results.Output.document`);
+    ``view`` is a :class:`cvtex.localize.View` or a :class:`cvtex.localize.LetterView`."""
 
     code: str
     view: Any
     tex: themes.TexSource
     metadata: Any  # a cvtex.build.pdf.Metadata
     marks: list  # cvtex.build.pdf.Bookmark
+    document: str = ""
     key: str | None = None
     hit: Any = None  # a cvtex.build.cache.Entry
     build: Build | None = None
@@ -63,6 +66,19 @@ class _Job:
     lost: list[Diagnostic] = field(default_factory=list)  # :func:`cvtex.build.failures.lost_text` of the build
     final: bytes | None = None
     bookmarks: int = 0
+
+    @property
+    def name(self) -> str:
+        """What follows ``<stem>-`` in the names of this job's files and its jobname: ``en``,
+        ``letter-<id>-en`` (:attr:`cvtex.build.results.Output.name`)."""
+        return f"{self.document}-{self.code}" if self.document else self.code
+
+    @property
+    def pdf(self) -> bytes:
+        """The final PDF, from the build cache or compiled."""
+        data = self.hit.pdf if self.hit is not None else self.final
+        assert data is not None
+        return data
 
 
 @dataclass
@@ -191,13 +207,20 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                    theme: str | None = None, keep_tex: bool = False, timeout: float = 60.0,
                    progress: Callable[[str], None] | None = None, cache: bool = True,
                    engine_slots: threading.Semaphore | None = None, bilingual: bool = False,
-                   png: bool = False, pool: EnginePool | None = None) -> Result:
-    """Render the profile at ``path`` to ``output_dir/<stem>-<locale>.pdf``.
+                   png: bool = False, pool: EnginePool | None = None, bundle: bool = False) -> Result:
+    """Render the profile at ``path`` to ``output_dir/<stem>-<locale>.pdf``, and each of its
+    letters (:mod:`cvtex.schema.letters`) in each of the letter's locales that is rendered to
+    ``output_dir/<stem>-letter-<id>-<locale>.pdf``, in the same theme, compiled alongside the
+    CVs (:func:`_template_stage`). A cover letter longer than one page is a warning.
 
     ``locales`` defaults to every locale the profile declares; ``theme`` (a built-in
     name or a theme directory) defaults to the profile's ``design.theme``; ``timeout``
     is per engine run, in seconds. With ``keep_tex`` the compiled source is also written
-    as ``<stem>-<locale>.tex``.
+    as ``<stem>-<locale>.tex`` (a letter's as ``<stem>-letter-<id>-<locale>.tex``).
+
+    With ``bundle``, each letter is also written with the CV of its locale after it, as one
+    PDF with a bookmark per document: ``<stem>-application-<id>-<locale>.pdf``
+    (:mod:`cvtex.build.bundle`).
 
     With ``bilingual``, ``<stem>-bilingual.pdf`` is written too: the Korean PDF, then the
     English one (:mod:`cvtex.build.bilingual`); the profile must have both locales (and
@@ -244,19 +267,22 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
         if cache:
             _store(todo)
         merged = _merge_bilingual(loaded.doc, jobs) if bilingual else None
+        bundles = _bundle(loaded, jobs) if bundle else []
+    loaded.warnings = loaded.warnings + _letter_warnings(loaded, jobs)
     outputs = _write_pdfs(loaded, jobs, out_dir, keep_tex)
     both = _write_bilingual(loaded, merged, out_dir) if merged is not None else None
+    applications = _write_bundles(loaded, bundles, out_dir)
     if png:
         clock.stage("preview", "finish")
-        _previews([*outputs, *([both] if both else [])])
+        _previews([*outputs, *([both] if both else []), *applications])
         clock.stage(None, "preview")
     else:
         clock.stage(None, "finish")
     result = Result(loaded.path, outputs, loaded.warnings, loaded.profile, loaded.theme.path, clock.timings, both,
-                    links={job.code: links.profile_links(job.view) for job in jobs},
+                    links={job.name: links.profile_links(job.view) for job in jobs},
                     link_policy=links.Policy.from_profile(loaded.profile),
-                    sources={job.code: job.tex.text for job in jobs})
-    if versions is not None and not (keep_tex or bilingual or png):
+                    sources={job.name: job.tex.text for job in jobs}, bundles=applications)
+    if versions is not None and not (keep_tex or bilingual or png or bundle):
         _save_record(loaded, jobs, result, locales, theme, versions)
     return result
 
@@ -281,22 +307,36 @@ def _load_stage(path: Path | str, theme: str | None, locales: list[str] | None, 
 
 
 def _template_stage(loaded: _Loaded) -> list[_Job]:
-    """Each locale localized and templated into LaTeX, with its PDF's metadata and outline."""
+    """Each locale localized and templated into LaTeX, with its PDF's metadata and outline;
+    then each letter in each of its locales that is rendered (:func:`cvtex.localize.localize_letter`,
+    :func:`cvtex.theme.render_letter`), with the CV's header of that locale."""
     jobs = []
     for code in loaded.codes:
         view = locale.localize(loaded.profile, code, theme_order=loaded.theme.config.section_order)
-        try:
-            source = themes.render(view, loaded.theme, loaded.coverage)
-        except ValueError as exc:  # a theme helper given a bad argument, e.g. link() with a non-URL
-            raise ProfileError([Diagnostic(str(loaded.theme.path), 0, 0, f"theme template error: {exc}")]) from None
+        source = _templated(loaded, themes.render, view)
         jobs.append(_Job(code, view, source, metadata(view), bookmarks(view)))
+    headers = {job.code: job.view.header for job in jobs}
+    for index, letter in enumerate(loaded.profile.letters):
+        for code in loaded.profile.letter_locales(letter):
+            if code in headers:
+                view = locale.localize_letter(loaded.profile, index, code, headers[code])
+                source = _templated(loaded, themes.render_letter, view)
+                jobs.append(_Job(code, view, source, letter_metadata(view), letter_bookmarks(view),
+                                 document=f"letter-{letter.id}"))
     return jobs
 
 
+def _templated(loaded: _Loaded, render: Callable[..., themes.TexSource], view: Any) -> themes.TexSource:
+    try:
+        return render(view, loaded.theme, loaded.coverage)
+    except ValueError as exc:  # a theme helper given a bad argument, e.g. link() with a non-URL
+        raise ProfileError([Diagnostic(str(loaded.theme.path), 0, 0, f"theme template error: {exc}")]) from None
+
+
 def _write_sources(loaded: _Loaded, jobs: list[_Job], out_dir: Path) -> None:
-    """``--keep-tex``: ``<stem>-<locale>.tex``, the source each locale compiles."""
+    """``--keep-tex``: ``<stem>-<name>.tex``, the source each job compiles."""
     for job in jobs:
-        with _writing(out_dir / f"{loaded.stem}-{job.code}.tex") as target:
+        with _writing(out_dir / f"{loaded.stem}-{job.name}.tex") as target:
             write_atomic(target, job.tex.text.encode())
 
 
@@ -308,7 +348,7 @@ def _look_up(loaded: _Loaded, jobs: list[_Job]) -> tuple[str, str]:
 
     version, digest = build_cache.engine_version(tex.find_engine()), build_cache.theme_digest(loaded.theme.path)
     for job in jobs:
-        job.key = build_cache.build_key(tex=job.tex.text, theme_digest=digest, jobname=f"{loaded.stem}-{job.code}",
+        job.key = build_cache.build_key(tex=job.tex.text, theme_digest=digest, jobname=f"{loaded.stem}-{job.name}",
                                         metadata=job.metadata, bookmarks=job.marks,
                                         cvtex_version=build_cache.package_digest(), engine_version=version)
         job.hit = build_cache.get(job.key)
@@ -316,26 +356,27 @@ def _look_up(loaded: _Loaded, jobs: list[_Job]) -> tuple[str, str]:
 
 
 def _compile_label(jobs: list[_Job], todo: list[_Job]) -> str:
-    """``compile en, ko``, with the locales served from the cache said."""
-    hits = [job.code for job in jobs if job.hit is not None]
+    """``compile en, ko``, with the documents served from the cache said."""
+    hits = [job.name for job in jobs if job.hit is not None]
     note = "" if not hits else " (cached)" if not todo else f" ({', '.join(hits)} cached)"
-    return "compile " + ", ".join(job.code for job in todo or jobs) + note
+    return "compile " + ", ".join(job.name for job in todo or jobs) + note
 
 
 def _compile_stage(loaded: _Loaded, todo: list[_Job], engines: EnginePool, tmp: Path, *, timeout: float,
                    engine_slots: threading.Semaphore | None) -> None:
-    """Compile and post-process every job of ``todo``, the locales in parallel; each job
-    gets its ``build`` and ``final`` PDF, or its ``error`` or ``lost`` text."""
+    """Compile and post-process every job of ``todo``, all in parallel (the CV and letters of
+    every locale; ``engine_slots`` bounds them in a batch); each job gets its ``build`` and
+    ``final`` PDF, or its ``error`` or ``lost`` text."""
     def one(job: _Job) -> None:
         try:
             with engine_slots or nullcontext():
-                job.build = engines.compile(job.tex.text, jobname=f"{loaded.stem}-{job.code}", timeout=timeout)
+                job.build = engines.compile(job.tex.text, jobname=f"{loaded.stem}-{job.name}", timeout=timeout)
         except tex.CompileError as exc:
             job.error = exc
             return
-        job.lost = lost_text(loaded.doc, job.code, job.build)
+        job.lost = lost_text(loaded.doc, job.name, job.build)
         if not job.lost:
-            _finish(job, tmp / f"{loaded.stem}-{job.code}.pdf")
+            _finish(job, tmp / f"{loaded.stem}-{job.name}.pdf")
 
     if len(todo) == 1:
         one(todo[0])
@@ -371,7 +412,7 @@ def _raise_failures(loaded: _Loaded, todo: list[_Job]) -> None:
         if missing is not None:
             raise missing
     problems = [d for job in todo if isinstance(job.error, tex.CompileError)
-                for d in compile_diagnostics(loaded.doc, job.code, job.tex, job.error, loaded.stem, loaded.theme)]
+                for d in compile_diagnostics(loaded.doc, job.name, job.tex, job.error, loaded.stem, loaded.theme)]
     problems += [d for job in todo for d in job.lost]
     if problems:
         raise ProfileError(loaded.warnings + problems)
@@ -394,20 +435,20 @@ def _store(todo: list[_Job]) -> None:
 
 
 def _write_pdfs(loaded: _Loaded, jobs: list[_Job], out_dir: Path, keep_tex: bool) -> list[Output]:
-    """``<stem>-<locale>.pdf`` of every job, from the cache or compiled, and its :class:`Output`."""
+    """``<stem>-<name>.pdf`` of every job, from the cache or compiled, and its :class:`Output`."""
     outputs = []
     for job in jobs:
-        target = out_dir / f"{loaded.stem}-{job.code}.pdf"
-        tex_path = out_dir / f"{loaded.stem}-{job.code}.tex" if keep_tex else None
+        target = out_dir / f"{loaded.stem}-{job.name}.pdf"
+        tex_path = out_dir / f"{loaded.stem}-{job.name}.tex" if keep_tex else None
         with _writing(target):
-            write_atomic(target, job.hit.pdf if job.hit is not None else job.final)
+            write_atomic(target, job.pdf)
         if job.hit is not None:
-            outputs.append(cached_output(job.code, target, job.hit, tex_path))
+            outputs.append(cached_output(job.code, target, job.hit, tex_path, document=job.document))
             continue
         assert job.build is not None
         outputs.append(Output(job.code, target, tex_path, job.build.seconds, job.bookmarks, job.build.log.overfull,
                               job.build.log.missing_chars, primed=job.build.primed, fallback=job.build.fallback,
-                              inputs=job.build.inputs))
+                              inputs=job.build.inputs, document=job.document))
     return outputs
 
 
@@ -438,7 +479,7 @@ def _save_record(loaded: _Loaded, jobs: list[_Job], result: Result, locales: lis
     key = build_cache.record_key(loaded.path, build_cache.record_options(locales, theme))
     if key is not None:
         version, digest = versions
-        build_cache.save_record(key, result, {job.code: job.key for job in jobs if job.key}, loaded.theme.path,
+        build_cache.save_record(key, result, {job.name: job.key for job in jobs if job.key}, loaded.theme.path,
                                 digest, version)
 
 
@@ -485,13 +526,11 @@ def _merge_bilingual(doc: loader.Document, jobs: list[_Job]) -> Any:
 
     from cvtex.build import bilingual as bi
 
-    by_code = {job.code: job for job in jobs}
+    by_code = {job.code: job for job in jobs if not job.document}
     parts = []
     for code in bi.LOCALES:
         job = by_code[code]
-        data = job.hit.pdf if job.hit is not None else job.final
-        assert data is not None
-        parts.append(bi.Part(code, data, job.view.locale.name, job.metadata))
+        parts.append(bi.Part(code, job.pdf, job.view.locale.name, job.metadata))
     try:
         return bi.merge(parts)
     except (ValueError, KeyError, PyPdfError) as exc:
@@ -506,3 +545,52 @@ def _requested_locales(doc: loader.Document, profile: schema.Profile, locales: l
         raise ProfileError([doc.diagnostic(("locales",), f"--lang {unknown[0]}: the profile's locales are "
                                            f"{', '.join(profile.locales)}", field_name="locales")])
     return list(dict.fromkeys(locales))
+
+
+def _letter_warnings(loaded: _Loaded, jobs: list[_Job]) -> list[Diagnostic]:
+    """A warning, at the letter, for each cover letter longer than one page (a cover letter
+    is one page by convention; it still is written)."""
+    from cvtex.build.pdf import page_count
+
+    out = []
+    for job in jobs:
+        if job.document and job.view.kind == "cover-letter":
+            pages = page_count(job.pdf)
+            if pages > 1:
+                loc = ("letters", job.view.index)
+                out.append(loaded.doc.diagnostic(loc, f"the {job.code} cover letter '{job.view.id}' runs to {pages} "
+                                                 "pages; a cover letter is one page: shorten its paragraphs",
+                                                 field_name=f"letters[{job.view.index}]", severity="warning"))
+    return out
+
+
+def _bundle(loaded: _Loaded, jobs: list[_Job]) -> list[Any]:
+    """``--bundle``: each letter job with the CV of its locale after it
+    (:func:`cvtex.build.bundle.bundle`), one :class:`cvtex.build.bundle.Bundle` per letter and
+    locale; a :class:`ProfileError` when pypdf cannot merge them."""
+    from pypdf.errors import PyPdfError
+
+    from cvtex.build import bundle as bu
+
+    cvs = {job.code: job for job in jobs if not job.document}
+    out = []
+    for job in jobs:
+        if job.document:
+            cv = cvs[job.code]
+            try:
+                out.append(bu.bundle(job.view.id, job.code, (job.pdf, job.metadata), (cv.pdf, cv.metadata)))
+            except (ValueError, KeyError, PyPdfError) as exc:
+                raise ProfileError([Diagnostic(loaded.doc.name, 0, 0,
+                                               f"cannot make the application PDF of '{job.view.id}': {exc}")]) from None
+    return out
+
+
+def _write_bundles(loaded: _Loaded, bundles: list[Any], out_dir: Path) -> list[BundleOutput]:
+    """``<stem>-application-<id>-<locale>.pdf`` of each of :func:`_bundle`'s answers."""
+    outputs = []
+    for made in bundles:
+        target = out_dir / f"{loaded.stem}-application-{made.letter_id}-{made.code}.pdf"
+        with _writing(target):
+            write_atomic(target, made.pdf)
+        outputs.append(BundleOutput(made.letter_id, made.code, target, made.pages, made.bookmarks))
+    return outputs

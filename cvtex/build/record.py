@@ -20,7 +20,7 @@ from cvtex.files import write_atomic
 def replay(profile: Path, options: dict[str, Any], output_dir: Path) -> Result | None:
     """The render of ``profile`` with ``options`` (:func:`cvtex.build.cache.record_options`)
     done again from its record: a :class:`Result` with ``replayed=True``, its PDFs written
-    to ``output_dir/<stem>-<locale>.pdf`` from the build cache — or ``None`` when anything
+    to ``output_dir/<stem>-<name>.pdf`` (:attr:`cvtex.build.results.Output.name`) from the build cache — or ``None`` when anything
     the record rests on changed (:func:`cvtex.build.cache.load_record`); the caller then
     renders as usual. Raises ``OSError`` when an output cannot be written."""
     started = time.perf_counter()
@@ -28,9 +28,9 @@ def replay(profile: Path, options: dict[str, Any], output_dir: Path) -> Result |
     if record is None:
         return None
     outputs = []
-    for code, entry in record.entries:
-        target = output_dir / f"{profile.stem}-{code}.pdf"
+    for code, document, entry in record.entries:
+        target = output_dir / f"{profile.stem}-{document + '-' if document else ''}{code}.pdf"
         write_atomic(target, entry.pdf)
-        outputs.append(cached_output(code, target, entry))
+        outputs.append(cached_output(code, target, entry, document=document))
     return Result(profile, outputs, record.warnings, None, record.theme, {"load": time.perf_counter() - started},
                   None, record.links, record.link_policy, replayed=True)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Output:
-    """One written PDF: its locale, path, the ``.tex`` (with ``keep_tex``), the engine's
+    """One written PDF — the CV or a letter (``document``) in one locale: its locale, path, the ``.tex`` (with ``keep_tex``), the engine's
     seconds, the bookmarks written, and the overfull boxes (lines too wide, boxes too
     high; :class:`cvtex.tex.Overfull`) and missing characters the engine's log reported.
     ``cached``: the PDF came from the build cache (no engine run; ``seconds`` is 0)."""
@@ -40,6 +40,14 @@ class Output:
     #: the files outside the build directory the engine read (:func:`cvtex.tex.recorded_inputs`;
     #: empty for a cached PDF)
     inputs: tuple[str, ...] = ()
+    #: ``""`` for the CV; ``letter-<id>`` for a letter (:mod:`cvtex.schema.letters`)
+    document: str = ""
+
+    @property
+    def name(self) -> str:
+        """What follows ``<stem>-`` in the PDF's name: the locale for the CV (``en``),
+        ``letter-<id>-<locale>`` for a letter; the key of :attr:`Result.links`."""
+        return f"{self.document}-{self.locale}" if self.document else self.locale
 
 
 @dataclass
@@ -55,6 +63,21 @@ class BilingualOutput:
 
 
 @dataclass
+class BundleOutput:
+    """A written application bundle (``--bundle``): the letter ``letter_id`` and the CV of
+    ``locale`` in one PDF, ``<stem>-application-<id>-<locale>.pdf``: its path, the pages of
+    each part (``{document title: pages}``, in order), the bookmarks written (a top-level
+    one per part included) and, with ``png``, the preview of its first page."""
+
+    letter_id: str
+    locale: str
+    pdf: Path
+    pages: dict[str, int]
+    bookmarks: int
+    png: Path | None = None
+
+
+@dataclass
 class Result:
     """What :func:`cvtex.build.pipeline.render_profile` did: the profile file and its validated
     model, outputs per locale, validation warnings, the theme directory used, and the
@@ -62,12 +85,13 @@ class Result:
     ``compile`` = all locales in parallel — each locale's own time is
     ``Output.seconds`` —, ``finish`` = post-process and write).
 
-    For the link check: ``links`` = per locale, the profile's URLs in that PDF
+    For the link check: ``links`` = per :attr:`Output.name` (a locale's CV, a letter), the profile's URLs in that PDF
     (:func:`cvtex.links.profile_links`), ``link_policy`` = the profile's ``links:``
     settings (:meth:`cvtex.links.Policy.from_profile`).
     ``replayed``: nothing was loaded, validated or templated — the render record of the
     same inputs was replayed (:func:`cvtex.build.record.replay`; ``model`` is then ``None``).
-    ``sources``: the LaTeX source of each locale (empty when replayed)."""
+    ``sources``: the LaTeX source of each output, by :attr:`Output.name` (empty when replayed).
+    ``bundles``: the application bundles written (``--bundle``)."""
 
     profile: Path
     outputs: list[Output]
@@ -80,6 +104,7 @@ class Result:
     link_policy: Policy = field(default_factory=lambda: _no_policy())
     replayed: bool = False
     sources: dict[str, str] = field(default_factory=dict)
+    bundles: list[BundleOutput] = field(default_factory=list)
 
 
 def _no_policy() -> Policy:
@@ -90,10 +115,10 @@ def _no_policy() -> Policy:
     return Policy()
 
 
-def cached_output(code: str, pdf: Path, entry: Any, tex: Path | None = None) -> Output:
-    """The :class:`Output` of locale ``code`` written to ``pdf`` from the build cache's
+def cached_output(code: str, pdf: Path, entry: Any, tex: Path | None = None, *, document: str = "") -> Output:
+    """The :class:`Output` of ``document`` (:attr:`Output.document`) in locale ``code`` written to ``pdf`` from the build cache's
     ``entry`` (a :class:`cvtex.build.cache.Entry`): no engine run, its recorded bookmarks
     and overfull boxes. A render's cache hit and a replayed record both use it."""
     return Output(code, pdf, tex, 0.0, entry.bookmarks,
                   [Overfull(float(points), str(lines), str(box)) for points, lines, box in entry.overfull],
-                  [], cached=True)
+                  [], cached=True, document=document)

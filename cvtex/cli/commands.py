@@ -98,16 +98,22 @@ def render(
                                    "en-1… (the profile needs both locales)."),
     png: bool = typer.Option(False, "--png", help="Also write <stem>-<lang>.png (and <stem>-bilingual.png): "
                              "the first page at 100 dpi."),
+    bundle: bool = typer.Option(False, "--bundle", help="Also write <stem>-application-<id>-<lang>.pdf for each "
+                                "letter: the letter, then the CV of its language, in one PDF with a bookmark per "
+                                "document."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
-    """Render each PROFILE to OUTPUT_DIR/<stem>-<lang>.pdf, one PDF per locale, then
-    check every link in the PDFs (over HTTP unless --offline). Prints the seconds each
+    """Render each PROFILE to OUTPUT_DIR/<stem>-<lang>.pdf, one PDF per locale, and each of
+    its letters to <stem>-letter-<id>-<lang>.pdf in the letter's locales, then check every
+    link in the PDFs (over HTTP unless --offline). Prints the seconds each
     stage took (load + validate, template, compile per locale, finish, links); --quiet
     prints errors only (for CI).
 
     Example: [bold]cvtex render cv.yaml --output-dir out --lang ko --lang en[/]
 
     Example: [bold]cvtex render cv.yaml --bilingual --png[/]  (also cv-bilingual.pdf and PNG previews)
+
+    Example: [bold]cvtex render cv.yaml --bundle[/]  (also cv-application-<id>-<lang>.pdf: letter + CV)
 
     Example: [bold]cvtex render cv.yaml --offline --watch[/]  (re-render on every save)
     """
@@ -125,7 +131,7 @@ def render(
 
     options = dict(output_dir=output_dir, lang=lang, theme=theme, keep_tex=keep_tex, timeout=timeout, quiet=quiet,
                    offline=offline, strict=strict, report=report, max_age=max_age, debug=debug, jobs=jobs,
-                   cache=not no_cache, bilingual=bilingual, png=png, verbose=verbose)
+                   cache=not no_cache, bilingual=bilingual, png=png, verbose=verbose, bundle=bundle)
     if watch:
         import signal
 
@@ -158,7 +164,9 @@ def check_links(
 ) -> None:
     """Check every link annotation in each PDF: compared with the PROFILE's URLs, internal
     links resolved, mailto:/tel: syntax, and each http(s) URL requested once. A bilingual
-    PDF (render --bilingual) is compared with the URLs of all its languages.
+    PDF (render --bilingual) is compared with the URLs of all its languages; a letter's PDF
+    (<stem>-letter-<id>-<lang>.pdf) with its letter's, an application bundle (render --bundle,
+    <stem>-application-<id>-<lang>.pdf) with its letter's and its CV's.
 
     Exit 4 when a link is broken or wrong (with --strict also when one is unverified).
     Exclusions and accepted status codes come from the profile's [bold]links:[/] settings
@@ -181,7 +189,18 @@ def check_links(
             prof = links.read_profile(profile)
             tags = {code: get_locale(code).language_tag for code in prof.locales}
             for i, pdf in enumerate(pdfs):
+                letter = _letter_of(pdf, prof)
+                if letter is not None:  # a letter's PDF: its URLs; an application bundle: the CV's too
+                    kind, index, code = letter
+                    expected[i] = links.expected_links(prof, code, letter=index)
+                    if kind == "application":
+                        expected[i] += links.expected_links(prof, code)
+                    continue
                 parts = _parts_of(pdf, part_locales)
+                if parts == ["letter", "cv"]:  # cvtex.build.bundle.PARTS: a bundle's parts, not locales
+                    raise error(f"{pdf}: an application bundle (letter + CV), but its name does not say which of "
+                                "the profile's letters it holds; name it <stem>-application-<id>-<locale>.pdf",
+                                EXIT_USAGE)
                 if parts and all(code in tags for code in parts):  # a bilingual PDF: every part's URLs
                     expected[i] = [link for code in parts for link in links.expected_links(prof, code)]
                     continue
@@ -197,6 +216,18 @@ def check_links(
     if run_link_check(targets, policy, offline=offline, strict=strict, report=report, max_age=max_age,
                     quiet=quiet, debug=debug):
         raise typer.Exit(EXIT_LINKS)
+
+
+def _letter_of(pdf: Path, profile) -> Optional[tuple[str, int, str]]:
+    """``(kind, index, code)`` when the name of ``pdf`` is that of a letter's PDF
+    (``<stem>-letter-<id>-<code>.pdf``: kind ``"letter"``) or of an application bundle
+    (``<stem>-application-<id>-<code>.pdf``: ``"application"``) for ``profile.letters[index]``
+    in one of its locales, as ``cvtex render`` names them; else None (a CV's PDF)."""
+    stem = pdf.stem
+    found = [(len(letter.id), kind, index, code) for index, letter in enumerate(profile.letters)
+             for code in profile.letter_locales(letter) for kind in ("letter", "application")
+             if stem.endswith(f"-{kind}-{letter.id}-{code}")]
+    return max(found)[1:] if found else None  # the longest id: "a-b" over "b"
 
 
 def _parts_of(pdf: Path, part_locales) -> list[str]:

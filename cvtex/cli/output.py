@@ -114,13 +114,14 @@ def status(quiet: bool, text: str):
 def print_render(path: Path, result) -> None:
     """What a render wrote (a :class:`cvtex.build.results.Result`): each PDF with its
     bookmarks and how it was made, the notes of speed paths that failed, the bilingual
-    PDF, the previews, and the seconds each stage took (:func:`timings`)."""
+    PDF, the application bundles, the previews, and the seconds each stage took (:func:`timings`)."""
     for o in result.outputs:
         wide = [b for b in o.overfull if b.points > 1]
         note = f", {len(wide)} overfull line(s)" if wide else ""
         how = "cached" if o.cached else f"XeLaTeX {o.seconds:.1f} s" + (" after the preamble, read ahead"
                                                                         if o.primed else "")
-        out.print(f"wrote {o.pdf} ({o.locale}, {o.bookmarks} bookmarks, {how}{note})", markup=False)
+        what = f"{o.locale}, letter {o.document[len('letter-'):]}" if o.document else o.locale
+        out.print(f"wrote {o.pdf} ({what}, {o.bookmarks} bookmarks, {how}{note})", markup=False)
         if o.fallback:
             out.print(f"note: {o.fallback}; they stay off for this run (cvtex doctor lists the speed paths)",
                       markup=False)
@@ -128,7 +129,10 @@ def print_render(path: Path, result) -> None:
         both = result.bilingual
         pages = " + ".join(f"{code} {n}" for code, n in both.pages.items())
         out.print(f"wrote {both.pdf} ({pages} pages, {both.bookmarks} bookmarks)", markup=False)
-    for item in [*result.outputs, *([result.bilingual] if result.bilingual else [])]:
+    for made in result.bundles:
+        pages = " + ".join(f"{part} {n}" for part, n in made.pages.items())
+        out.print(f"wrote {made.pdf} ({made.locale}, {pages} pages, {made.bookmarks} bookmarks)", markup=False)
+    for item in [*result.outputs, *([result.bilingual] if result.bilingual else []), *result.bundles]:
         if item.png is not None:
             out.print(f"wrote {item.png}", markup=False)
     out.print(f"{path}: {timings(result)}", markup=False)
@@ -137,7 +141,7 @@ def print_render(path: Path, result) -> None:
 def timings(result) -> str:
     """``load 0.1 s · template 0.0 s · compile 1.6 s (en 1.5 s, ko 1.6 s) · finish 0.1 s``."""
     t = result.timings
-    per_locale = ", ".join(f"{o.locale} {'cached' if o.cached else f'{o.seconds:.1f} s'}" for o in result.outputs)
+    per_locale = ", ".join(f"{o.name} {'cached' if o.cached else f'{o.seconds:.1f} s'}" for o in result.outputs)
     parts = [f"load {t.get('load', 0):.1f} s", f"template {t.get('template', 0):.1f} s",
              f"compile {t.get('compile', 0):.1f} s ({per_locale})", f"finish {t.get('finish', 0):.1f} s"]
     if "preview" in t:

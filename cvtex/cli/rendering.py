@@ -33,7 +33,7 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
                keep_tex: bool, timeout: float, quiet: bool, offline: bool, strict: bool,
                report: Optional[Path], max_age: float, debug: bool, jobs: int = 1,
                cache: bool = True, bilingual: bool = False, png: bool = False, verbose: bool = False,
-               pool: Optional[EnginePool] = None) -> tuple[int, set[Path]]:
+               pool: Optional[EnginePool] = None, bundle: bool = False) -> tuple[int, set[Path]]:
     """Render every profile (``jobs`` at once) and check the links: the exit code, and the
     theme directories used. With ``offline`` the link check prints one line (and the
     links that are wrong) unless ``verbose`` (:func:`check_links`'s ``brief``).
@@ -48,7 +48,7 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
     codes: list[int] = []
     rendered = []
     replayed: dict[int, object] = {}
-    if cache and not (keep_tex or bilingual or png):  # unchanged inputs: replay the record, import nothing heavy
+    if cache and not (keep_tex or bilingual or png or bundle):  # unchanged inputs: replay the record, import nothing heavy
         from cvtex.build import record_options, replay
 
         for i, path in enumerate(profiles):
@@ -74,7 +74,7 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
                 with status(quiet, f"{todo[0]}: load") as show:
                     fresh = iter(render_batch(todo, jobs=jobs, output_dir=output_dir, locales=lang or None,
                                               theme=theme, keep_tex=keep_tex, timeout=timeout, cache=cache,
-                                              bilingual=bilingual, png=png,
+                                              bilingual=bilingual, png=png, bundle=bundle,
                                               # a batch: each render its own pool (and build
                                               # directories), closed as that profile finishes
                                               pool=engines if len(todo) == 1 else None,
@@ -109,10 +109,12 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
                 policy = policy.merged(result.link_policy).merged(
                     links.load_policy(None, [result.profile.parent, Path.cwd()]))
                 expected = result.links
-                targets += [links.Target(o.pdf, expected[o.locale]) for o in result.outputs]
+                targets += [links.Target(o.pdf, expected[o.name]) for o in result.outputs]
                 if result.bilingual is not None:  # every URL of every part
                     targets.append(links.Target(result.bilingual.pdf, [
                         link for code in result.bilingual.pages for link in expected[code]]))
+                targets += [links.Target(made.pdf, [*expected[f"letter-{made.letter_id}-{made.locale}"],
+                                                    *expected[made.locale]]) for made in result.bundles]
         with status(quiet, "checking links"):
             links_failed = check_links(targets, policy, offline=offline, strict=strict, report=report,
                                        max_age=max_age, quiet=quiet, debug=debug, brief=offline and not verbose)

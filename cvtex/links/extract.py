@@ -24,7 +24,8 @@ _URL_FIELDS = ("url", "doi_url", "phone_url")
 
 
 def profile_links(view: View) -> list[ProfileLink]:
-    """Every URL a localized view (:func:`cvtex.localize.localize`) puts in its PDF, in
+    """Every URL a localized view (:func:`cvtex.localize.localize`, or a letter's:
+    :func:`cvtex.localize.localize_letter`) puts in its PDF, in
     document order, each normalized by :func:`cvtex.schema.urls.normalize_url` and with its
     field path (``header.websites[0].url``): the ``url``, ``doi_url`` and ``phone_url``
     fields, ``mailto:`` for each of ``emails``, and each ``[text](url)`` link inside a
@@ -54,9 +55,14 @@ def profile_links(view: View) -> list[ProfileLink]:
                 visit(child, f"{path}[{i}]")
 
     visit(view.header, "header")
-    visit(view.summary_title, "summary_title")
-    visit(view.summary, "summary")
-    visit(view.sections, "sections")
+    if hasattr(view, "sections"):
+        visit(view.summary_title, "summary_title")
+        visit(view.summary, "summary")
+        visit(view.sections, "sections")
+    else:  # a letter (cvtex.localize.LetterView): what its template prints after the header
+        for name in ("recipient", "subject", "salutation", "paragraphs", "closing", "signature", "company",
+                     "position", "questions"):
+            visit(getattr(view, name), f"letters[{view.index}].{name}")
     return found
 
 
@@ -260,9 +266,11 @@ def read_profile(path: Path | str) -> Profile:
     return profile
 
 
-def expected_links(profile: Profile, code: str) -> list[ProfileLink]:
+def expected_links(profile: Profile, code: str, letter: int | None = None) -> list[ProfileLink]:
     """:func:`profile_links` of ``profile`` (a validated :class:`cvtex.schema.models.Profile`)
-    in locale ``code``."""
-    from cvtex.localize import localize
+    in locale ``code``: its CV's, or with ``letter`` (an index into ``profile.letters``, ``code``
+    one of that letter's locales) the letter's (:func:`cvtex.localize.localize_letter`)."""
+    from cvtex.localize import localize, localize_letter
 
-    return profile_links(localize(profile, code))
+    view = localize(profile, code)
+    return profile_links(view if letter is None else localize_letter(profile, letter, code, view.header))

@@ -5,6 +5,8 @@
   ``locales/<code>.yaml``;
 * :mod:`~cvtex.localize.view` — :func:`localize` and the view's classes (:class:`View`,
   :class:`Section`, :class:`Header`, one class per entry kind);
+* :mod:`~cvtex.localize.letters` — :func:`localize_letter`: a letter (cover letter,
+  자기소개서) in one locale (:class:`LetterView`), with the CV's header;
 * :mod:`~cvtex.localize.text` — :class:`Text`, a localized string that knows its profile field.
 
 The view's names are imported on first use: ``cvtex validate`` needs only the locale
@@ -20,6 +22,7 @@ from cvtex.localize.locale import Labels, Locale, get_locale, supported_locales
 from cvtex.localize.text import Text
 
 if TYPE_CHECKING:
+    from cvtex.localize.letters import LetterView, localize_letter
     from cvtex.localize.view import (
         VIEW_OF,
         Author,
@@ -50,5 +53,5 @@ _VIEW_NAMES = ("localize", "section_order", "View", "Section", "Header", "Link",
                "ExperienceEntry", "EducationEntry", "Author", "PublicationEntry", "ProjectEntry", "AwardEntry",
                "TalkEntry", "TeachingEntry", "PatentEntry", "PressEntry", "SkillEntry", "LanguageEntry",
                "CustomEntry", "Entry", "VIEW_OF")
-__getattr__, __dir__, __all__ = exports(__name__, {"view": _VIEW_NAMES},
+__getattr__, __dir__, __all__ = exports(__name__, {"view": _VIEW_NAMES, "letters": ("localize_letter", "LetterView")},
                                           eager=("Locale", "Labels", "get_locale", "supported_locales", "Text"))

@@ -47,7 +47,12 @@ class Locale:
     short month names), the date patterns ``date_year``/``date_month``/``date_day``
     (:meth:`str.format` fields ``year``, ``month``, ``month_name``, ``day``), ``present``
     (an ongoing end), ``range`` (``{start} – {end}``), ``list_separator``, ``sections``
-    (section kind -> default title; ``summary`` too) and ``labels`` (:class:`Labels`)."""
+    (section kind -> default title; ``summary`` too), ``labels`` (:class:`Labels`) and
+    ``letters``: each letter kind's document name (``cover-letter``, ``self-introduction``),
+    the letter PDF's ``title`` pattern (fields ``document``, ``company``), a letter's date
+    (:meth:`format_letter_date`) and, per counting
+    rule (:data:`cvtex.schema.counting.RULES`), the count line printed under a 자기소개서
+    question (fields ``count``, ``limit``)."""
 
     code: str
     language_tag: str
@@ -62,6 +67,7 @@ class Locale:
     list_separator: str
     sections: dict[str, str]
     labels: Labels
+    letters: dict[str, str]
 
     def format_date(self, date: PartialDate) -> str:
         """``2023-09`` -> 'Sep 2023' (en) / '2023. 9.' (ko); ``present`` -> 'Present' / '현재'."""
@@ -71,6 +77,16 @@ class Locale:
                   "month_name": self.months[date.month - 1] if date.month else ""}
         pattern = self.date_day if date.day else self.date_month if date.month else self.date_year
         return pattern.format(**fields)
+
+    def format_letter_date(self, date: PartialDate) -> str:
+        """A letter's date, written out: ``2026-03-02`` -> 'March 2, 2026' (en) /
+        '2026년 3월 2일' (ko); a month alone 'March 2026' / '2026년 3월' (the ``letters``
+        patterns ``date_day``, ``date_month`` and the space-separated ``months``)."""
+        if not date.month:
+            return str(date.year)
+        pattern = self.letters["date_day"] if date.day else self.letters["date_month"]
+        return pattern.format(year=date.year, month=date.month, day=date.day,
+                              month_name=self.letters["months"].split()[date.month - 1])
 
     def format_period(self, start: PartialDate | None, end: PartialDate | None,
                       date: PartialDate | None = None) -> str | None:

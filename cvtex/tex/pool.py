@@ -98,11 +98,12 @@ class EnginePool:
                               fmt=formats.format_copy())
 
     def prime(self, stem: str, sources: dict[str, str]) -> None:
-        """For the next render of the profile ``stem``: an engine per locale of ``sources``
-        (``{locale: LaTeX source}``, this render's) that has read the source's preamble
+        """For the next render of the profile ``stem``: an engine per document of ``sources``
+        (``{name: LaTeX source}``, this render's; a name is a locale, ``en``, or a letter's
+        ``letter-<id>-en``: jobname ``<stem>-<name>``) that has read the source's preamble
         (:func:`cvtex.tex.engine.preamble`, :meth:`cvtex.tex.sandbox.Run.prime`), so a save
         that leaves the preamble as it was compiles only the document's body. A run primed
-        with the same preamble is kept; runs of other locales are stopped. Where the
+        with the same preamble is kept; runs of other documents are stopped. Where the
         ``priming`` speed path is off every run is stopped and none started. Never raises."""
         if not speed.allowed(speed.PRIMING):  # off (CVTEX_PLAIN, or a primed run failed): plain renders
             self._stop_ready(lambda jobname, run: True)

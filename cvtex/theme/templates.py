@@ -16,9 +16,11 @@ package ``cvtex.sty`` and the theme's ``theme.sty`` into the document (``package
 them from there: the document stays one self-contained file and the engine reads nothing
 outside its sandbox).
 
-Template variables: ``cv`` (the view), ``header``, ``sections`` (arranged), ``locale``,
-``labels``, ``design`` (:class:`DesignValues`), ``contacts`` (:class:`Contact` list),
-``label_items``; helpers: :func:`cvtex.theme.helpers.template_globals` and
+Template variables: ``header``, ``locale``, ``labels``, ``design`` (:class:`DesignValues`),
+``contacts`` (:class:`Contact` list), ``label_items``; in ``cv.tex.j2`` (:func:`render`) ``cv``
+(the view) and ``sections`` (arranged), in ``letter.tex.j2`` (:func:`render_letter`) ``letter``
+(a :class:`cvtex.localize.LetterView`); the shared ``_preamble.tex.j2`` and ``_header.tex.j2``
+are included by both; helpers: :func:`cvtex.theme.helpers.template_globals` and
 ``package(name, as_name)``.
 """
 
@@ -235,6 +237,19 @@ def render(view: Any, theme: Theme, coverage: Any = COMPUTE) -> TexSource:
 
     Raises :class:`ProfileError` for a template error (file and line of the template).
     """
+    return _fill("cv.tex.j2", view, theme, coverage, cv=view, sections=arrange(view.sections, theme))
+
+
+def render_letter(view: Any, theme: Theme, coverage: Any = COMPUTE) -> TexSource:
+    """Fill ``theme``'s ``letter.tex.j2`` (its own or the base's) with a letter's ``view``
+    (:func:`cvtex.localize.localize_letter`; the template's ``letter``): the CV's
+    preamble and header, then the letter. ``coverage`` and errors as :func:`render`."""
+    return _fill("letter.tex.j2", view, theme, coverage, letter=view)
+
+
+def _fill(name: str, view: Any, theme: Theme, coverage: Any, **values: Any) -> TexSource:
+    """Template ``name`` of ``theme`` filled with the variables every document has (module
+    doc) and ``values``."""
     import jinja2
 
     from cvtex.theme import fonts
@@ -248,11 +263,12 @@ def render(view: Any, theme: Theme, coverage: Any = COMPUTE) -> TexSource:
     token = helpers.recording(fields)
     try:
         bound = helpers.bound_to(glyphs)
-        template = env.get_template("cv.tex.j2")
-        text = template.render(cv=view, header=view.header, sections=arrange(view.sections, theme),
-                               locale=view.locale, labels=view.locale.labels, label_items=label_items(view.locale.labels),
+        template = env.get_template(name)
+        text = template.render(header=view.header, locale=view.locale, labels=view.locale.labels,
+                               label_items=label_items(view.locale.labels),
                                design=design_values(theme, view.design, code),
-                               contacts=contacts(view.header, view.locale.labels, theme, bound["link"]), **bound)
+                               contacts=contacts(view.header, view.locale.labels, theme, bound["link"]),
+                               **values, **bound)
     except jinja2.TemplateSyntaxError as exc:
         file = Path(exc.filename) if exc.filename else Path(theme.path, exc.name or "?")
         raise ProfileError([_template_diagnostic(file, exc.lineno or 0, f"theme template error: {exc.message}")]) \
