@@ -139,8 +139,11 @@ def test_render_prints_stage_times_and_quiet_prints_nothing(tmp_path):
 
 def test_progress_shows_stage_and_language_on_a_terminal(tmp_path):
     master, slave = pty.openpty()
-    proc = subprocess.Popen([CVTEX, "render", str(EXAMPLE), "-o", str(tmp_path), "--offline"], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=slave, env=dict(os.environ, TERM="xterm", COLUMNS="120"))
+    # --no-cache: a compile to watch (from the build cache, an earlier test's render, the stage
+    # can end before the spinner draws its first frame)
+    proc = subprocess.Popen([CVTEX, "render", str(EXAMPLE), "-o", str(tmp_path), "--offline", "--no-cache"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave,
+                            env=dict(os.environ, TERM="xterm", COLUMNS="120"))
     os.close(slave)
     chunks = []
     while True:

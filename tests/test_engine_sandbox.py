@@ -40,11 +40,17 @@ def write_profile(path: Path, **sections) -> Path:
 
 
 def theme_copy(tmp_path: Path, name: str, edit) -> Path:
-    """A copy of the classic theme with ``edit(cv.tex.j2 text) -> text`` applied."""
+    """A copy of the classic theme with ``edit(text) -> text`` applied to its document
+    templates (``cv.tex.j2`` and the ``_preamble.tex.j2`` and ``_header.tex.j2`` it includes);
+    the edit must change one of them."""
     theme = tmp_path / name
     copy_theme(CLASSIC, theme, with_base=True)  # its own cv.tex.j2, from the shared base
-    template = theme / "cv.tex.j2"
-    template.write_text(edit(template.read_text(encoding="utf-8")), encoding="utf-8")
+    changed = False
+    for template in (theme / n for n in ("cv.tex.j2", "_preamble.tex.j2", "_header.tex.j2")):
+        text = template.read_text(encoding="utf-8")
+        template.write_text(edit(text), encoding="utf-8")
+        changed = changed or edit(text) != text
+    assert changed, "the edit changed no template"
     return theme
 
 

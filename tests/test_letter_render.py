@@ -534,3 +534,42 @@ def test_a_missing_glyph_in_a_letter_fails_the_render(tmp_path):
     assert "error: no glyph for U+E000 in TeXGyrePagella-Regular, the font the letter-example-bank-en-en PDF " \
            "sets it in" in message, message
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+def test_recipient_lines_that_begin_with_a_star_or_bracket_are_printed(tmp_path):
+    """Recipient lines are broken with \\newline, which reads nothing after it: a line that
+    begins with '*' or '[' is printed as written (after \\\\ the '*' was taken for its starred
+    form and lost, and a line of '*' alone stopped the render)."""
+    text = APPLICATION.read_text(encoding="utf-8").replace(
+        'address: ["100 Example-daero, Jung-gu", "Seoul 04500"]',
+        'address: ["100 Example-daero, Jung-gu", "* Tower B", "*", "[Annex] 3F", "Seoul 04500"]')
+    assert "* Tower B" in text
+    path = tmp_path / "application.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = render_profile(path, output_dir=tmp_path / "out", locales=["en"], cache=False)
+    letter = next(o for o in result.outputs if o.document)
+    lines = pdf_text(letter.pdf).splitlines()
+    start = lines.index("100 Example-daero, Jung-gu")
+    assert lines[start:start + 5] == ["100 Example-daero, Jung-gu", "* Tower B", "*", "[Annex] 3F", "Seoul 04500"]
+
+
+def test_a_theme_with_its_own_cv_template_keeps_its_cvs_and_says_letters_are_not_rendered(tmp_path):
+    """A theme with a cv.tex.j2 of its own (no letter.tex.j2) cannot set letters on the
+    shared letter template: the CVs are written as before, and each letter gets a warning at
+    its line instead of failing the whole render."""
+    theme = tmp_path / "own"
+    shutil.copytree(themes_root() / "classic", theme)
+    (theme / "theme.yaml").write_text((theme / "theme.yaml").read_text().replace("name: classic", "name: own"))
+    cv = (themes_root() / "_base" / "cv.tex.j2").read_text(encoding="utf-8")
+    (theme / "cv.tex.j2").write_text(cv.replace("\\begin{document}", "% own\n\\begin{document}"))
+    result = render_profile(APPLICATION, output_dir=tmp_path / "out", theme=str(theme), cache=False)
+    assert sorted(o.name for o in result.outputs) == ["en", "ko"]
+    warned = [w for w in result.warnings if "letters are not rendered in this theme" in w.message]
+    assert [w.field for w in warned] == ["letters[0]", "letters[1]"] and all(w.line > 0 for w in warned)
+    assert "own cv.tex.j2" in warned[0].message
+    (theme / "letter.tex.j2").write_text((themes_root() / "_base" / "letter.tex.j2").read_text(encoding="utf-8"))
+    again = render_profile(APPLICATION, output_dir=tmp_path / "again", theme=str(theme), cache=False)
+    assert sorted(o.name for o in again.outputs) == sorted(NAMES)
+    assert not [w for w in again.warnings if "not rendered" in w.message]

@@ -71,7 +71,8 @@ def compile_diagnostics(doc: Document, code: str, source: TexSource, exc: Compil
     points at the profile fields that have it; a timeout says so; any other LaTeX error
     gives the log's message, the ``.tex`` line and what it says, and the profile fields
     on that line, or else the theme template line it comes from (:func:`theme_line`) —
-    never the raw transcript. ``code``: the locale; ``source``: the LaTeX it compiled;
+    never the raw transcript. ``code``: the PDF's name after the stem (``en``, ``letter-<id>-en``);
+    ``source``: the LaTeX it compiled;
     ``stem``: the profile file's stem."""
     where = f"{code} PDF"
     if exc.log.missing_chars:
@@ -177,10 +178,12 @@ PAGE_OVERFLOW_PT = 12.0
 def lost_text(doc: Document, code: str, build: Build) -> list[Diagnostic]:
     """An error when a page's content runs past its bottom edge: that text would be
     missing from the PDF (an unbreakable block taller than a page, e.g. a title
-    hundreds of words long in a theme's two-column row)."""
+    hundreds of words long in a theme's two-column row). ``code``: the PDF's name after the
+    profile's stem (:attr:`cvtex.build.results.Output.name`: ``en``, ``letter-<id>-en``)."""
     worst = max((o.points for o in build.log.overfull if o.box == "page"), default=0.0)
     if worst <= PAGE_OVERFLOW_PT:
         return []
+    hint = ("a very long word or line in the letter? shorten it" if code.startswith("letter-") else
+            "a very long title or name? shorten it, or move the text to a summary or highlights")
     return [Diagnostic(doc.name, 0, 0, f"the {code} PDF would lose text: a block runs {worst:.0f} pt past the "
-                                       "bottom of a page because it cannot break across pages (a very long title "
-                                       "or name? shorten it, or move the text to a summary or highlights)")]
+                                       f"bottom of a page because it cannot break across pages ({hint})")]

@@ -20,6 +20,9 @@ same way a replayed render record writes it (:func:`cvtex.build.results.cached_o
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import os
 import tempfile
 import threading
 import time
@@ -316,6 +319,12 @@ def _template_stage(loaded: _Loaded) -> list[_Job]:
         source = _templated(loaded, themes.render, view)
         jobs.append(_Job(code, view, source, metadata(view), bookmarks(view)))
     headers = {job.code: job.view.header for job in jobs}
+    if loaded.profile.letters and letter_theme_problem(loaded.theme):
+        loaded.warnings = loaded.warnings + [
+            loaded.doc.diagnostic(("letters", i), f"letters are not rendered in this theme: "
+                                  f"{letter_theme_problem(loaded.theme)}", field_name=f"letters[{i}]",
+                                  severity="warning") for i in range(len(loaded.profile.letters))]
+        return jobs
     for index, letter in enumerate(loaded.profile.letters):
         for code in loaded.profile.letter_locales(letter):
             if code in headers:
@@ -324,6 +333,19 @@ def _template_stage(loaded: _Loaded) -> list[_Job]:
                 jobs.append(_Job(code, view, source, letter_metadata(view), letter_bookmarks(view),
                                  document=f"letter-{letter.id}"))
     return jobs
+
+
+def letter_theme_problem(theme: themes.Theme) -> str | None:
+    """Why ``theme`` cannot set letters, or ``None``: the shared ``letter.tex.j2`` is built on
+    the shared ``cvtex.sty`` and the theme's ``theme.sty``, so a theme with a ``cv.tex.j2`` or
+    ``cvtex.sty`` of its own, or without ``theme.sty``, needs a ``letter.tex.j2`` of its own."""
+    own = {name for name in ("letter.tex.j2", "cv.tex.j2", "cvtex.sty", "theme.sty")
+           if (theme.path / name).is_file()}
+    if "letter.tex.j2" in own or ("theme.sty" in own and not own & {"cv.tex.j2", "cvtex.sty"}):
+        return None
+    why = ("it has its own " + " and ".join(sorted(own & {"cv.tex.j2", "cvtex.sty"}))) if own & {"cv.tex.j2", "cvtex.sty"} \
+        else "it has no theme.sty"
+    return f"{why} but no letter.tex.j2 (docs/themes.md, 'Templates'); the CVs are rendered"
 
 
 def _templated(loaded: _Loaded, render: Callable[..., themes.TexSource], view: Any) -> themes.TexSource:
@@ -364,9 +386,10 @@ def _compile_label(jobs: list[_Job], todo: list[_Job]) -> str:
 
 def _compile_stage(loaded: _Loaded, todo: list[_Job], engines: EnginePool, tmp: Path, *, timeout: float,
                    engine_slots: threading.Semaphore | None) -> None:
-    """Compile and post-process every job of ``todo``, all in parallel (the CV and letters of
-    every locale; ``engine_slots`` bounds them in a batch); each job gets its ``build`` and
-    ``final`` PDF, or its ``error`` or ``lost`` text."""
+    """Compile and post-process every job of ``todo``, in parallel (``engine_slots`` bounds
+    the engines in a batch); each job gets its ``build`` and ``final`` PDF, or its ``error``
+    or ``lost`` text. A locale's CV and letters share one engine run where the ``one-run``
+    speed path can take them (:mod:`cvtex.build.onerun`), else each has its own."""
     def one(job: _Job) -> None:
         try:
             with engine_slots or nullcontext():
@@ -378,11 +401,58 @@ def _compile_stage(loaded: _Loaded, todo: list[_Job], engines: EnginePool, tmp: 
         if not job.lost:
             _finish(job, tmp / f"{loaded.stem}-{job.name}.pdf")
 
-    if len(todo) == 1:
-        one(todo[0])
-    elif todo:
-        with ThreadPoolExecutor(max_workers=len(todo)) as threads:
-            list(threads.map(one, todo))
+    def shared(jobs: list[_Job], combined: Any) -> None:
+        """The ``one-run`` speed path (:mod:`cvtex.build.onerun`): ``jobs`` of one locale in one
+        engine run, split; each job compiled alone when that cannot be done."""
+        from cvtex.build import onerun
+        from cvtex.tex.log import LogReport, read_log
+
+        jobname = f"{loaded.stem}-{jobs[0].code}"
+        problem = ""
+        try:
+            with engine_slots or nullcontext():
+                build = engines.compile(combined.text, jobname=jobname, timeout=timeout)
+        except tex.CompileError as exc:
+            build, problem = None, f"the shared run failed ({str(exc).splitlines()[0] if str(exc) else 'error'})"
+        starts = None
+        if build is not None and not build.log.missing_chars and all(o.box != "page" for o in build.log.overfull):
+            starts = onerun.page_starts(read_log(build.build_dir / f"{jobname}.log"), len(jobs))
+            problem = "" if starts is not None else "the log has no marks of where each document begins"
+        if starts is not None:
+            parts = [tmp / f"{loaded.stem}-{job.name}.part.pdf" for job in jobs]
+            try:
+                onerun.split(build.pdf, starts, parts)
+            except Exception as exc:  # noqa: BLE001 - pypdf's errors: the plain way below
+                starts, problem = None, f"the PDF could not be split ({exc})"
+        if starts is None:  # each document alone: its own messages, or its PDF
+            for job in jobs:
+                one(job)
+            if problem and all(job.error is None and not job.lost for job in jobs):
+                speed.mark_failed([speed.ONE_RUN], problem)
+            return
+        for index, (job, part) in enumerate(zip(jobs, parts)):
+            job.build = dataclasses.replace(build, pdf=part, log=LogReport(
+                overfull=onerun.overfull_of(combined, build.log.overfull, index)))
+            _finish(job, tmp / f"{loaded.stem}-{job.name}.pdf")
+
+    from cvtex.tex import speed
+
+    tasks = [functools.partial(one, job) for job in todo]
+    if todo and speed.allowed(speed.ONE_RUN):
+        from cvtex.build import onerun
+
+        tasks = []
+        for code in dict.fromkeys(job.code for job in todo):
+            jobs = [job for job in todo if job.code == code]
+            combined = onerun.combine([job.tex.text for job in jobs], [[m.destination for m in job.marks]
+                                                                       for job in jobs]) if len(jobs) > 1 else None
+            tasks += [functools.partial(shared, jobs, combined)] if combined is not None else \
+                [functools.partial(one, job) for job in jobs]
+    if len(tasks) == 1:
+        tasks[0]()
+    elif tasks:  # at most one engine per CPU (with at least two: a CV's locales), each ~265 MB
+        with ThreadPoolExecutor(max_workers=min(len(tasks), max(2, os.cpu_count() or 1))) as threads:
+            list(threads.map(lambda task: task(), tasks))
 
 
 def _finish(job: _Job, final: Path) -> None:

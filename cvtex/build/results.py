@@ -66,7 +66,7 @@ class BilingualOutput:
 class BundleOutput:
     """A written application bundle (``--bundle``): the letter ``letter_id`` and the CV of
     ``locale`` in one PDF, ``<stem>-application-<id>-<locale>.pdf``: its path, the pages of
-    each part (``{document title: pages}``, in order), the bookmarks written (a top-level
+    each part (``{"letter": n, "cv": m}``, in order), the bookmarks written (a top-level
     one per part included) and, with ``png``, the preview of its first page."""
 
     letter_id: str

@@ -73,7 +73,7 @@ def render(
                                              "default: every locale of the profile.", metavar="LOCALE"),
     theme: Optional[str] = typer.Option(None, "--theme", "-t", help="Built-in theme name or theme directory; "
                                         "default: the profile's design.theme.", metavar="THEME"),
-    keep_tex: bool = typer.Option(False, "--keep-tex", help="Also write <stem>-<lang>.tex, the compiled source."),
+    keep_tex: bool = typer.Option(False, "--keep-tex", help="Also write <stem>-<lang>.tex (and each letter's), the compiled source."),
     timeout: float = typer.Option(60.0, "--timeout", help="Seconds an engine run may take before it is killed.",
                                   metavar="SECONDS"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
@@ -96,8 +96,8 @@ def render(
     bilingual: bool = typer.Option(False, "--bilingual", help="Also write <stem>-bilingual.pdf: the Korean CV, "
                                    "then the English one, with a bookmark per language and page labels ko-1…, "
                                    "en-1… (the profile needs both locales)."),
-    png: bool = typer.Option(False, "--png", help="Also write <stem>-<lang>.png (and <stem>-bilingual.png): "
-                             "the first page at 100 dpi."),
+    png: bool = typer.Option(False, "--png", help="Also write <stem>-<lang>.png (and one per letter, bilingual "
+                             "PDF and bundle): the first page at 100 dpi."),
     bundle: bool = typer.Option(False, "--bundle", help="Also write <stem>-application-<id>-<lang>.pdf for each "
                                 "letter: the letter, then the CV of its language, in one PDF with a bookmark per "
                                 "document."),

@@ -130,8 +130,8 @@ def print_render(path: Path, result) -> None:
         pages = " + ".join(f"{code} {n}" for code, n in both.pages.items())
         out.print(f"wrote {both.pdf} ({pages} pages, {both.bookmarks} bookmarks)", markup=False)
     for made in result.bundles:
-        pages = " + ".join(f"{part} {n}" for part, n in made.pages.items())
-        out.print(f"wrote {made.pdf} ({made.locale}, {pages} pages, {made.bookmarks} bookmarks)", markup=False)
+        pages = " + ".join(f"{'CV' if part == 'cv' else part} {n} p." for part, n in made.pages.items())
+        out.print(f"wrote {made.pdf} ({made.locale}: {pages}, {made.bookmarks} bookmarks)", markup=False)
     for item in [*result.outputs, *([result.bilingual] if result.bilingual else []), *result.bundles]:
         if item.png is not None:
             out.print(f"wrote {item.png}", markup=False)

@@ -18,6 +18,9 @@ and otherwise cvtex runs the engine the plain way:
   ``sched_setaffinity``, more than one CPU, and the pipe;
 * ``priming``: ``cvtex render --watch`` engines read the next render's preamble while
   the user edits; relies on the pipe.
+* ``one-run``: a locale's CV and letters are compiled in one engine run and split into their
+  PDFs (:mod:`cvtex.build.onerun`); relies on documents that share their preamble and on the
+  LaTeX kernel's ``\\ReadonlyShipoutCounter`` (2020-10 or later).
 
 A speed path that fails at run time — a compile that fails with it and succeeds the
 plain way (:meth:`cvtex.tex.sandbox.Run.compile`) — costs that one plain retry: the render
@@ -48,6 +51,7 @@ import threading
 from dataclasses import dataclass
 
 PIPE, FORMAT_COPY, CLASS_TABLE, AFFINITY, PRIMING = "pipe", "format-copy", "class-table", "affinity", "priming"
+ONE_RUN = "one-run"
 #: Every speed path, with what it does (``cvtex doctor``).
 PATHS = {
     PIPE: "engines start before the source is ready and read it from a pipe",
@@ -55,6 +59,7 @@ PATHS = {
     CLASS_TABLE: "a precomputed stand-in for TeX Live's load-unicode-xetex-classes.tex",
     AFFINITY: "early engines leave one CPU to cvtex (sched_setaffinity)",
     PRIMING: "--watch engines read the next render's preamble ahead",
+    ONE_RUN: "a locale's CV and letters share one engine run (one preamble), split into their PDFs with pypdf",
 }
 #: The environment variable that turns speed paths off (module doc).
 ENV = "CVTEX_PLAIN"

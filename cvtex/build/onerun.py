@@ -1,0 +1,148 @@
+"""The ``one-run`` speed path: a locale's CV and letters compiled in one engine run, then
+split into their PDFs.
+
+Every document of a locale begins with the same preamble (``_preamble.tex.j2``), and the
+preamble is about nine tenths of an engine run's CPU time (fonts, fontspec, ko.TeX; measured
+with benchmarks/perf.py, figure 7). On a machine whose cores are all busy, a render with
+letters costs one preamble per document; this path pays it once per locale: the documents'
+bodies are set one after the other in one run (:func:`combine`: ``\\clearpage``, the page
+number set back to 1, and ``\\ReadonlyShipoutCounter`` — LaTeX kernel 2020-10 — written to
+the log to mark where each document begins), and the PDF is cut into one PDF per document
+with pypdf (:func:`split`), each with its own pages, link annotations and named
+destinations. Each part is then finished as a document compiled alone is
+(:func:`cvtex.build.pdf.finish`) and stored in the build cache under its own key.
+
+Like every speed path (:mod:`cvtex.tex.speed`) it falls back to the plain way: the
+documents are compiled one by one when their preambles differ (a theme's own templates),
+their named destinations collide, the run fails, a page would lose text or a character
+has no glyph (so that every message names its own document and field), or the log lacks
+the marks; a run that fails turns the path off for the rest of the process.
+``CVTEX_PLAIN=one-run`` turns it off by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+#: Written to the log where each document after the first begins: the pages shipped so far.
+MARK = "cvtex-document-begins"
+_MARK_RE = re.compile(MARK + r" (\d+)")
+_BEGIN, _END = "\\begin{document}\n", "\\end{document}\n"
+
+
+@dataclass(frozen=True)
+class Combined:
+    """One source for several documents: ``text``; ``starts``, per document, the first line
+    of its body in ``text``; ``body_line``, the first line of the body in each document's own
+    source (they share the preamble, so it is the same line). Lines are 1-based."""
+
+    text: str
+    starts: list[int]
+    body_line: int
+
+
+def combine(sources: list[str], destinations: list[list[str]]) -> Combined | None:
+    """The documents of ``sources`` (each a whole LaTeX document) as one, when they share
+    their preamble and their named ``destinations`` (per document) are distinct; else
+    ``None``. Each document after the first starts on a new page numbered 1."""
+    parts = [_split_source(s) for s in sources]
+    if any(p is None for p in parts) or len({p[0] for p in parts}) != 1:  # type: ignore[index]
+        return None
+    names = [d for ds in destinations for d in ds]
+    if len(names) != len(set(names)):
+        return None
+    preamble = parts[0][0]  # type: ignore[index]
+    text = preamble + _BEGIN
+    body_line = text.count("\n") + 1
+    starts = []
+    for i, (_, body) in enumerate(parts):  # type: ignore[misc]
+        if i:
+            text += f"\\clearpage\\typeout{{{MARK} \\the\\ReadonlyShipoutCounter}}\\setcounter{{page}}{{1}}%\n"
+        starts.append(text.count("\n") + 1)
+        text += body
+    return Combined(text + _END, starts, body_line)
+
+
+def _split_source(source: str) -> tuple[str, str] | None:
+    """``(preamble, body)`` of a document: what comes before ``\\begin{document}`` and what
+    lies between it and ``\\end{document}``, each there once, the end last."""
+    if source.count(_BEGIN) != 1 or source.count(_END) != 1 or not source.endswith(_END):
+        return None
+    preamble, rest = source.split(_BEGIN)
+    return preamble, rest[: -len(_END)]
+
+
+def page_starts(log: str, documents: int) -> list[int] | None:
+    """The 0-based first page of each of ``documents`` from the run's ``log`` (the marks of
+    :func:`combine`), or ``None`` when the marks are not all there."""
+    marks = [int(m) for m in _MARK_RE.findall(log)]
+    if len(marks) != documents - 1:
+        return None
+    return [0, *marks]
+
+
+def part_line(combined: Combined, index: int, line: int) -> int | None:
+    """The line of document ``index``'s own source that is line ``line`` of the combined
+    one; ``None`` for a line outside that document's body."""
+    start = combined.starts[index]
+    end = combined.starts[index + 1] if index + 1 < len(combined.starts) else None
+    if line < start or (end is not None and line >= end):
+        return None
+    return line - start + combined.body_line
+
+
+def owner(combined: Combined, line: int) -> int | None:
+    """The index of the document whose body has line ``line`` of the combined source."""
+    for index in range(len(combined.starts)):
+        if part_line(combined, index, line) is not None:
+            return index
+    return None
+
+
+def split(pdf: Path, starts: list[int], targets: list[Path]) -> None:
+    """Write the pages of each document (from ``starts[i]`` up to the next start) of the
+    PDF at ``pdf`` to ``targets[i]``, with the named destinations on those pages. Raises
+    ``ValueError`` when a document would have no page, pypdf's errors for a damaged PDF."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, TextStringObject
+
+    reader = PdfReader(pdf)
+    total = len(reader.pages)
+    bounds = list(zip(starts, [*starts[1:], total]))
+    if any(end <= start for start, end in bounds):
+        raise ValueError(f"a document has no page (starts {starts}, {total} pages)")
+    dests = []
+    for name, dest in reader.named_destinations.items():
+        try:
+            index = reader.get_destination_page_number(dest)
+        except Exception:  # noqa: BLE001 - a destination that lands nowhere is dropped
+            continue
+        dests.append((str(name), index, dest))
+    for (start, end), target in zip(bounds, targets):
+        writer = PdfWriter()
+        for index in range(start, end):
+            writer.add_page(reader.pages[index])
+        root = writer.get_named_dest_root()
+        for name, index, dest in sorted(dests, key=lambda d: d[0]):
+            if start <= index < end:
+                array = ArrayObject(dest.dest_array)
+                root.extend([TextStringObject(name),
+                             ArrayObject([writer.pages[index - start].indirect_reference, *array[1:]])])
+        with open(target, "wb") as fh:
+            writer.write(fh)
+
+
+def overfull_of(combined: Combined, overfull: list[Any], index: int) -> list[Any]:
+    """The overfull boxes of document ``index`` (:class:`cvtex.tex.Overfull`, ``lines`` of
+    the combined source: ``12--14`` or ``12``), with the lines of its own source."""
+    out = []
+    for box in overfull:
+        numbers = [int(n) for n in re.findall(r"\d+", box.lines)]
+        if not numbers or owner(combined, numbers[0]) != index:
+            continue
+        mapped = [part_line(combined, index, n) or n for n in numbers]
+        out.append(replace(box, lines="--".join(str(n) for n in mapped)))
+    return out
