@@ -174,3 +174,49 @@ def test_page_starts_reads_the_marks():
     log = f"...\n{onerun.MARK} 3\n...\n{onerun.MARK} 5\n"
     assert onerun.page_starts(log, 3) == [0, 3, 5]
     assert onerun.page_starts(log, 2) is None and onerun.page_starts("", 2) is None
+
+
+def state_theme(tmp_path: Path, sty_extra: str = "") -> Path:
+    """classic with a cv.tex.j2 and letter.tex.j2 of its own: the CV sets its page style
+    to empty (a local setting), and every section heading is numbered by a counter of the
+    theme's (global, like every LaTeX counter)."""
+    theme = tmp_path / "stateful"
+    shutil.copytree(ROOT / "themes" / "classic", theme)
+    (theme / "theme.yaml").write_text((theme / "theme.yaml").read_text().replace("name: classic", "name: stateful"))
+    base = ROOT / "themes" / "_base"
+    cv = (base / "cv.tex.j2").read_text(encoding="utf-8")
+    (theme / "cv.tex.j2").write_text(cv.replace('((* include "_header.tex.j2" *))\n',
+                                                '((* include "_header.tex.j2" *))\n\\pagestyle{empty}\n'))
+    (theme / "letter.tex.j2").write_text((base / "letter.tex.j2").read_text(encoding="utf-8"))
+    sty = (theme / "theme.sty").read_text(encoding="utf-8")
+    (theme / "theme.sty").write_text(sty.replace("\\endinput", "\\newcounter{cvheading}\n\\let\\cvplainheading"
+                                                 "\\cvsectionheading\n\\renewcommand\\cvsectionheading[1]{\\stepcounter"
+                                                 "{cvheading}\\cvplainheading{\\thecvheading. #1}}\n" + sty_extra
+                                                 + "\\endinput"))
+    return theme
+
+
+def test_what_one_document_sets_does_not_reach_the_next(tmp_path, engine_log, monkeypatch):
+    """The CV's empty page style ends with the CV (each body is a group), and the theme's
+    heading counter starts again in the 자기소개서 (every counter is set back to its value at
+    \\begin{document}): the shared run gives the documents the theme gives alone."""
+    theme = state_theme(tmp_path)
+    shared = render_profile(profile_copy(tmp_path), output_dir=tmp_path / "one", theme=str(theme), cache=False)
+    assert len(compiles(engine_log)) == 2
+    monkeypatch.setenv("CVTEX_PLAIN", "one-run")
+    alone = render_profile(profile_copy(tmp_path), output_dir=tmp_path / "alone", theme=str(theme), cache=False)
+    for one, other in zip(shared.outputs, alone.outputs):
+        assert pdf_text(one.pdf) == pdf_text(other.pdf), one.name
+    speech = pdf_text(next(o.pdf for o in shared.outputs if o.document and o.locale == "ko"))
+    cover = pdf_text(next(o.pdf for o in shared.outputs if o.document and o.locale == "en"))
+    assert "1. 1. 성장과정" in speech.replace("\n", " ")  # the theme's number, then the question's
+    assert "Jiwoo Han · 1" in cover and "Jiwoo Han · 1" not in pdf_text(shared.outputs[0].pdf)
+
+
+def test_a_preamble_with_an_end_of_document_hook_is_compiled_apart(tmp_path, engine_log):
+    """\\AtEndDocument runs once, at the end of a run: such a theme's documents are
+    compiled one by one, and each ends with what the hook writes."""
+    theme = state_theme(tmp_path, "\\AtEndDocument{\\par ENDMARK}\n")
+    result = render_profile(profile_copy(tmp_path), output_dir=tmp_path / "out", theme=str(theme), cache=False)
+    assert len(compiles(engine_log)) == 4
+    assert all("ENDMARK" in pdf_text(o.pdf) for o in result.outputs)

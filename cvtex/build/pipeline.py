@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from cvtex import links, schema, tex
 from cvtex import localize as locale
 from cvtex import theme as themes
-from cvtex.build.failures import compile_diagnostics, lost_text, toolchain_problem
+from cvtex.build.failures import PAGE_OVERFLOW_PT, compile_diagnostics, lost_text, toolchain_problem
 from cvtex.build.outline import bookmarks, letter_bookmarks, letter_metadata, metadata
 from cvtex.build.results import BilingualOutput, BundleOutput, Output, Result, cached_output
 from cvtex.diagnostics import Diagnostic, ProfileError, display_path
@@ -72,8 +72,8 @@ class _Job:
 
     @property
     def name(self) -> str:
-        """What follows ``<stem>-`` in the names of this job's files and its jobname: ``en``,
-        ``letter-<id>-en`` (:attr:`cvtex.build.results.Output.name`)."""
+        """What follows ``<stem>-`` in the names of this job's files: ``en``, ``letter-<id>-en``
+        (:attr:`cvtex.build.results.Output.name`). Its engine's jobname is ``<stem>-<locale>``."""
         return f"{self.document}-{self.code}" if self.document else self.code
 
     @property
@@ -391,9 +391,12 @@ def _compile_stage(loaded: _Loaded, todo: list[_Job], engines: EnginePool, tmp: 
     or ``lost`` text. A locale's CV and letters share one engine run where the ``one-run``
     speed path can take them (:mod:`cvtex.build.onerun`), else each has its own."""
     def one(job: _Job) -> None:
+        # every document of a locale under the CV's jobname: a letter edited alone under
+        # --watch gets the engine primed with the preamble it shares with the CV (the
+        # templates never print \jobname; each compile has its own build directory)
         try:
             with engine_slots or nullcontext():
-                job.build = engines.compile(job.tex.text, jobname=f"{loaded.stem}-{job.name}", timeout=timeout)
+                job.build = engines.compile(job.tex.text, jobname=f"{loaded.stem}-{job.code}", timeout=timeout)
         except tex.CompileError as exc:
             job.error = exc
             return
@@ -415,7 +418,8 @@ def _compile_stage(loaded: _Loaded, todo: list[_Job], engines: EnginePool, tmp: 
         except tex.CompileError as exc:
             build, problem = None, f"the shared run failed ({str(exc).splitlines()[0] if str(exc) else 'error'})"
         starts = None
-        if build is not None and not build.log.missing_chars and all(o.box != "page" for o in build.log.overfull):
+        if build is not None and not build.log.missing_chars and not any(
+                o.box == "page" and o.points > PAGE_OVERFLOW_PT for o in build.log.overfull):
             starts = onerun.page_starts(read_log(build.build_dir / f"{jobname}.log"), len(jobs))
             problem = "" if starts is not None else "the log has no marks of where each document begins"
         if starts is not None:
@@ -425,8 +429,8 @@ def _compile_stage(loaded: _Loaded, todo: list[_Job], engines: EnginePool, tmp: 
             except Exception as exc:  # noqa: BLE001 - pypdf's errors: the plain way below
                 starts, problem = None, f"the PDF could not be split ({exc})"
         if starts is None:  # each document alone: its own messages, or its PDF
-            for job in jobs:
-                one(job)
+            with ThreadPoolExecutor(max_workers=min(len(jobs), max(2, os.cpu_count() or 1))) as threads:
+                list(threads.map(one, jobs))
             if problem and all(job.error is None and not job.lost for job in jobs):
                 speed.mark_failed([speed.ONE_RUN], problem)
             return
