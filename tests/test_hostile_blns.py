@@ -42,7 +42,15 @@ from cvtex.diagnostics import Diagnostic, ProfileError, field_path
 from cvtex.schema import loader, normalize_url
 from cvtex.theme import builtin_themes
 
-from .fixtures.pdfs import KINDS, expected, marked, profile_with, visible_text, words_off_page
+from .fixtures.hostile import render_or_failure
+from .fixtures.pdfs import (
+    KINDS,
+    expected,
+    marked,
+    profile_with,
+    visible_text,
+    words_off_page,
+)
 
 pytestmark = pytest.mark.tex
 
@@ -144,10 +152,7 @@ def battery(strings: list[str], urls: list[str], theme: str, tmp: Path) -> dict:
     refused_marked, stray_marked = judged(shown, tmp / "shown.yaml", len(index), len(kept), theme)
     result, failure = None, None
     if not refused_marked and not stray_marked:
-        try:
-            result = render_profile(tmp / "shown.yaml", output_dir=tmp / "out", theme=theme)
-        except ProfileError as exc:
-            failure = "\n".join(d.format() for d in exc.diagnostics)
+        result, failure = render_or_failure(tmp / "shown.yaml", tmp / "out", theme)
     return {"theme": theme, "refused": refused, "stray": stray + stray_marked, "index": index, "accepted": accepted,
             "kept": kept, "refused_marked": refused_marked, "result": result, "failure": failure, "tmp": tmp}
 

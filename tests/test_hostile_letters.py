@@ -39,13 +39,20 @@ import pytest
 import yaml
 
 from cvtex import links
-from cvtex.build.pipeline import load_profile, render_profile
+from cvtex.build.pipeline import load_profile
 from cvtex.diagnostics import Diagnostic, ProfileError, field_path
 from cvtex.schema import clean_text, count, loader, markup, normalize_url, unstrippable
 from cvtex.theme import builtin_themes
 
 from .conftest import run_cvtex
-from .fixtures.hostile import LITERAL, LONG, PARAGRAPH_ONLY, PARAGRAPH_REFUSED, REFUSED
+from .fixtures.hostile import (
+    LITERAL,
+    LONG,
+    PARAGRAPH_ONLY,
+    PARAGRAPH_REFUSED,
+    REFUSED,
+    render_or_failure,
+)
 from .fixtures.pdfs import expected, marked, visible_text, words_off_page
 
 pytestmark = pytest.mark.tex
@@ -262,10 +269,7 @@ def battery(theme: str, tmp: Path) -> dict:
     refused_marked, stray_marked = judged(shown, flat, tmp / "shown.yaml", theme)
     result, failure = None, None
     if not refused_marked and not stray_marked:
-        try:
-            result = render_profile(tmp / "shown.yaml", output_dir=tmp / "out", theme=theme)
-        except ProfileError as exc:
-            failure = "\n".join(d.format() for d in exc.diagnostics)
+        result, failure = render_or_failure(tmp / "shown.yaml", tmp / "out", theme)
     return {"theme": theme, "refused": refused, "stray": stray + stray_marked, "refused_marked": refused_marked,
             "shown": shown, "placed": placed, "result": result, "failure": failure, "path": tmp / "shown.yaml"}
 

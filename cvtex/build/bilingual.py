@@ -95,11 +95,11 @@ def merge(parts: list[Part]) -> Merged:
         pages[part.code] = count
         writer.append(reader, import_outline=False)
         for name, dest in reader.named_destinations.items():
-            index = _page_index(reader, dest)
+            index = page_index(reader, dest)
             if index is not None:
                 dests.append((destination_name(part.code, str(name)), start + index, ArrayObject(dest.dest_array)))
         _rename_internal_links(writer, range(start, start + count), part.code)
-        _set_destinations(writer, dests)  # the part's own names (added by append) replaced
+        set_destinations(writer, dests)  # the part's own names (added by append) replaced
         writer.set_page_label(start, start + count - 1, style="/D", prefix=f"{part.code}-", start=1)
         top = writer.add_outline_item(title=part.label, page_number=start, fit=Fit.fit())
         bookmarks += 1 + _copy_outline(reader, reader.outline, writer, top, start)
@@ -111,7 +111,9 @@ def merge(parts: list[Part]) -> Merged:
     return Merged(out.getvalue(), pages, bookmarks, sorted(name for name, _, _ in dests))
 
 
-def _page_index(reader: PdfReader, dest) -> int | None:
+def page_index(reader: PdfReader, dest) -> int | None:
+    """The 0-based page a destination or outline item of ``reader`` lands on; ``None`` when
+    it lands on no page of the document."""
     try:
         index = reader.get_destination_page_number(dest)
     except Exception:  # noqa: BLE001 - a destination that lands nowhere is dropped
@@ -119,9 +121,10 @@ def _page_index(reader: PdfReader, dest) -> int | None:
     return index if index is not None and 0 <= index < len(reader.pages) else None
 
 
-def _set_destinations(writer: PdfWriter, dests: list[tuple[str, int, ArrayObject]]) -> None:
+def set_destinations(writer: PdfWriter, dests: list[tuple[str, int, ArrayObject]]) -> None:
     """Make the writer's named destinations (``/Names /Dests``, a flat sorted name tree)
-    exactly ``dests``, each pointing at its page of the merged document."""
+    exactly ``dests`` (name, 0-based page index of the writer, destination array), each
+    pointing at its page of the written document."""
     root = writer.get_named_dest_root()
     del root[:]
     for name, index, array in sorted(dests, key=lambda d: d[0]):
@@ -162,7 +165,7 @@ def _copy_outline(reader: PdfReader, items: list, writer: PdfWriter, parent, sta
         if isinstance(item, list):  # the children of the previous entry
             written += _copy_outline(reader, item, writer, last if last is not None else parent, start)
             continue
-        index = _page_index(reader, item)
+        index = page_index(reader, item)
         if index is None:
             continue
         top = item.get("/Top")

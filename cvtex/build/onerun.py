@@ -131,30 +131,23 @@ def split(pdf: Path, starts: list[int], targets: list[Path]) -> None:
     PDF at ``pdf`` to ``targets[i]``, with the named destinations on those pages. Raises
     ``ValueError`` when a document would have no page, pypdf's errors for a damaged PDF."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, TextStringObject
+    from pypdf.generic import ArrayObject
+
+    from cvtex.build.bilingual import page_index, set_destinations
 
     reader = PdfReader(pdf)
     total = len(reader.pages)
     bounds = list(zip(starts, [*starts[1:], total]))
     if any(end <= start for start, end in bounds):
         raise ValueError(f"a document has no page (starts {starts}, {total} pages)")
-    dests = []
-    for name, dest in reader.named_destinations.items():
-        try:
-            index = reader.get_destination_page_number(dest)
-        except Exception:  # noqa: BLE001 - a destination that lands nowhere is dropped
-            continue
-        dests.append((str(name), index, dest))
+    dests = [(str(name), page_index(reader, dest), ArrayObject(dest.dest_array))
+             for name, dest in reader.named_destinations.items()]
     for (start, end), target in zip(bounds, targets):
         writer = PdfWriter()
         for index in range(start, end):
             writer.add_page(reader.pages[index])
-        root = writer.get_named_dest_root()
-        for name, index, dest in sorted(dests, key=lambda d: d[0]):
-            if start <= index < end:
-                array = ArrayObject(dest.dest_array)
-                root.extend([TextStringObject(name),
-                             ArrayObject([writer.pages[index - start].indirect_reference, *array[1:]])])
+        set_destinations(writer, [(name, index - start, array) for name, index, array in dests
+                                  if index is not None and start <= index < end])
         with open(target, "wb") as fh:
             writer.write(fh)
 

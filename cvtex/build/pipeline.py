@@ -319,10 +319,11 @@ def _template_stage(loaded: _Loaded) -> list[_Job]:
         source = _templated(loaded, themes.render, view)
         jobs.append(_Job(code, view, source, metadata(view), bookmarks(view)))
     headers = {job.code: job.view.header for job in jobs}
-    if loaded.profile.letters and letter_theme_problem(loaded.theme):
+    problem = letter_theme_problem(loaded.theme) if loaded.profile.letters else None
+    if problem:
         loaded.warnings = loaded.warnings + [
-            loaded.doc.diagnostic(("letters", i), f"letters are not rendered in this theme: "
-                                  f"{letter_theme_problem(loaded.theme)}", field_name=f"letters[{i}]",
+            loaded.doc.diagnostic(("letters", i), f"letters are not rendered in this theme: {problem}",
+                                  field_name=f"letters[{i}]",
                                   severity="warning") for i in range(len(loaded.profile.letters))]
         return jobs
     for index, letter in enumerate(loaded.profile.letters):

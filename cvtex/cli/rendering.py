@@ -104,7 +104,7 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
         # preamble, under the CV's jobname: engines for the CVs are all the next render uses
         shared = speed.allowed(speed.ONE_RUN)
         pool.prime(Path(done.profile).stem, {o.name: done.sources[o.name] for o in done.outputs
-                                             if not (shared and o.document) and o.name in done.sources})
+                                             if not (shared and o.document)})
     links_failed = False
     if rendered:
         from cvtex import links
