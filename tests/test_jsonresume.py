@@ -160,7 +160,7 @@ def test_quirks_are_reported_fixed_and_the_result_validates(tmp_path):
     for note in expected_notes:
         assert f"note: {note}" in out, note
     assert "empty in the JSON, left out: basics.label, basics.location.address" in out
-    assert "certificates -> sections[3] (awards, id certificates" in out
+    assert "certificates -> sections[3] (certifications, id certifications" in out
 
     data = read_yaml(profile)
     assert data["locales"] == ["en", "ko"]

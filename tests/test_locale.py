@@ -96,7 +96,9 @@ def test_end_before_start_and_unsupported_locale_are_errors():
 # ------------------------------------------------------------------ the view's types
 
 #: Fields a view class has beyond its model's (see cvtex.localize.view).
-VIEW_EXTRAS = {"Dated": {"dates", "year", "sort_date"}, "Header": {"phone_url"}, "PublicationEntry": {"doi_url"}}
+VIEW_EXTRAS = {"Dated": {"dates", "duration", "year", "sort_date"}, "Header": {"phone_url", "names"},
+               "PublicationEntry": {"doi_url"},
+               "MilitaryEntry": {"discharge"}}
 
 
 def test_each_view_class_has_its_models_fields_and_the_documented_extras():

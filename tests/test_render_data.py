@@ -48,7 +48,9 @@ def test_data_profiles_exist():
 def test_pdf_contains_every_text_field(rendered, path, code):
     output = rendered[(path.stem, code)]
     text = squash(pdf_text(output.pdf))
-    fields = texts(view_of(path, code))
+    # the default theme (classic) prints neither the hometown (never printed) nor the postal address
+    # (a Korean form's field, tests/test_themes.py printed_texts)
+    fields = [t for t in texts(view_of(path, code)) if t.path not in ("header.hometown", "header.address")]
     assert len(fields) > 10
     missing = [(t.path, markup.plain(t)) for t in fields if squash(markup.plain(t)) not in text]
     assert missing == []

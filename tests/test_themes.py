@@ -253,10 +253,44 @@ def docs_picture(pdf: Path, png: Path) -> Path:
 
 # ------------------------------------------------------------------- every theme x data profile x locale
 
+#: Themes that set sections as tables (korean-form in Korean): a cell's lines follow each other
+#: in the order the page draws them (pdftotext -raw), each row after the one above; the default
+#: extraction reads across the columns line by line, which interleaves the wrapped lines of
+#: neighbouring cells.
+TABLE_THEMES = {"korean-form": ("ko",)}
+
+
+def theme_view(path, code, theme):
+    """The view ``theme`` prints: the profile in ``code`` with the theme's section titles."""
+    prof, _ = profile.validate(loader.load(path))
+    if theme == FOURTH:  # its theme.yaml names no section order or titles
+        return locale.localize(prof, code)
+    config = template.load_theme(theme).config
+    return locale.localize(prof, code, theme_order=config.section_order,
+                           theme_titles=config.section_titles.get(code))
+
+
+def printed_texts(view, theme):
+    """The view's texts a theme prints (:func:`tests.test_render_data.texts`), without the
+    header fields it leaves out by design: ``hometown`` (never printed: only validate
+    --blind reads it), ``address`` outside a Korean form, and in a Korean form's 인적사항,
+    ``location`` when the address stands in its place."""
+    header = view.header
+    form = view.locale.code in TABLE_THEMES.get(theme, ())
+    skipped = {"header.hometown"} | ({"header.location"} if form and header.address else {"header.address"}
+                                     if not form else set())
+    return [t for t in texts(view) if t.path not in skipped]
+
+
+def theme_text(pdf, theme, code):
+    """The text of a ``theme`` PDF in reading order: drawing order for a table theme's tables."""
+    return pdf_text(pdf, raw=code in TABLE_THEMES.get(theme, ()))
+
+
 @pytest.mark.parametrize("theme,path,code", CASES, ids=IDS)
 def test_pdf_contains_every_text_field(themed, theme, path, code):
-    text = squash(pdf_text(themed(theme, path)[code].pdf))
-    fields = texts(view_of(path, code))
+    text = squash(theme_text(themed(theme, path)[code].pdf, theme, code))
+    fields = printed_texts(view_of(path, code), theme)
     assert len(fields) > 10
     missing = [(t.path, markup.plain(t)) for t in fields if squash(markup.plain(t)) not in text]
     assert missing == []
@@ -284,7 +318,7 @@ def test_outline_has_every_section(themed, theme, path, code):
     """One bookmark per section, each at the theme's named destination (the post-processor
     fails on a missing one); the order is the theme's, see test_academic_section_order."""
     output = themed(theme, path)[code]
-    view = view_of(path, code)
+    view = theme_view(path, code, theme)
     titles = sorted(item.title for item in PdfReader(output.pdf).outline)
     expected = ([view.locale.sections["summary"]] if view.summary else []) + [markup.plain(s.title)
                                                                               for s in view.sections]
@@ -466,6 +500,18 @@ def every_field_profile(entries: int) -> dict:
                 for i in n]},
             {"kind": "languages", "entries": [{"language": text("Korean", "한국어"), "fluency": text("Native", "모국어")},
                                               {"language": text("English", "영어")}]},
+            {"kind": "military", "entries": [
+                {"status": "served", "branch": text("Army", "육군"), "rank": text("Sergeant", "병장"),
+                 "specialty": text("Signal", "정보통신"), "start": "2012-03", "end": "2013-12"},
+                {"status": "exempt", "exemption_reason": text("Medical grounds", "질병 사유")}]},
+            {"kind": "certifications", "entries": [
+                {"name": text(f"Certificate {i}", f"자격증 {i}"), "issuer": text("Agency", "공단"),
+                 "number": f"CERT-{i}", "url": f"https://cert.example.com/{i}", "date": f"{2000 + i}-05-01",
+                 "expires": f"{2030 + i}-05"} for i in n]},
+            {"kind": "language-tests", "entries": [
+                {"test": "TOEIC" if i % 2 else text(f"Test {i}", f"시험 {i}"), "score": "905" if i % 2 else f"B{i}+",
+                 "language": text("English", "영어"), "number": f"R-{i}", "url": f"https://score.example.com/{i}",
+                 "date": f"{2010 + i}-03-01", "expires": f"{2040 + i}-03-01"} for i in n]},
             {"kind": "custom", "title": text("Service", "봉사"), "entries": [
                 {"title": text(f"Reviewer {i}", f"심사위원 {i}"), "subtitle": text("Journal", "학술지"),
                  "location": text("Online", "온라인"), "url": f"https://service.example.com/{i}",
@@ -489,13 +535,14 @@ def test_every_field_of_every_kind_over_several_pages(themed, every_field_path, 
     (entries end with legal break points)."""
     outputs = themed(theme, every_field_path)
     for code, output in outputs.items():
-        view = view_of(every_field_path, code)
+        view = theme_view(every_field_path, code, theme)
         assert output.overfull == [] and output.missing_chars == [], code
         assert words_off_page(output.pdf) == [], code
         assert len(PdfReader(output.pdf).pages) >= 5, code
-        text = pdf_text(output.pdf)
+        text = theme_text(output.pdf, theme, code)
         assert PUA.findall(text) == [], code
-        missing = [(t.path, markup.plain(t)) for t in texts(view) if squash(markup.plain(t)) not in squash(text)]
+        missing = [(t.path, markup.plain(t)) for t in printed_texts(view, theme)
+                   if squash(markup.plain(t)) not in squash(text)]
         assert missing == [], code
         assert {link.url for link in pdf_links(output.pdf)} == {link.url for link in profile_links(view)}, code
 
@@ -588,7 +635,8 @@ def test_academic_section_order_puts_publications_first(themed):
 #: a row keeps with what follows, so an entry must end with a legal break point.
 ENTRY_MACROS = {"awards": "cvaward", "custom": "cvcustom", "education": "cveducation", "experience": "cvexperience",
                 "languages": "cvlanguage", "patents": "cvpatent", "press": "cvpress", "projects": "cvproject",
-                "publications": "cvpublication", "skills": "cvskill", "talks": "cvtalk", "teaching": "cvteaching"}
+                "publications": "cvpublication", "skills": "cvskill", "talks": "cvtalk", "teaching": "cvteaching",
+                "military": "cvmilitary", "certifications": "cvcertification", "language-tests": "cvlanguagetest"}
 
 
 def macro_bodies(text: str) -> dict[str, str]:
@@ -600,15 +648,25 @@ def macro_bodies(text: str) -> dict[str, str]:
     return found
 
 
+#: A form theme's own templates: korean-form's 인적사항 header and its Korean section tables.
+FORM_TEMPLATES = {"korean-form": ("_header.tex.j2", *(f"sections/{kind}.tex.j2" for kind in (
+    "awards", "certifications", "education", "experience", "language-tests", "military", "skills")))}
+
+
 @pytest.mark.parametrize("theme", BUILT_IN)
 def test_theme_is_complete(theme):
     """A template for every section kind (the theme's or the shared base's), a one-line
     description for ``cvtex themes``, and the guarantees every theme keeps: text_fidelity
     after kotex, cvtex's link setup instead of hyperref (a sixth of XeLaTeX's work), the
     section destination, break points after entries. A built-in theme is its
-    ``theme.yaml`` and ``theme.sty`` only: everything else comes from the shared base."""
+    ``theme.yaml`` and ``theme.sty`` only: everything else comes from the shared base —
+    except a form theme's own tables (:data:`FORM_TEMPLATES`), each of which sets the other
+    locales with the shared base's template it replaces."""
     loaded = template.load_theme(theme)
-    assert sorted(p.name for p in loaded.path.iterdir()) == ["theme.sty", "theme.yaml"]
+    own = sorted(p.relative_to(loaded.path).as_posix() for p in loaded.path.rglob("*") if p.is_file())
+    assert own == sorted(["theme.sty", "theme.yaml", *FORM_TEMPLATES.get(theme, ())])
+    for name in FORM_TEMPLATES.get(theme, ()):
+        assert f'((* include "_base/{name}" *))' in (loaded.path / name).read_text("utf-8"), name
     for kind in profile.SECTION_KINDS:
         assert loaded.find(f"sections/{kind}.tex.j2") is not None, kind
     description = loaded.config.description
@@ -627,12 +685,15 @@ def test_theme_is_complete(theme):
     assert "\\hypertarget{#1}{}" in sections["cvsection"]
     assert "\\pagebreak[0]" in sections["cventryend"]
     for kind, name in ENTRY_MACROS.items():
-        assert f"\\{name}{{" in loaded.find(f"sections/{kind}.tex.j2").read_text("utf-8"), kind
+        shared_template = template.base_dir() / "sections" / f"{kind}.tex.j2"
+        assert f"\\{name}{{" in (shared_template if f"sections/{kind}.tex.j2" in FORM_TEMPLATES.get(theme, ())
+                                  else loaded.find(f"sections/{kind}.tex.j2")).read_text("utf-8"), kind
         body = sections[name]
         if "\\cvrow" in body or "\\cvdatedrow" in body:  # rows keep with what follows: a break point ends it
             assert "\\pagebreak[0]" in body or "\\cventryend" in body, (theme, name)
     assert "\\cventryend{#1}" in sections["cvdatedentry"]  # a dated entry ends with a break point
-    for kind in ("awards", "custom", "press", "teaching", "patents"):  # each of these is a dated entry
+    for kind in ("awards", "custom", "press", "teaching", "patents", "military", "certifications",
+                 "language-tests"):  # each of these is a dated entry
         assert f"\\cvdatedentry{{{kind}}}" in sections[ENTRY_MACROS[kind]], (theme, kind)
 
 
@@ -744,4 +805,5 @@ def test_the_build_cache_key_covers_the_shared_base(tmp_path, monkeypatch):
         path.write_bytes(before)
     assert cache.theme_digest(root / "classic") == digest
     (root / "classic" / "cv.tex.j2").write_text("((# its own #))\n", encoding="utf-8")
-    assert "_base/cv.tex.j2" not in [name for name, _ in template.source_files(root / "classic")]
+    # the theme's own file, and the base's it replaces: a theme's template may include it as _base/cv.tex.j2
+    assert {"cv.tex.j2", "_base/cv.tex.j2"} <= {name for name, _ in template.source_files(root / "classic")}

@@ -194,9 +194,9 @@ def test_the_docs_say_what_each_built_in_theme_sorts():
     """docs/themes.md's table of what each theme sorts is each theme.yaml's newest_first,
     and academic sorts only the publications its description promises."""
     docs = (ROOT / "docs" / "themes.md").read_text("utf-8")
-    table = dict(re.findall(r"^\| (\w+) \| (.+?) \| .+? \|$", docs.split("What each theme sorts", 1)[1], re.M))
+    table = dict(re.findall(r"^\| ([\w-]+) \| (.+?) \| .+? \|$", docs.split("What each theme sorts", 1)[1], re.M))
     for name in builtin_themes():
-        sorted_kinds = re.findall(r"`(\w+)`", table[name])
+        sorted_kinds = re.findall(r"`([\w-]+)`", table[name])
         assert sorted_kinds == load_theme(name).config.newest_first, name
     assert load_theme("academic").config.newest_first == ["publications"]
     assert "publications" in load_theme("academic").config.description

@@ -31,10 +31,11 @@ refreshes the entry's mtime); older ones are removed after each store.
 
 A render record (``renders/<key>.json``, :func:`save_record` / :func:`load_record`) goes one
 step further for a whole ``cvtex render`` of unchanged inputs: keyed by the profile file
-(path and bytes), the ``--lang``/``--theme`` options, the working directory, every file of
+(path and bytes), the ``--lang``/``--theme``/``--blind`` options, the working directory, every file of
 cvtex itself and the installed fonts' state, it lists each locale's build-cache key, the
 validation warnings and the profile's links, and is valid while the theme's files and the
-engine's version are those it recorded. Replaying it (:func:`cvtex.build.record.replay`)
+engine's version are those it recorded, and the files the profile names (its photo) have the
+size and modification time they had. Replaying it (:func:`cvtex.build.record.replay`)
 writes the cached PDFs and prints the same report without importing the schema, the
 templates or a PDF library (0.2 s instead of 0.7 s on 2 CPUs). Any mismatch — or ``--keep-tex``, ``--bilingual``, ``--png``,
 ``--no-cache`` — renders as usual.
@@ -235,10 +236,15 @@ def prune(directory: Path | None = None, max_entries: int = MAX_ENTRIES, suffix:
 
 # --------------------------------------------------------------------------- render records
 
-def record_options(locales: list[str] | None, theme: str | None) -> dict[str, Any]:
+def record_options(locales: list[str] | None, theme: str | None, blind: str | None = None) -> dict[str, Any]:
     """The render options a record depends on besides the profile file (``--lang``,
-    ``--theme``); the output directory is not one: a replay writes wherever it is asked."""
-    return {"locales": list(locales) if locales else None, "theme": theme}
+    ``--theme``, ``--blind``: a blind render has a record of its own, never replayed for a
+    normal render nor the reverse); the output directory is not one: a replay writes
+    wherever it is asked."""
+    options: dict[str, Any] = {"locales": list(locales) if locales else None, "theme": theme}
+    if blind is not None:  # absent for a normal render: its key is the one it always was
+        options["blind"] = blind
+    return options
 
 
 def record_key(profile: Path, options: dict[str, Any]) -> str | None:
@@ -259,12 +265,15 @@ def record_key(profile: Path, options: dict[str, Any]) -> str | None:
 
 
 def save_record(key: str, result: Any, build_keys: dict[str, str], theme_dir: Path, theme_sha256: str,
-                engine: str) -> bool:
+                engine: str, inputs: list[str] | None = None) -> bool:
     """Remember what the render of :func:`record_key` ``key`` wrote: the theme (directory
     and its :func:`theme_digest`), the engine version, each locale's build-cache key, the
-    warnings and the link data of ``result`` (a :class:`cvtex.build.results.Result`)."""
+    warnings and the link data of ``result`` (a :class:`cvtex.build.results.Result`), and the
+    :func:`stamps` of ``inputs``, files the profile names (the header photo): the record holds
+    while each is as it was."""
     record = {
         "theme": str(theme_dir), "theme_digest": theme_sha256, "engine": engine,
+        "inputs": stamps(list(inputs or [])),
         "outputs": [[o.locale, o.document, build_keys[o.name]] for o in result.outputs],
         "warnings": [asdict(w) for w in result.warnings],
         "links": {code: [link.to_record() for link in found] for code, found in result.links.items()},
@@ -304,7 +313,8 @@ def load_record(profile: Path, options: dict[str, Any]) -> Record | None:
     try:
         binary = shutil.which(ENGINE)
         if (binary is None or record["engine"] != engine_version(binary)
-                or record["theme_digest"] != theme_digest(Path(record["theme"]))):
+                or record["theme_digest"] != theme_digest(Path(record["theme"]))
+                or stamps([path for path, _, _ in record["inputs"]]) != record["inputs"]):
             return None
         entries = [(code, document, get(build)) for code, document, build in record["outputs"]]
         if any(entry is None for _, _, entry in entries):

@@ -38,8 +38,8 @@ from cvtex import localize as locale
 from cvtex import theme as themes
 from cvtex.build.failures import PAGE_OVERFLOW_PT, compile_diagnostics, lost_text, toolchain_problem
 from cvtex.build.outline import bookmarks, letter_bookmarks, letter_metadata, metadata
-from cvtex.build.results import BilingualOutput, BundleOutput, Output, Result, cached_output
-from cvtex.diagnostics import Diagnostic, ProfileError, display_path
+from cvtex.build.results import BilingualOutput, BundleOutput, Output, Result, cached_output, file_name
+from cvtex.diagnostics import Diagnostic, ProfileError, display_path, field_path
 from cvtex.files import write_atomic
 from cvtex.schema import loader
 
@@ -69,6 +69,7 @@ class _Job:
     lost: list[Diagnostic] = field(default_factory=list)  # :func:`cvtex.build.failures.lost_text` of the build
     final: bytes | None = None
     bookmarks: int = 0
+    files: dict[str, Path] = field(default_factory=dict)  # pictures the source includes: {name: path}
 
     @property
     def name(self) -> str:
@@ -96,10 +97,16 @@ class _Loaded:
     theme: themes.Theme
     codes: list[str]
     coverage: Any = None  # what the theme's fonts can set (cvtex.theme.theme_coverage), from validation
+    blind: str | None = None  # the blind mode (cvtex.schema.blind): ``profile`` is then the blind copy
 
     @property
     def stem(self) -> str:
         return self.path.stem
+
+    def file(self, name: str, ext: str) -> str:
+        """The name of an output file: ``<stem>-<name>.<ext>``, ``<stem>-<name>-blind.<ext>`` for a
+        blind render (:func:`cvtex.build.results.file_name`)."""
+        return file_name(self.stem, name, ext, self.blind)
 
 
 class _Clock:
@@ -210,7 +217,8 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                    theme: str | None = None, keep_tex: bool = False, timeout: float = 60.0,
                    progress: Callable[[str], None] | None = None, cache: bool = True,
                    engine_slots: threading.Semaphore | None = None, bilingual: bool = False,
-                   png: bool = False, pool: EnginePool | None = None, bundle: bool = False) -> Result:
+                   png: bool = False, pool: EnginePool | None = None, bundle: bool = False,
+                   blind: str | None = None) -> Result:
     """Render the profile at ``path`` to ``output_dir/<stem>-<locale>.pdf``, and each of its
     letters (:mod:`cvtex.schema.letters`) in each of the letter's locales that is rendered to
     ``output_dir/<stem>-letter-<id>-<locale>.pdf``, in the same theme, compiled alongside the
@@ -242,6 +250,15 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     the caller releases it after the render. Without one, the render uses a pool of its
     own and closes it.
 
+    With ``blind`` (a mode of :data:`cvtex.schema.blind.BLIND_MODES`), the blind copy of the
+    profile is rendered (:func:`cvtex.schema.blind.blind_profile`: no photo, …) after the leak
+    lint (:func:`cvtex.schema.blind.blind_leaks`) found nothing — a leak is a :class:`ProfileError`
+    before anything is compiled —, and every file written has a ``-blind`` suffix before its
+    extension (:func:`cvtex.build.results.file_name`): ``<stem>-<locale>-blind.pdf``,
+    ``<stem>-letter-<id>-<locale>-blind.pdf``, ``<stem>-bilingual-blind.pdf``,
+    ``<stem>-application-<id>-<locale>-blind.pdf``; the PDFs' ``/Creator`` names the mode
+    (:data:`cvtex.build.results.BLIND_CREATOR`). Raises ``ValueError`` for an unknown mode.
+
     ``progress``, when given, is called with the name of each stage as it starts
     (``load``, ``template``, ``compile en, ko``, ``finish``, ``preview``); the seconds each
     took are in :attr:`Result.timings`.
@@ -253,7 +270,7 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
 
     clock = _Clock(progress)
     clock.stage("load")
-    loaded = _load_stage(path, theme, locales, bilingual)
+    loaded = _load_stage(path, theme, locales, bilingual, blind)
     clock.stage("template", "load")
     jobs = _template_stage(loaded)
     out_dir = Path(output_dir)
@@ -286,14 +303,24 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                     link_policy=links.Policy.from_profile(loaded.profile),
                     sources={job.name: job.tex.text for job in jobs}, bundles=applications)
     if versions is not None and not (keep_tex or bilingual or png or bundle):
-        _save_record(loaded, jobs, result, locales, theme, versions)
+        _save_record(loaded, jobs, result, locales, theme, versions, blind)
     return result
 
 
-def _load_stage(path: Path | str, theme: str | None, locales: list[str] | None, bilingual: bool) -> _Loaded:
+def _load_stage(path: Path | str, theme: str | None, locales: list[str] | None, bilingual: bool,
+                blind: str | None = None) -> _Loaded:
     """Load and validate the profile (:func:`load_profile`), choose the locales, and check
-    the toolchain: :class:`~cvtex.tex.EngineMissing` for no XeLaTeX or no ``fc-list``."""
+    the toolchain: :class:`~cvtex.tex.EngineMissing` for no XeLaTeX or no ``fc-list``. With
+    ``blind``: the leaks of free text (:func:`cvtex.schema.blind.blind_leaks`) are a
+    :class:`ProfileError` (after the warnings), and the profile is its blind copy."""
+    if blind is not None:
+        schema.check_blind_mode(blind)
     doc, profile, warnings, theme_obj, coverage = _load(path, theme, check_glyphs=True)
+    if blind is not None:
+        leaks = schema.blind_leaks(doc, profile, blind)
+        if leaks:
+            raise ProfileError(schema.by_position(warnings + leaks))
+        profile = schema.blind_profile(profile, blind)
     codes = _requested_locales(doc, profile, locales)
     if bilingual:
         from cvtex.build.bilingual import check_request
@@ -306,7 +333,7 @@ def _load_stage(path: Path | str, theme: str | None, locales: list[str] | None, 
     absent = themes.missing_theme_fonts(theme_obj, codes, profile.design.fonts)
     if absent is not None:  # a font of the theme missing here: the toolchain (exit 3), not the theme
         raise absent
-    return _Loaded(Path(path), doc, profile, warnings, theme_obj, codes, coverage)
+    return _Loaded(Path(path), doc, profile, warnings, theme_obj, codes, coverage, blind)
 
 
 def _template_stage(loaded: _Loaded) -> list[_Job]:
@@ -314,10 +341,13 @@ def _template_stage(loaded: _Loaded) -> list[_Job]:
     then each letter in each of its locales that is rendered (:func:`cvtex.localize.localize_letter`,
     :func:`cvtex.theme.render_letter`), with the CV's header of that locale."""
     jobs = []
+    photo = _photo(loaded)
     for code in loaded.codes:
-        view = locale.localize(loaded.profile, code, theme_order=loaded.theme.config.section_order)
-        source = _templated(loaded, themes.render, view)
-        jobs.append(_Job(code, view, source, metadata(view), bookmarks(view)))
+        view = locale.localize(loaded.profile, code, theme_order=loaded.theme.config.section_order,
+                               theme_titles=loaded.theme.config.section_titles.get(code))
+        files = {photo[0]: photo[1]} if photo and code in loaded.profile.header.photo.locales else {}
+        source = _templated(loaded, functools.partial(themes.render, photo=next(iter(files), None)), view)
+        jobs.append(_Job(code, view, source, _blind_mark(loaded, metadata(view)), bookmarks(view), files=files))
     headers = {job.code: job.view.header for job in jobs}
     problem = letter_theme_problem(loaded.theme) if loaded.profile.letters else None
     if problem:
@@ -331,9 +361,40 @@ def _template_stage(loaded: _Loaded) -> list[_Job]:
             if code in headers:
                 view = locale.localize_letter(loaded.profile, index, code, headers[code])
                 source = _templated(loaded, themes.render_letter, view)
-                jobs.append(_Job(code, view, source, letter_metadata(view), letter_bookmarks(view),
+                jobs.append(_Job(code, view, source, _blind_mark(loaded, letter_metadata(view)), letter_bookmarks(view),
                                  document=f"letter-{letter.id}"))
     return jobs
+
+
+def _blind_mark(loaded: _Loaded, meta: Any) -> Any:
+    """``meta`` (a :class:`cvtex.build.pdf.Metadata`) with, for a blind render, the mode in its
+    ``creator`` (:data:`cvtex.build.results.BLIND_CREATOR`: ``cvtex check-links`` reads it)."""
+    if loaded.blind is None:
+        return meta
+    from cvtex.build.results import BLIND_CREATOR
+
+    return dataclasses.replace(meta, creator=BLIND_CREATOR.format(creator=meta.creator, mode=loaded.blind))
+
+
+def _photo(loaded: _Loaded) -> tuple[str, Path] | None:
+    """The header photo prepared for print (:func:`cvtex.build.photo.prepare`, once per
+    photo: cached) as ``(its file name in a build directory, the prepared file)``; ``None``
+    when no PDF of this render shows a photo."""
+    photo = loaded.profile.header.photo
+    if photo is None or not set(photo.locales) & set(loaded.codes):
+        return None
+    from cvtex.build import photo as photos
+    from cvtex.schema.photo import photo_path
+
+    source = photo_path(loaded.doc, photo.path)
+    try:
+        prepared, key = photos.prepare(source)
+    except Exception as exc:  # noqa: BLE001 - validation opened it; changed since, or Pillow cannot decode it
+        loc = ("header", "photo", "path") if isinstance(loaded.doc.data["header"]["photo"], dict) \
+            else ("header", "photo")
+        raise ProfileError([loaded.doc.diagnostic(loc, f"the photo {display_path(source)} cannot be prepared for "
+                                                       f"print: {exc}", field_name=field_path(loc))]) from None
+    return photos.printed_name(key), prepared
 
 
 def letter_theme_problem(theme: themes.Theme) -> str | None:
@@ -357,10 +418,14 @@ def _templated(loaded: _Loaded, render: Callable[..., themes.TexSource], view: A
 
 
 def _write_sources(loaded: _Loaded, jobs: list[_Job], out_dir: Path) -> None:
-    """``--keep-tex``: ``<stem>-<name>.tex``, the source each job compiles."""
+    """``--keep-tex``: ``<stem>-<name>.tex``, the source each job compiles, and the pictures it
+    includes (the header photo, ``photo-<digest>.jpg``)."""
     for job in jobs:
-        with _writing(out_dir / f"{loaded.stem}-{job.name}.tex") as target:
+        with _writing(out_dir / loaded.file(job.name, "tex")) as target:
             write_atomic(target, job.tex.text.encode())
+        for name, path in job.files.items():  # the pictures it includes, beside it
+            with _writing(out_dir / name) as target:
+                write_atomic(target, path.read_bytes())
 
 
 def _look_up(loaded: _Loaded, jobs: list[_Job]) -> tuple[str, str]:
@@ -397,7 +462,8 @@ def _compile_stage(loaded: _Loaded, todo: list[_Job], engines: EnginePool, tmp: 
         # templates never print \jobname; each compile has its own build directory)
         try:
             with engine_slots or nullcontext():
-                job.build = engines.compile(job.tex.text, jobname=f"{loaded.stem}-{job.code}", timeout=timeout)
+                job.build = engines.compile(job.tex.text, jobname=f"{loaded.stem}-{job.code}", timeout=timeout,
+                                            files=job.files)
         except tex.CompileError as exc:
             job.error = exc
             return
@@ -415,7 +481,8 @@ def _compile_stage(loaded: _Loaded, todo: list[_Job], engines: EnginePool, tmp: 
         problem = ""
         try:
             with engine_slots or nullcontext():
-                build = engines.compile(combined.text, jobname=jobname, timeout=timeout)
+                build = engines.compile(combined.text, jobname=jobname, timeout=timeout,
+                                        files={k: v for job in jobs for k, v in job.files.items()})
         except tex.CompileError as exc:
             build, problem = None, f"the shared run failed ({str(exc).splitlines()[0] if str(exc) else 'error'})"
         starts = None
@@ -513,8 +580,8 @@ def _write_pdfs(loaded: _Loaded, jobs: list[_Job], out_dir: Path, keep_tex: bool
     """``<stem>-<name>.pdf`` of every job, from the cache or compiled, and its :class:`Output`."""
     outputs = []
     for job in jobs:
-        target = out_dir / f"{loaded.stem}-{job.name}.pdf"
-        tex_path = out_dir / f"{loaded.stem}-{job.name}.tex" if keep_tex else None
+        target = out_dir / loaded.file(job.name, "pdf")
+        tex_path = out_dir / loaded.file(job.name, "tex") if keep_tex else None
         with _writing(target):
             write_atomic(target, job.pdf)
         if job.hit is not None:
@@ -531,7 +598,7 @@ def _write_bilingual(loaded: _Loaded, merged: Any, out_dir: Path) -> BilingualOu
     """``<stem>-bilingual.pdf`` from :func:`_merge_bilingual`'s answer."""
     from cvtex.build import bilingual as bi
 
-    target = out_dir / f"{loaded.stem}-{bi.SUFFIX}.pdf"
+    target = out_dir / loaded.file(bi.SUFFIX, "pdf")
     with _writing(target):
         write_atomic(target, merged.pdf)
     return BilingualOutput(target, merged.pages, merged.bookmarks)
@@ -546,16 +613,19 @@ def _previews(items: list[Output | BilingualOutput]) -> None:
 
 
 def _save_record(loaded: _Loaded, jobs: list[_Job], result: Result, locales: list[str] | None,
-                 theme: str | None, versions: tuple[str, str]) -> None:
+                 theme: str | None, versions: tuple[str, str], blind: str | None = None) -> None:
     """The render record of this render (:func:`cvtex.build.cache.save_record`), so an
     unchanged ``cvtex render`` replays it (:func:`cvtex.build.record.replay`)."""
     from cvtex.build import cache as build_cache
+    from cvtex.schema.photo import photo_path
 
-    key = build_cache.record_key(loaded.path, build_cache.record_options(locales, theme))
+    key = build_cache.record_key(loaded.path, build_cache.record_options(locales, theme, blind))
     if key is not None:
         version, digest = versions
+        photo = loaded.profile.header.photo
+        inputs = [str(photo_path(loaded.doc, photo.path).resolve())] if photo is not None else []
         build_cache.save_record(key, result, {job.name: job.key for job in jobs if job.key}, loaded.theme.path,
-                                digest, version)
+                                digest, version, inputs)
 
 
 def render_batch(paths: list[Path] | list[str], *, jobs: int = 1,
@@ -664,7 +734,7 @@ def _write_bundles(loaded: _Loaded, bundles: list[Any], out_dir: Path) -> list[B
     """``<stem>-application-<id>-<locale>.pdf`` of each of :func:`_bundle`'s answers."""
     outputs = []
     for made in bundles:
-        target = out_dir / f"{loaded.stem}-application-{made.letter_id}-{made.code}.pdf"
+        target = out_dir / loaded.file(f"application-{made.letter_id}-{made.code}", "pdf")
         with _writing(target):
             write_atomic(target, made.pdf)
         outputs.append(BundleOutput(made.letter_id, made.code, target, made.pages, made.bookmarks))

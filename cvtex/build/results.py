@@ -16,6 +16,32 @@ if TYPE_CHECKING:
     from cvtex.links import Policy, ProfileLink
 
 
+#: The suffix of every file a blind render writes (``cvtex render --blind MODE``), before the
+#: extension: ``cv-ko-blind.pdf``, ``cv-letter-acme-en-blind.pdf``, ``cv-bilingual-blind.pdf``.
+BLIND_SUFFIX = "-blind"
+
+#: A blind PDF's ``/Creator`` (document information): the mode it was made in, for
+#: ``cvtex check-links --profile`` (which compares its links with that mode's blind copy).
+BLIND_CREATOR = "{creator} (blind copy: {mode})"
+
+
+def file_name(stem: str, name: str, ext: str, blind: str | None = None) -> str:
+    """An output file's name: ``<stem>-<name>.<ext>`` (``name``: :attr:`Output.name`,
+    ``bilingual``, ``application-<id>-<locale>``), and with a ``blind`` mode
+    ``<stem>-<name>-blind.<ext>`` — the one rule for every file a render writes (PDF, ``.tex``,
+    ``.png``), so a blind file never replaces a normal one and its name still ends in its
+    locale before the suffix."""
+    return f"{stem}-{name}{BLIND_SUFFIX if blind else ''}.{ext}"
+
+
+def unblind_stem(stem: str) -> tuple[str, bool]:
+    """A file's stem without :data:`BLIND_SUFFIX` and whether it had it:
+    ``cv-letter-acme-en-blind`` -> ``("cv-letter-acme-en", True)``."""
+    if stem.endswith(BLIND_SUFFIX):
+        return stem[: -len(BLIND_SUFFIX)], True
+    return stem, False
+
+
 @dataclass
 class Output:
     """One written PDF — the CV or a letter (``document``) in one locale: its locale, path, the ``.tex`` (with ``keep_tex``), the engine's

@@ -101,6 +101,12 @@ def render(
     bundle: bool = typer.Option(False, "--bundle", help="Also write <stem>-application-<id>-<lang>.pdf for each "
                                 "letter: the letter, then the CV of its language, in one PDF with a bookmark per "
                                 "document."),
+    blind: Optional[str] = typer.Option(None, "--blind", help="Render the blind copy, without what blind hiring "
+                                        "forbids (public: photo, birth date, school names, address after the city, "
+                                        "hometown; private: photo, hometown), to <stem>-<lang>-blind.pdf (and "
+                                        "-blind for every other file), after the leak check of validate --blind: "
+                                        "a leak in free text is an error and nothing is written; docs/blind.md.",
+                                        metavar="public|private"),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
     """Render each PROFILE to OUTPUT_DIR/<stem>-<lang>.pdf, one PDF per locale, and each of
@@ -115,12 +121,15 @@ def render(
 
     Example: [bold]cvtex render cv.yaml --bundle[/]  (also cv-application-<id>-<lang>.pdf: letter + CV)
 
+    Example: [bold]cvtex render cv.yaml --blind public[/]  (cv-en-blind.pdf, cv-ko-blind.pdf: no photo, no schools)
+
     Example: [bold]cvtex render cv.yaml --offline --watch[/]  (re-render on every save)
     """
     max_age = _cache_age(cache_age)
     if jobs < 1:
         raise typer.BadParameter(f"{jobs} is not 1 or more", param_hint="'--jobs' / '-j'")
     _check_theme(theme)
+    _check_blind(blind)
     if bilingual and lang:
         from cvtex.build import LOCALES
 
@@ -131,7 +140,7 @@ def render(
 
     options = dict(output_dir=output_dir, lang=lang, theme=theme, keep_tex=keep_tex, timeout=timeout, quiet=quiet,
                    offline=offline, strict=strict, report=report, max_age=max_age, debug=debug, jobs=jobs,
-                   cache=not no_cache, bilingual=bilingual, png=png, verbose=verbose, bundle=bundle)
+                   cache=not no_cache, bilingual=bilingual, png=png, verbose=verbose, bundle=bundle, blind=blind)
     if watch:
         import signal
 
@@ -166,7 +175,8 @@ def check_links(
     links resolved, mailto:/tel: syntax, and each http(s) URL requested once. A bilingual
     PDF (render --bilingual) is compared with the URLs of all its languages; a letter's PDF
     (<stem>-letter-<id>-<lang>.pdf) with its letter's, an application bundle (render --bundle,
-    <stem>-application-<id>-<lang>.pdf) with its letter's and its CV's.
+    <stem>-application-<id>-<lang>.pdf) with its letter's and its CV's; a blind PDF (render
+    --blind, <stem>-<lang>-blind.pdf) with the blind copy's in the mode its /Creator names.
 
     Exit 4 when a link is broken or wrong (with --strict also when one is unverified).
     Exclusions and accepted status codes come from the profile's [bold]links:[/] settings
@@ -188,7 +198,9 @@ def check_links(
 
             prof = links.read_profile(profile)
             tags = {code: get_locale(code).language_tag for code in prof.locales}
+            full = prof
             for i, pdf in enumerate(pdfs):
+                prof = _blind_copy(pdf, full)  # a blind PDF (render --blind): the links of the blind copy
                 letter = _letter_of(pdf, prof)
                 if letter is not None:  # a letter's PDF: its URLs; an application bundle: the CV's too
                     kind, index, code = letter
@@ -209,7 +221,7 @@ def check_links(
                     raise error(f"{pdf}: cannot tell which of the profile's locales ({', '.join(tags)}) "
                                 "this PDF is in; name it <stem>-<locale>.pdf", EXIT_USAGE)
                 expected[i] = links.expected_links(prof, code)
-            policy = links.load_policy(prof, [profile.parent, Path.cwd()])
+            policy = links.load_policy(full, [profile.parent, Path.cwd()])
         else:
             policy = links.load_policy(None, [Path.cwd()])
     targets = [links.Target(pdf, exp) for pdf, exp in zip(pdfs, expected)]
@@ -222,12 +234,33 @@ def _letter_of(pdf: Path, profile) -> Optional[tuple[str, int, str]]:
     """``(kind, index, code)`` when the name of ``pdf`` is that of a letter's PDF
     (``<stem>-letter-<id>-<code>.pdf``: kind ``"letter"``) or of an application bundle
     (``<stem>-application-<id>-<code>.pdf``: ``"application"``) for ``profile.letters[index]``
-    in one of its locales, as ``cvtex render`` names them; else None (a CV's PDF)."""
-    stem = pdf.stem
+    in one of its locales, as ``cvtex render`` names them, with or without the ``-blind`` suffix
+    of ``render --blind`` (:func:`cvtex.build.results.file_name`); else None (a CV's PDF)."""
+    from cvtex.build.results import unblind_stem
+
+    stem, _ = unblind_stem(pdf.stem)
     found = [(len(letter.id), kind, index, code) for index, letter in enumerate(profile.letters)
              for code in profile.letter_locales(letter) for kind in ("letter", "application")
              if stem.endswith(f"-{kind}-{letter.id}-{code}")]
     return max(found)[1:] if found else None  # the longest id: "a-b" over "b"
+
+
+def _blind_copy(pdf: Path, profile):
+    """``profile``'s blind copy (:func:`cvtex.schema.blind_profile`) in the mode that the
+    ``/Creator`` of ``pdf`` names (:data:`cvtex.build.results.BLIND_CREATOR`, written by
+    ``render --blind``); ``profile`` itself for any other PDF, or one that cannot be read."""
+    import re
+
+    from pypdf import PdfReader
+
+    from cvtex.schema import BLIND_MODES, blind_profile
+
+    try:
+        creator = str((PdfReader(pdf).metadata or {}).get("/Creator", ""))
+    except Exception:  # noqa: BLE001 - the link check reports an unreadable PDF
+        return profile
+    found = re.search(r"\(blind copy: (\w+)\)$", creator)
+    return blind_profile(profile, found.group(1)) if found and found.group(1) in BLIND_MODES else profile
 
 
 def _parts_of(pdf: Path, part_locales) -> list[str]:
@@ -239,6 +272,19 @@ def _parts_of(pdf: Path, part_locales) -> list[str]:
         return part_locales(PdfReader(pdf))
     except Exception:  # noqa: BLE001
         return []
+
+
+def _check_blind(mode: Optional[str]) -> None:
+    """A ``--blind`` MODE that is not one of :data:`cvtex.schema.blind.BLIND_MODES` is a usage
+    error (exit 2) naming the modes (render, validate)."""
+    if mode is None:
+        return
+    from cvtex.schema import check_blind_mode
+
+    try:
+        check_blind_mode(mode)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--blind'") from None
 
 
 def _check_theme(name: Optional[str], option: str = "--theme") -> None:
@@ -273,6 +319,10 @@ def validate(
     theme: Optional[str] = typer.Option(None, "--theme", "-t", help="Check glyphs against this theme's fonts "
                                         "(built-in name or directory); default: the profile's design.theme.",
                                         metavar="THEME"),
+    blind: Optional[str] = typer.Option(None, "--blind", help="Also report free text that tells what blind "
+                                        "hiring forbids (public: school names, birth year, hometown, family, "
+                                        "physical data; private: what 채용절차법 §4조의3 lists), as errors; "
+                                        "docs/blind.md.", metavar="public|private"),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
     """Check profiles without running TeX: every problem at once, as file:line:col.
@@ -281,8 +331,9 @@ def validate(
     e-mail addresses, and that every character is visible and in the
     theme's fonts. Prints each 자기소개서 answer's count against its limit
     (a table); an answer over its limit is an error, one under 85 % of it
-    a warning. Exit status: 0 valid (warnings allowed unless --strict);
-    1 invalid.
+    a warning. With --blind, free text that tells what the blind mode
+    forbids is an error at the words. Exit status: 0 valid (warnings
+    allowed unless --strict); 1 invalid.
 
     Example: [bold]cvtex validate cv.yaml --strict[/]
     """
@@ -293,6 +344,9 @@ def validate(
     from cvtex.schema import answer_counts
 
     _check_theme(theme)
+    _check_blind(blind)
+    if blind is not None:
+        from cvtex.schema import blind_leaks, by_position
     failed = False
     for path in profiles:
         try:
@@ -303,10 +357,12 @@ def validate(
             print_counts(path, _raw_counts(path))
             continue
         print_counts(path, answer_counts(doc, model))
-        if warnings:
-            print_diagnostics([replace(w, severity="error") for w in warnings] if strict else warnings)
-            failed = failed or strict
-        if not (warnings and strict):
+        leaks = blind_leaks(doc, model, blind) if blind is not None else []
+        if warnings or leaks:
+            shown = [replace(w, severity="error") for w in warnings] if strict else warnings
+            print_diagnostics(by_position(shown + leaks) if leaks else shown)
+            failed = failed or (strict and bool(warnings)) or bool(leaks)
+        if not (warnings and strict) and not leaks:
             typer.echo(f"{path}: ok" + (f" ({len(warnings)} warning(s))" if warnings else ""))
     if failed:
         raise typer.Exit(EXIT_INVALID)

@@ -33,7 +33,8 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
                keep_tex: bool, timeout: float, quiet: bool, offline: bool, strict: bool,
                report: Optional[Path], max_age: float, debug: bool, jobs: int = 1,
                cache: bool = True, bilingual: bool = False, png: bool = False, verbose: bool = False,
-               pool: Optional[EnginePool] = None, bundle: bool = False) -> tuple[int, set[Path]]:
+               pool: Optional[EnginePool] = None, bundle: bool = False,
+               blind: Optional[str] = None) -> tuple[int, set[Path]]:
     """Render every profile (``jobs`` at once) and check the links: the exit code, and the
     theme directories used. With ``offline`` the link check prints one line (and the
     links that are wrong) unless ``verbose`` (:func:`check_links`'s ``brief``).
@@ -44,7 +45,8 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
     its format meanwhile (:meth:`cvtex.tex.EnginePool.start`). ``pool`` (``--watch``): the
     engine pool kept across renders; after rendering one profile anew it is primed with
     the engines of the next render (:meth:`cvtex.tex.EnginePool.prime`). Without one, a
-    pool of this call's own is closed before the link check."""
+    pool of this call's own is closed before the link check. ``blind``: a blind mode
+    (``--blind``): each profile's blind copy, to ``-blind`` files (:func:`cvtex.build.render_profile`)."""
     codes: list[int] = []
     rendered = []
     replayed: dict[int, object] = {}
@@ -53,7 +55,7 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
 
         for i, path in enumerate(profiles):
             try:
-                hit = replay(Path(path), record_options(lang or None, theme), output_dir)
+                hit = replay(Path(path), record_options(lang or None, theme, blind), output_dir)
             except OSError:
                 hit = None  # the render below reports what cannot be written
             if hit is not None:
@@ -74,7 +76,7 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
                 with status(quiet, f"{todo[0]}: load") as show:
                     fresh = iter(render_batch(todo, jobs=jobs, output_dir=output_dir, locales=lang or None,
                                               theme=theme, keep_tex=keep_tex, timeout=timeout, cache=cache,
-                                              bilingual=bilingual, png=png, bundle=bundle,
+                                              bilingual=bilingual, png=png, bundle=bundle, blind=blind,
                                               # a batch: each render its own pool (and build
                                               # directories), closed as that profile finishes
                                               pool=engines if len(todo) == 1 else None,

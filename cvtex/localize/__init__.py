@@ -27,13 +27,16 @@ if TYPE_CHECKING:
         VIEW_OF,
         Author,
         AwardEntry,
+        CertificationEntry,
         CustomEntry,
         EducationEntry,
         Entry,
         ExperienceEntry,
         Header,
         LanguageEntry,
+        LanguageTestEntry,
         Link,
+        MilitaryEntry,
         PatentEntry,
         PressEntry,
         ProjectEntry,
@@ -52,6 +55,6 @@ if TYPE_CHECKING:
 _VIEW_NAMES = ("localize", "section_order", "View", "Section", "Header", "Link", "SocialProfile", "Role",
                "ExperienceEntry", "EducationEntry", "Author", "PublicationEntry", "ProjectEntry", "AwardEntry",
                "TalkEntry", "TeachingEntry", "PatentEntry", "PressEntry", "SkillEntry", "LanguageEntry",
-               "CustomEntry", "Entry", "VIEW_OF")
+               "MilitaryEntry", "CertificationEntry", "LanguageTestEntry", "CustomEntry", "Entry", "VIEW_OF")
 __getattr__, __dir__, __all__ = exports(__name__, {"view": _VIEW_NAMES, "letters": ("localize_letter", "LetterView")},
                                           eager=("Locale", "Labels", "get_locale", "supported_locales", "Text"))

@@ -32,6 +32,11 @@ class Labels:
     phone: str
     website: str
     page: str
+    certificate: str
+    registration: str
+    expires: str
+    discharge: str
+    exemption: str
 
     def __getattr__(self, name: str) -> str:
         if name == "with":
@@ -47,7 +52,8 @@ class Locale:
     short month names), the date patterns ``date_year``/``date_month``/``date_day``
     (:meth:`str.format` fields ``year``, ``month``, ``month_name``, ``day``), ``present``
     (an ongoing end), ``range`` (``{start} – {end}``), ``list_separator``, ``sections``
-    (section kind -> default title; ``summary`` too), ``labels`` (:class:`Labels`) and
+    (section kind -> default title; ``summary`` too), ``labels`` (:class:`Labels`), ``military``
+    (each military service status, :data:`cvtex.schema.korean.MILITARY_STATUSES`, in words) and
     ``letters``: each letter kind's document name (``cover-letter``, ``self-introduction``),
     the letter PDF's ``title`` pattern (fields ``document``, ``company``), a letter's date
     (:meth:`format_letter_date`) and, per counting
@@ -67,7 +73,9 @@ class Locale:
     list_separator: str
     sections: dict[str, str]
     labels: Labels
+    military: dict[str, str]
     letters: dict[str, str]
+    durations: dict[str, str]
 
     def format_date(self, date: PartialDate) -> str:
         """``2023-09`` -> 'Sep 2023' (en) / '2023. 9.' (ko); ``present`` -> 'Present' / '현재'."""
@@ -87,6 +95,31 @@ class Locale:
         pattern = self.letters["date_day"] if date.day else self.letters["date_month"]
         return pattern.format(year=date.year, month=date.month, day=date.day,
                               month_name=self.letters["months"].split()[date.month - 1])
+
+    def format_duration(self, start: PartialDate | None, end: PartialDate | None,
+                        today: tuple[int, int] | None = None) -> str | None:
+        """How long the period from ``start`` to ``end`` lasted, both months counted
+        (``2019-03`` to ``2023-02`` is 48 months: '4 yrs' / '4년'; ``2021-03`` to ``2023-01``
+        '1 yr 11 mos' / '1년 11개월'); ``end: present`` counts to ``today`` (``(year, month)``,
+        default: this month). ``None`` without a start and an end, or when either has no
+        month. The ``durations`` patterns of the locale file (``year``, ``years``, ``month``,
+        ``months``, ``join``)."""
+        import datetime as dt
+
+        from cvtex.schema import PartialDate
+
+        if start is None or end is None or not start.month or not (end.month or end.present):
+            return None
+        if end.present:
+            now = today or (dt.date.today().year, dt.date.today().month)
+            end = PartialDate(*now)
+        months = (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1
+        if months <= 0:
+            return None
+        years, rest = divmod(months, 12)
+        parts = [self.durations["year" if years == 1 else "years"].format(n=years)] if years else []
+        parts += [self.durations["month" if rest == 1 else "months"].format(n=rest)] if rest else []
+        return self.durations["join"].join(parts)
 
     def format_period(self, start: PartialDate | None, end: PartialDate | None,
                       date: PartialDate | None = None) -> str | None:

@@ -8,7 +8,8 @@ same attribute names, and differs from them in these ways:
   requested locale (falling back through the profile's locales in order) that knows its
   field path, so later stages can name the field behind a TeX error or a link;
 * ``start``/``end``/``date`` are ``None``: an entry with a period has ``dates`` (the date
-  or range as printed, :meth:`~cvtex.localize.Locale.format_period`), ``year`` (of its
+  or range as printed, :meth:`~cvtex.localize.Locale.format_period`), ``duration`` (how
+  long a period with months lasted, :meth:`~cvtex.localize.Locale.format_duration`), ``year`` (of its
   date, else end, else start) and ``sort_date`` (that date as ``(year, month, day)``, 0 for
   a part not given; ``end: present`` is ``(9999, 0, 0)``, the newest) instead;
 * a section's ``id`` is set (its kind when the profile gives none) and its ``title``
@@ -22,7 +23,12 @@ same attribute names, and differs from them in these ways:
   lacks;
 * publication authors are :class:`Author` (``name``, ``owner``: the CV owner's name or
   one of ``header.name_aliases``), and a publication has ``doi_url``;
-* the header has ``phone_url`` (the ``tel:`` URI of ``phone``).
+* the header has ``phone_url`` (the ``tel:`` URI of ``phone``), ``names`` (the name in each
+  of the profile's locales, for a form that prints both) and ``birth_date`` as printed;
+* a military service entry's ``status`` is the locale's word for it and it has
+  ``discharge`` (the expected discharge date of a ``serving`` entry); a certification's and
+  a language test's ``expires`` is a printed date, a language test's computed from the
+  test's validity when the profile gives none (:mod:`cvtex.schema.korean`).
 
 Every class is a frozen dataclass with slots and keyword-only fields: a view is built
 once per locale and only read. Unset optional values are ``None``, unset lists ``[]``.
@@ -48,13 +54,17 @@ from cvtex.schema import (
     tel_url,
 )
 from cvtex.schema import AwardEntry as _AwardEntry
+from cvtex.schema import CertificationEntry as _CertificationEntry
 from cvtex.schema import CustomEntry as _CustomEntry
 from cvtex.schema import EducationEntry as _EducationEntry
 from cvtex.schema import ExperienceEntry as _ExperienceEntry
 from cvtex.schema import Header as _Header
 from cvtex.schema import LanguageEntry as _LanguageEntry
+from cvtex.schema import LanguageTestEntry as _LanguageTestEntry
 from cvtex.schema import Link as _Link
+from cvtex.schema import MilitaryEntry as _MilitaryEntry
 from cvtex.schema import PatentEntry as _PatentEntry
+from cvtex.schema import Photo as _Photo
 from cvtex.schema import PressEntry as _PressEntry
 from cvtex.schema import ProjectEntry as _ProjectEntry
 from cvtex.schema import PublicationEntry as _PublicationEntry
@@ -71,6 +81,7 @@ _view = dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class _Period:
     """What an entry with a period has in the view instead of the model's ``start``,
     ``end`` and ``date`` (each ``None`` here): ``dates``, the date or range as printed,
+    ``duration``, how long a period lasted (``3년 11개월``; ``None`` without months),
     ``year``, of its date, else end, else start, and ``sort_date``, that date as ``(year,
     month, day)`` with 0 for a part not given (``None`` for an undated entry)."""
 
@@ -78,6 +89,7 @@ class _Period:
     end: None
     date: None
     dates: str | None
+    duration: str | None
     year: int | None
     sort_date: tuple[int, int, int] | None
 
@@ -100,8 +112,20 @@ class SocialProfile:
 
 
 @_view
+class Photo:
+    """The header photo as the profile gives it: ``path`` (relative to the profile file)
+    and the ``locales`` whose PDFs show it. The file a PDF embeds is made by
+    :func:`cvtex.build.photo.prepare`; a template gets its name as ``photo``."""
+
+    path: str
+    locales: list[str]
+
+
+@_view
 class Header:
-    """Who the CV is about; ``phone_url`` is the ``tel:`` URI of ``phone`` (RFC 3966)."""
+    """Who the CV is about; ``phone_url`` is the ``tel:`` URI of ``phone`` (RFC 3966);
+    ``birth_date`` is the date of birth as the locale writes a date (``1994. 5. 17.``,
+    ``May 17, 1994``), or ``None``."""
 
     name: Text
     name_aliases: list[str]
@@ -112,6 +136,12 @@ class Header:
     websites: list[Link]
     profiles: list[SocialProfile]
     keywords: list[Text]
+    names: dict[str, Text]
+    photo: Photo | None
+    birth_date: str | None
+    address: Text | None
+    name_hanja: str | None
+    hometown: Text | None
     phone_url: str | None
 
 
@@ -234,6 +264,45 @@ class LanguageEntry:
 
 
 @_view
+class MilitaryEntry(_Period):
+    """Military service: ``status`` in the locale's words (:attr:`~cvtex.localize.Locale.military`,
+    a :class:`Text` at the profile's ``status``), ``discharge`` the expected discharge date as
+    printed (the ``end`` of a ``serving`` entry; else ``None``)."""
+
+    status: Text
+    branch: Text | None
+    rank: Text | None
+    specialty: Text | None
+    exemption_reason: Text | None
+    discharge: str | None
+
+
+@_view
+class CertificationEntry(_Period):
+    """A certification; ``expires`` is its expiry as printed, or ``None``."""
+
+    name: Text
+    issuer: Text | None
+    number: str | None
+    url: str | None
+    expires: str | None
+
+
+@_view
+class LanguageTestEntry(_Period):
+    """A language test score; ``score`` as written; ``expires`` is when the score stops
+    counting, as printed: the entry's ``expires``, else the known test's validity from the
+    test date (:func:`cvtex.schema.korean.expiry_of`), else ``None``."""
+
+    test: Text
+    score: str
+    language: Text | None
+    number: str | None
+    url: str | None
+    expires: str | None
+
+
+@_view
 class CustomEntry(_Period):
     title: Text
     subtitle: Text | None
@@ -244,7 +313,8 @@ class CustomEntry(_Period):
 
 
 Entry = Union[ExperienceEntry, EducationEntry, PublicationEntry, ProjectEntry, AwardEntry, TalkEntry,
-              TeachingEntry, PatentEntry, PressEntry, SkillEntry, LanguageEntry, CustomEntry]
+              TeachingEntry, PatentEntry, PressEntry, SkillEntry, LanguageEntry, MilitaryEntry, CertificationEntry,
+              LanguageTestEntry, CustomEntry]
 
 
 @_view
@@ -280,10 +350,11 @@ class View:
 
 #: The view class of each profile model (every section model's view is :class:`Section`).
 VIEW_OF: dict[type, type] = {
-    _Link: Link, _SocialProfile: SocialProfile, _Header: Header, _Role: Role, _ExperienceEntry: ExperienceEntry,
+    _Link: Link, _SocialProfile: SocialProfile, _Photo: Photo, _Header: Header, _Role: Role, _ExperienceEntry: ExperienceEntry,
     _EducationEntry: EducationEntry, _PublicationEntry: PublicationEntry, _ProjectEntry: ProjectEntry,
     _AwardEntry: AwardEntry, _TalkEntry: TalkEntry, _TeachingEntry: TeachingEntry, _PatentEntry: PatentEntry,
     _PressEntry: PressEntry, _SkillEntry: SkillEntry, _LanguageEntry: LanguageEntry, _CustomEntry: CustomEntry,
+    _MilitaryEntry: MilitaryEntry, _CertificationEntry: CertificationEntry, _LanguageTestEntry: LanguageTestEntry,
     **{model: Section for model in SECTION_MODELS.values()},
 }
 
@@ -310,10 +381,12 @@ def section_order(profile: Profile, code: str, theme_order: Sequence[str] = ()) 
     return first + [i for i in shown if i not in first]
 
 
-def localize(profile: Profile, code: str, *, theme_order: Sequence[str] = ()) -> View:
+def localize(profile: Profile, code: str, *, theme_order: Sequence[str] = (),
+             theme_titles: dict[str, str] | None = None) -> View:
     """The profile in locale ``code`` (see the module doc for how the view differs from
     the profile): the sections this locale prints, in print order (:func:`section_order`,
-    with the theme's ``theme_order``).
+    with the theme's ``theme_order``). ``theme_titles`` (``{kind: title}``, a theme's
+    ``section_titles`` for ``code``) replace the locale's default titles of those kinds.
 
     Raises ``KeyError`` when cvtex has no locale data for ``code``.
     """
@@ -342,9 +415,17 @@ def localize(profile: Profile, code: str, *, theme_order: Sequence[str] = ()) ->
             out[name] = None if isinstance(child, PartialDate) else convert(child, loc + (info.alias or name,))
         if isinstance(model, Dated):
             out["dates"] = locale.format_period(model.start, model.end, model.date)
+            out["duration"] = locale.format_duration(model.start, model.end)
             when = model.date or model.end or model.start
             out["year"] = when.year if when else None
             out["sort_date"] = (when.year, when.month, when.day) if when else None
+        if isinstance(model, _MilitaryEntry):
+            out["status"] = Text(locale.military[model.status], loc + ("status",))
+            out["discharge"] = (locale.format_date(model.end) if model.status == "serving" and model.end
+                                and not model.end.present else None)
+        if isinstance(model, (_CertificationEntry, _LanguageTestEntry)):
+            expires = model.expiry if isinstance(model, _LanguageTestEntry) else model.expires
+            out["expires"] = locale.format_date(expires) if expires else None
         if isinstance(model, _PublicationEntry):
             out["authors"] = [Author(name=a, owner=_fold(markup.plain(a)) in owner_names) for a in out["authors"]]
             out["doi_url"] = model.doi_url
@@ -357,7 +438,10 @@ def localize(profile: Profile, code: str, *, theme_order: Sequence[str] = ()) ->
             return Text(value.get(code), loc)
         return default
 
-    header = Header(**values(profile.header, ("header",)),
+    born = profile.header.birth_date
+    names = {c: Text(profile.header.name.get(c, fallback), ("header", "name")) for c in profile.locales}
+    header = Header(**{**values(profile.header, ("header",)), "names": names,
+                       "birth_date": locale.format_date(born) if born is not None else None},
                     phone_url=tel_url(profile.header.phone) if profile.header.phone else None)
     sections = []
     for i in section_order(profile, code, theme_order):
@@ -365,8 +449,8 @@ def localize(profile: Profile, code: str, *, theme_order: Sequence[str] = ()) ->
         fields_ = values(model, ("sections", i))
         fields_["id"] = profile.section_id(i)
         if model.kind in locale.sections:  # a built-in kind's title; custom has none
-            fields_["title"] = titled(model.title, ("sections", i, "title"),
-                                      Text(locale.sections[model.kind], ("sections", i, "kind")))
+            default = (theme_titles or {}).get(model.kind) or locale.sections[model.kind]
+            fields_["title"] = titled(model.title, ("sections", i, "title"), Text(default, ("sections", i, "kind")))
         sections.append(Section(**fields_))
     summary = convert(profile.summary, ("summary",)) if profile.summary else None
     name = markup.plain(header.name)

@@ -36,8 +36,11 @@ _EXPORTS = {
     **dict.fromkeys(("Model", "Dated", "Link", "field"), "base"),
     **dict.fromkeys(("SECTION_KINDS", "SECTION_MODELS", "Section", "SectionBase", "ExperienceEntry", "Role",
                      "EducationEntry", "PublicationEntry", "ProjectEntry", "AwardEntry", "TalkEntry", "TeachingEntry",
-                     "PatentEntry", "PressEntry", "SkillEntry", "LanguageEntry", "CustomEntry"), "sections"),
-    **dict.fromkeys(("Profile", "Header", "SocialProfile", "Design", "FontOverride", "LinkPolicy",
+                     "PatentEntry", "PressEntry", "SkillEntry", "LanguageEntry", "CustomEntry", "MilitaryEntry",
+                     "CertificationEntry", "LanguageTestEntry"), "sections"),
+    **dict.fromkeys(("MILITARY_STATUSES", "KNOWN_TESTS", "KnownTest", "known_test", "score_problem", "expiry_of",
+                     "is_expired", "section_warnings"), "korean"),
+    **dict.fromkeys(("Profile", "Header", "Photo", "SocialProfile", "Design", "FontOverride", "LinkPolicy",
                      "FONT_NAME_PATTERN"), "models"),
     **dict.fromkeys(("did_you_mean",), "positions"),
     **dict.fromkeys(("LETTER_KINDS", "LETTER_MODELS", "Letter", "LetterBase", "CoverLetter", "SelfIntroduction",
@@ -47,6 +50,8 @@ _EXPORTS = {
     **dict.fromkeys(("validate", "by_position", "text_values", "walk", "json_resume_problem", "JSON_RESUME_KEYS",
                      "answer_counts", "count_diagnostics"), "validation"),
     **dict.fromkeys(("json_schema", "json_schema_text", "JSON_SCHEMA_DIALECT"), "profile_schema"),
+    **dict.fromkeys(("BLIND_MODES", "blind_profile", "blind_leaks", "check_blind_mode", "address_city", "school_names"),
+                    "blind"),
 }
 
 _MODULES: dict[str, list[str]] = {}

@@ -34,10 +34,11 @@ section because the title was given in English only); :func:`title_default` name
 """
 
 # No ``from __future__ import annotations``: see cvtex/schema/base.py.
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -47,6 +48,7 @@ from pydantic import (
 
 from cvtex.schema import markup
 from cvtex.schema.base import LinkItem, Model, at_field, field
+from cvtex.schema.dates import Date
 from cvtex.schema.letters import Letter
 from cvtex.schema.sections import SECTION_KINDS, Section
 from cvtex.schema.text import Email, LocaleCode, Paragraph, Phone, PlainStr, Text, Url
@@ -64,9 +66,31 @@ class SocialProfile(Model):
     url: Url = field("The profile's address, printed as a link.", "https://github.com/example")
 
 
+def _photo_shorthand(value: Any) -> Any:
+    return {"path": value} if isinstance(value, str) else value
+
+
+class Photo(Model):
+    """An ID photo (증명사진) printed in the header, 3 × 4 cm: a JPEG or PNG file. cvtex
+    checks it at validate (:mod:`cvtex.schema.photo`) and prints a copy made for print
+    (:mod:`cvtex.build.photo`: EXIF orientation applied, cropped to 3:4, 354 × 472 pixels
+    (300 dpi), no metadata). ``photo: me.jpg`` is short for ``photo: {path: me.jpg}``."""
+
+    path: PlainStr = field("The image file, JPEG or PNG, relative to the profile file; at least 354 × 472 pixels "
+                           "(3 × 4 cm at 300 dpi), else a warning.", "photo.jpg")
+    locales: list[LocaleCode] = field(
+        "The PDFs that show it. Default: [ko] — a Korean 이력서 has a photo, an English résumé by convention "
+        "does not. [] shows it in none.", ["ko"], ["en", "ko"], default=["ko"])
+
+
 class Header(Model):
     """Who the CV is about. ``name_aliases`` are other spellings of the owner's name in
-    author lists (``J. Park``); they are highlighted in publications."""
+    author lists (``J. Park``); they are highlighted in publications.
+
+    The personal fields Korean forms ask for (``photo``, ``birth_date``, ``address``,
+    ``name_hanja``) are printed only by themes made for those forms (``korean-form``), and
+    never put in a PDF's metadata; ``hometown`` is never printed: ``cvtex validate --blind``
+    looks for it in free text (blind hiring, :mod:`cvtex.schema.blind`)."""
 
     name: Text = field("The owner's name, printed at the top and as the PDF's Author.", EN_KO_NAME)
     name_aliases: list[PlainStr] = field("Other spellings of the name in author lists; highlighted in "
@@ -86,6 +110,29 @@ class Header(Model):
                                               "url": "https://github.com/example"}], default=[])
     keywords: list[Text] = field("The PDF's Keywords. Default: the skill names of the skills sections.",
                                  ["backend", "distributed systems"], default=[])
+    photo: Annotated[Photo, BeforeValidator(_photo_shorthand, json_schema_input_type=Union[PlainStr, Photo])] | None = field(
+        "An ID photo (증명사진, 3 × 4 cm) for the header: a file path, or {path, locales}. Shown in the ko PDF "
+        "only unless locales says otherwise; left out of --blind PDFs.", "photo.jpg",
+        {"path": "photo.jpg", "locales": ["ko"]}, default=None)
+    birth_date: Date | None = field("The date of birth (생년월일), as Korean forms ask for it; never in the PDF's "
+                                    "metadata, left out of --blind PDFs.", "1994-05-17", default=None)
+    address: Text | None = field("The postal address (주소) Korean forms ask for; --blind public PDFs print "
+                                 "only its first part (the city, 시·도).",
+                                 {"en": "Seoul, Mapo-gu", "ko": "서울특별시 마포구"}, default=None)
+    name_hanja: PlainStr | None = field("The name in Hanja (한자 성명), printed by Korean forms.", "韓智宇",
+                                        default=None)
+    hometown: Text | None = field("Where the owner comes from (출신 지역). Never printed: `cvtex validate --blind` "
+                                  "reports it where free text mentions it (blind hiring forbids it).",
+                                  {"en": "Daegu", "ko": "대구"}, default=None)
+
+    @field_validator("birth_date")
+    @classmethod
+    def _born_in_the_past(cls, value: Any) -> Any:
+        import datetime as dt
+
+        if value is not None and (value.present or (value.year, value.month, value.day) > dt.date.today().timetuple()[:3]):
+            raise ValueError(f"'{value}' is not a date of birth: write the day you were born, YYYY-MM-DD")
+        return value
 
 
 #: A font family name as fontconfig lists it (``fc-list : family``); the theme's pattern.

@@ -44,7 +44,7 @@ printed for it).
 """
 
 #: The models shown in the profile part, in page order; section models follow.
-_TOP = ("Profile", "Header", "SocialProfile", "Link", "Design", "FontOverride", "LinkPolicy")
+_TOP = ("Profile", "Header", "Photo", "SocialProfile", "Link", "Design", "FontOverride", "LinkPolicy")
 #: The letter models (cvtex.schema.letters), in page order after the sections.
 _LETTERS = ("CoverLetter", "Recipient", "SelfIntroduction", "Question", "Limit")
 

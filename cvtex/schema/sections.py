@@ -8,8 +8,19 @@ its description and example reach the JSON Schema and the profile reference.
 # No ``from __future__ import annotations``: see cvtex/schema/base.py.
 from typing import Any, ClassVar, Literal
 
+from pydantic import model_validator
 
-from cvtex.schema.base import Dated, LinkItem, Model, by_kind, field, url_field
+from cvtex.schema import korean, markup
+from cvtex.schema.base import (
+    Dated,
+    LinkItem,
+    Model,
+    at_field,
+    by_kind,
+    field,
+    url_field,
+)
+from cvtex.schema.dates import Date
 from cvtex.schema.text import Doi, LocaleCode, Paragraph, PlainStr, Text, Url
 
 EN_KO_TITLE = {"en": "Senior Engineer", "ko": "선임 엔지니어"}
@@ -192,6 +203,117 @@ class LanguageEntry(Model):
     fluency: Text | None = field("How well.", {"en": "Native", "ko": "모국어"}, default=None)
 
 
+def _future_date(entry: Dated, allowed: tuple[str, ...] = ()) -> None:
+    """An error at the first of ``start``, ``end``, ``date`` (not in ``allowed``) that begins
+    after today (:func:`cvtex.schema.korean.is_future`)."""
+    for name in ("start", "end", "date"):
+        value = getattr(entry, name)
+        if name not in allowed and value is not None and korean.is_future(value):
+            raise at_field(name, f"'{name}' ({value}) is after today: a date of military service is one that has "
+                                 "passed (only the end of status serving, the expected discharge date, may be later)")
+
+
+class MilitaryEntry(Dated):
+    """Military service (병역사항): the status, and for service done or under way the branch,
+    rank, specialty and period. No date may be after today, except the ``end`` of a
+    ``serving`` entry, printed as the expected discharge date (전역 예정일)."""
+
+    status: Literal["served", "serving", "exempt", "not-served", "not-applicable"] = field(
+        "served (군필, Completed), serving (복무 중), exempt (면제, Exempted), not-served (미필) or "
+        "not-applicable (해당 없음: e.g. not liable to service). Printed in the locale's words.", "served")
+    branch: Text | None = field("The branch of service (군별).", {"en": "Army", "ko": "육군"}, default=None)
+    rank: Text | None = field("The rank at discharge, or now (계급).", {"en": "Sergeant", "ko": "병장"},
+                              default=None)
+    specialty: Text | None = field("The military occupational specialty (병과).",
+                                   {"en": "Signal", "ko": "통신"}, default=None)
+    exemption_reason: Text | None = field("Why service was exempted (면제 사유); only with status exempt.",
+                                          {"en": "Medical", "ko": "질병"}, default=None)
+
+    @model_validator(mode="after")
+    def _check_service(self) -> "MilitaryEntry":
+        if self.exemption_reason is not None and self.status != "exempt":
+            raise at_field("exemption_reason", f"'exemption_reason' is for status exempt, and the status is "
+                                               f"'{self.status}': remove it or write status: exempt")
+        if self.status == "served" and self.end is not None and self.end.present:
+            raise at_field("end", "status served (군필) has ended: write the discharge date, or status: serving")
+        _future_date(self, ("end",) if self.status == "serving" else ())
+        return self
+
+
+class CertificationEntry(Dated):
+    """A certification or licence (자격증): its name, issuer, number and when it was obtained
+    (``date``); ``expires`` when it lapses."""
+
+    linked_field: ClassVar[str | None] = "name"
+
+    name: Text = field("The certification's name.", {"en": "Engineer Information Processing", "ko": "정보처리기사"})
+    issuer: Text | None = field("Who issued it.", {"en": "HRD Korea", "ko": "한국산업인력공단"}, default=None)
+    number: PlainStr | None = field("The certificate or licence number (자격번호), printed as written.",
+                                    "21201010123A", default=None)
+    url: Url | None = url_field("certification")
+    expires: Date | None = field("When it lapses, if it does: YYYY, YYYY-MM or YYYY-MM-DD; printed after the "
+                                 "Valid until label.", "2027-05", default=None)
+
+    @model_validator(mode="after")
+    def _check_expiry(self) -> "CertificationEntry":
+        _expires_after(self)
+        return self
+
+
+def _expires_after(entry: Any) -> None:
+    obtained = entry.date or entry.end or entry.start
+    if entry.expires is not None and (entry.expires.present or (
+            obtained is not None and not obtained.present
+            and korean.last_day(entry.expires) < korean.first_day(obtained))):
+        raise at_field("expires", f"'expires' ({entry.expires}) must be a date after {obtained or 'it was obtained'}")
+
+
+class LanguageTestEntry(Dated):
+    """A language test score (어학): the test, the score as written, the test ``date``. The
+    score of a known test (TOEIC, TOEIC Speaking, OPIc, TOEFL iBT, TEPS, IELTS, JLPT, HSK, …:
+    :mod:`cvtex.schema.korean`) must have that test's form; another test's is printed as
+    written. A score counts for the test's validity (two years for most) unless ``expires``
+    says otherwise; an expired one is a warning."""
+
+    linked_field: ClassVar[str | None] = "test"
+
+    test: Text = field("The test's name: TOEIC, TOEIC Speaking, OPIc, TOEFL iBT, TEPS, IELTS, JLPT, HSK, or any "
+                       "other (its score is then printed as written).", "TOEIC", "OPIc")
+    score: PlainStr = field("The score or level, printed exactly as written: 945, IH, N1, 7.5. A known test's score "
+                            "must have that test's form.", "945")
+    language: Text | None = field("The language tested, when the test's name does not say.",
+                                  {"en": "English", "ko": "영어"}, default=None)
+    number: PlainStr | None = field("The registration or certificate number of the score report, printed as written.",
+                                    "0123456", default=None)
+    url: Url | None = url_field("score report")
+    expires: Date | None = field("When the score stops counting, if not the test's own rule (two years from the "
+                                 "test date for TOEIC, TOEIC Speaking, OPIc, TOEFL, TEPS, IELTS, HSK; none for JLPT).",
+                                 "2027-05-26", default=None)
+
+    @model_validator(mode="after")
+    def _check_score(self) -> "LanguageTestEntry":
+        test = korean.known_test([markup.plain(t) for t in self.test.all()])
+        problem = korean.score_problem(test, self.score) if test else None
+        if problem:
+            raise at_field("score", problem)
+        _expires_after(self)
+        for name in ("start", "end", "date"):
+            value = getattr(self, name)
+            if value is not None and korean.is_future(value):
+                raise at_field(name, f"'{name}' ({value}) is after today: list a score once it is out")
+        return self
+
+    @property
+    def known(self) -> "korean.KnownTest | None":
+        """The known test this entry's ``test`` names (:func:`cvtex.schema.korean.known_test`)."""
+        return korean.known_test([markup.plain(t) for t in self.test.all()])
+
+    @property
+    def expiry(self) -> Any:
+        """When the score stops counting (:func:`cvtex.schema.korean.expiry_of`), or ``None``."""
+        return korean.expiry_of(self.known, self.date or self.end or self.start, self.expires)
+
+
 class CustomEntry(Dated):
     """A generic entry for a section no built-in kind fits."""
 
@@ -321,6 +443,30 @@ class LanguagesSection(SectionBase):
     entries: list[LanguageEntry] = _entries(LanguageEntry, {"language": "Korean", "fluency": "Native"})
 
 
+class MilitarySection(SectionBase):
+    """Military service (병역사항)."""
+
+    kind: Literal["military"] = _kind("military")
+    entries: list[MilitaryEntry] = _entries(MilitaryEntry, {"status": "served", "branch": "Army", "rank": "Sergeant",
+                                                            "start": "2014-03", "end": "2015-12"})
+
+
+class CertificationsSection(SectionBase):
+    """Certifications and licences (자격사항)."""
+
+    kind: Literal["certifications"] = _kind("certifications")
+    entries: list[CertificationEntry] = _entries(CertificationEntry, {"name": "정보처리기사",
+                                                                      "issuer": "한국산업인력공단", "date": "2019-08"})
+
+
+class LanguageTestsSection(SectionBase):
+    """Language test scores (어학)."""
+
+    kind: Literal["language-tests"] = _kind("language-tests")
+    entries: list[LanguageTestEntry] = _entries(LanguageTestEntry, {"test": "TOEIC", "score": "945",
+                                                                    "date": "2025-08-24"})
+
+
 class CustomSection(SectionBase):
     """A section of your own: a title and generic entries."""
 
@@ -336,6 +482,7 @@ SECTION_MODELS: dict[str, type[SectionBase]] = {
     "experience": ExperienceSection, "education": EducationSection, "publications": PublicationsSection,
     "projects": ProjectsSection, "awards": AwardsSection, "talks": TalksSection, "teaching": TeachingSection,
     "patents": PatentsSection, "press": PressSection, "skills": SkillsSection, "languages": LanguagesSection,
+    "military": MilitarySection, "certifications": CertificationsSection, "language-tests": LanguageTestsSection,
     "custom": CustomSection,
 }
 SECTION_KINDS = tuple(SECTION_MODELS)

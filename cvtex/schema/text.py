@@ -162,8 +162,15 @@ def _check_text(value: Any, info: ValidationInfo) -> str:
 
 #: A text with inline markup (one language): cleaned, links checked, glyphs checked.
 CleanStr = Annotated[str, BeforeValidator(_check_text)]
+def _with_info(check: Any) -> Any:
+    """``check(value, info)`` as a validator pydantic calls with the validation info: it
+    passes ``info`` only to a function whose second parameter has no default, and without
+    it there is no glyph check (:func:`check_glyphs`)."""
+    return lambda value, info: check(value, info)
+
+
 #: A string printed as written (no markup): an author alias, a patent number, a network.
-PlainStr = Annotated[str, BeforeValidator(printable), WithJsonSchema({"type": "string", "minLength": 1})]
+PlainStr = Annotated[str, BeforeValidator(_with_info(printable)), WithJsonSchema({"type": "string", "minLength": 1})]
 
 
 @dataclass(frozen=True)
@@ -359,9 +366,9 @@ def _check_doi(value: Any, info: ValidationInfo | None = None) -> str:
 Url = Annotated[str, AfterValidator(normalize_url),
                 WithJsonSchema({"type": "string", "pattern": "^(https?|mailto|tel):", "title": "URL",
                                 "description": "An http(s), mailto or tel URL."})]
-Email = Annotated[str, BeforeValidator(_check_email),
+Email = Annotated[str, BeforeValidator(_with_info(_check_email)),
                   WithJsonSchema({"type": "string", "format": "email", "title": "e-mail address"})]
-Phone = Annotated[str, BeforeValidator(_check_phone), WithJsonSchema({"type": "string", "title": "phone number"})]
-Doi = Annotated[str, BeforeValidator(_check_doi),
+Phone = Annotated[str, BeforeValidator(_with_info(_check_phone)), WithJsonSchema({"type": "string", "title": "phone number"})]
+Doi = Annotated[str, BeforeValidator(_with_info(_check_doi)),
                 WithJsonSchema({"type": "string", "pattern": DOI_PATTERN, "title": "DOI",
                                 "description": "A DOI (10.NNNN/suffix), without the resolver URL."})]

@@ -18,7 +18,9 @@ from pydantic import BaseModel, ValidationError
 
 from cvtex.diagnostics import Diagnostic, ProfileError, field_path, source_line
 from cvtex.schema.loader import Document, Loc
+from cvtex.schema.korean import section_warnings
 from cvtex.schema.models import Profile, title_default
+from cvtex.schema.photo import photo_diagnostics
 from cvtex.schema.positions import (
     diagnostics,
     did_you_mean,
@@ -65,6 +67,14 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
     (:func:`answer_counts`): over its limit is an error at the answer, under
     :data:`~cvtex.schema.letters.FILL` of it a warning (:func:`count_diagnostics`).
 
+    The header photo is opened and checked (:func:`cvtex.schema.photo.photo_diagnostics`): a
+    missing file, not an image, a decompression bomb are errors; too few pixels for 300 dpi
+    and a conversion (CMYK, 16 bits) warnings.
+
+    Military service and language tests (:func:`cvtex.schema.korean.section_warnings`): a
+    language test score past its expiry, and an expected discharge date that has passed,
+    are warnings.
+
     A JSON Resume document (:func:`json_resume_problem`) is one error at line 1,
     column 1 that says to run ``cvtex import``, instead of an error per key.
     """
@@ -84,7 +94,8 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
         counted = count_diagnostics(doc, answer_counts(doc, context={"supported_locales": supported_locales}),
                                     over_limit)
         raise ProfileError(by_position(diagnostics(doc, exc) + references + warnings + counted)) from None
-    counted = count_diagnostics(doc, answer_counts(doc, profile), over_limit)
+    counted = count_diagnostics(doc, answer_counts(doc, profile), over_limit) + photo_diagnostics(doc, profile)
+    counted += section_warnings(doc, profile)
     errors = references + [d for d in counted if d.severity == "error"]
     warnings = by_position(warnings + [d for d in counted if d.severity != "error"])
     if errors:
@@ -207,6 +218,12 @@ def _reference_checks(doc: Document, supported: tuple[str, ...] | None = None) -
         for key in fonts:
             if key != "default" and key not in locales:
                 foreign(str(key), ("design", "fonts", key), locales, key=True, allowed=("default",))
+    header = data.get("header") if isinstance(data.get("header"), dict) else {}
+    photo = header.get("photo") if isinstance(header.get("photo"), dict) else {}
+    if isinstance(photo.get("locales"), list) and locales:
+        for j, code in enumerate(photo["locales"]):
+            if isinstance(code, str) and re.match(LOCALE_PATTERN, code) and code not in locales:
+                foreign(code, ("header", "photo", "locales", j), locales)
     for part, items in (("sections", _raw_sections(data)), ("letters", _raw_letters(data))):
         for i, item in enumerate(items):
             shown = item.get("locales") if isinstance(item, dict) else None

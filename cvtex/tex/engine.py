@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Mapping
 
 from cvtex.tex import classes, formats, speed, texdata
 from cvtex.tex.sandbox import (
@@ -40,6 +41,7 @@ from cvtex.tex.sandbox import (
     Run,
     kill_group,
     launch,
+    place,
     run_plain,
     set_cpus,
 )
@@ -52,7 +54,7 @@ class PipeUnavailable(OSError):
 
 def compile(source: str, build_dir: Path, *, jobname: str = "cv", timeout: float = 60.0,
             max_output_bytes: int = MAX_OUTPUT_BYTES, stand_in: bool = True, fmt: Path | None = None,
-            plain: bool = False) -> Build:
+            plain: bool = False, files: Mapping[str, Path] | None = None) -> Build:
     """Compile LaTeX ``source`` in ``build_dir`` (created if needed) to ``<jobname>.pdf``:
     :func:`start` followed by :meth:`Run.compile` where the pipe is a speed path in use
     here (:mod:`cvtex.tex.speed`), else from ``<jobname>.tex`` written first.
@@ -65,15 +67,18 @@ def compile(source: str, build_dir: Path, *, jobname: str = "cv", timeout: float
     :class:`cvtex.tex.sandbox.CompileError` when XeLaTeX reports an error, produces no
     PDF, runs longer than ``timeout`` seconds or makes the build directory larger than
     ``max_output_bytes`` (it is then killed with its process group; ``timed_out`` is set
-    on the error).
+    on the error). ``files`` (``{name: path}``, pictures the source includes) are placed in
+    ``build_dir`` before the engine reads the source (:func:`cvtex.tex.sandbox.place`).
     """
     if plain:
-        return run_plain(source, build_dir, jobname=jobname, timeout=timeout, max_output_bytes=max_output_bytes)
+        return run_plain(source, build_dir, jobname=jobname, timeout=timeout, max_output_bytes=max_output_bytes,
+                         files=files)
+    place(build_dir, files or {})
     try:
         run = start(build_dir, jobname=jobname, stand_in=stand_in, fmt=fmt)
     except PipeUnavailable:  # from a file written first; a stand-in or a format copy is still retried
         run = _launch(build_dir, jobname, stand_in=stand_in, fmt=fmt, source=source)
-    return run.compile(source, timeout=timeout, max_output_bytes=max_output_bytes)
+    return run.compile(source, timeout=timeout, max_output_bytes=max_output_bytes, files=files)
 
 
 def _launch(build_dir: Path, jobname: str, *, stand_in: bool, fmt: Path | None, source: str | None) -> Run:

@@ -22,6 +22,7 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Mapping
 
 from cvtex.tex import engine, formats, speed
 from cvtex.tex.classes import CLASSES_NAME
@@ -84,18 +85,20 @@ class EnginePool:
             with self._lock:
                 self._ready[jobname] = run
 
-    def compile(self, source: str, *, jobname: str, timeout: float = 60.0) -> Build:
+    def compile(self, source: str, *, jobname: str, timeout: float = 60.0,
+                files: Mapping[str, Path] | None = None) -> Build:
         """Compile ``source`` to ``<jobname>.pdf`` (:class:`cvtex.tex.sandbox.Build`; its
         build directory is the pool's until :meth:`release`): by the run started for
         ``jobname`` when it is alive and the source begins with what it was primed with
         (:attr:`Build.primed` then says so), else by a new engine
         (:func:`cvtex.tex.engine.compile`; a run that does not fit is stopped). Raises as
-        :func:`cvtex.tex.engine.compile` does."""
+        :func:`cvtex.tex.engine.compile` does. ``files`` are pictures the source includes
+        (:func:`cvtex.tex.sandbox.place`)."""
         run = self._take(jobname, source)
         if run is not None:
-            return run.compile(source, timeout=timeout)
+            return run.compile(source, timeout=timeout, files=files)
         return engine.compile(source, self._directory(jobname), jobname=jobname, timeout=timeout,
-                              fmt=formats.format_copy())
+                              fmt=formats.format_copy(), files=files)
 
     def prime(self, stem: str, sources: dict[str, str]) -> None:
         """For the next render of the profile ``stem``: an engine per document of ``sources``

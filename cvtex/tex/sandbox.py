@@ -31,6 +31,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from cvtex.tex import speed, texdata
 from cvtex.tex.classes import CLASSES_NAME, CLASSES_TABLE
@@ -69,14 +70,38 @@ class CompileError(Exception):
         self.timed_out = timed_out
 
 
+def place(build_dir: Path, files: Mapping[str, Path]) -> None:
+    """Put ``files`` (``{name: path}``: a file name, no directory part, and the file it is)
+    into ``build_dir`` (created if needed) for the engine to read as ``name``: a hard link,
+    else a copy. Kpathsea's ``openin_any=p`` lets the engine read only files below its
+    working directory, so a source's pictures (the header photo) are placed there before
+    the engine starts on it. Raises ``ValueError`` for a name with a directory part, and
+    ``OSError``."""
+    if not files:
+        return
+    build_dir.mkdir(parents=True, exist_ok=True)
+    for name, path in files.items():
+        if Path(name).name != name or name.startswith("."):
+            raise ValueError(f"place(): {name!r} is not a plain file name")
+        target = build_dir / name
+        if target.exists():
+            continue
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copyfile(path, target)
+
+
 def run_plain(source: str, build_dir: Path, *, jobname: str = "cv", timeout: float = 60.0,
-              max_output_bytes: int = MAX_OUTPUT_BYTES) -> Build:
+              max_output_bytes: int = MAX_OUTPUT_BYTES, files: Mapping[str, Path] | None = None) -> Build:
     """XeLaTeX on ``<jobname>.tex`` holding ``source`` in ``build_dir`` (created if needed),
     without any speed path: as ``xelatex <jobname>.tex`` would run, in the sandbox. Raises
     :class:`cvtex.tex.toolchain.EngineMissing`, or :class:`CompileError` when XeLaTeX
     reports an error, produces no PDF, runs longer than ``timeout`` seconds or makes the
     build directory larger than ``max_output_bytes`` (it is then killed with its process
-    group; ``timed_out`` is set on the error)."""
+    group; ``timed_out`` is set on the error). ``files`` are placed in ``build_dir`` first
+    (:func:`place`)."""
+    place(build_dir, files or {})
     run = launch(build_dir, jobname, stand_in=None, fmt=None, source=source)
     return run.compile(source, timeout=timeout, max_output_bytes=max_output_bytes)
 
@@ -188,11 +213,13 @@ class Run:
         self._write(("\ufeff" + prefix).encode("utf-8"), time.perf_counter() + timeout)
         self.prefix = prefix
 
-    def compile(self, source: str, *, timeout: float = 60.0, max_output_bytes: int = MAX_OUTPUT_BYTES) -> Build:
+    def compile(self, source: str, *, timeout: float = 60.0, max_output_bytes: int = MAX_OUTPUT_BYTES,
+                files: Mapping[str, Path] | None = None) -> Build:
         """Write ``source`` to the engine and wait for ``<jobname>.pdf``; ``timeout``
         (seconds) and ``max_output_bytes`` count from now, and so does
         :attr:`Build.seconds`. Afterwards ``<jobname>.tex`` is a regular file holding
-        ``source``. Raises :class:`CompileError` as :func:`run_plain` does.
+        ``source``. ``files`` are placed in the build directory before the source is
+        written (:func:`place`). Raises :class:`CompileError` as :func:`run_plain` does.
 
         A run that used speed paths (:meth:`speed_paths`) and failed other than by its
         time or size limit, or by an error the source itself makes (:func:`_source_error`),
@@ -204,6 +231,7 @@ class Run:
         removed, to be made again by the next process that wants them; when it fails
         too, its error is raised, as the plain engine reports it."""
         deadline = time.perf_counter() + timeout
+        place(self.build_dir, files or {})
         try:
             build = self._compile(source, timeout=timeout, max_output_bytes=max_output_bytes)
             build.primed = bool(self.prefix)
@@ -214,7 +242,8 @@ class Run:
                 raise
             first = str(exc)
         plain = run_plain(source, self.build_dir, jobname=self.jobname,
-                          timeout=max(deadline - time.perf_counter(), 1.0), max_output_bytes=max_output_bytes)
+                          timeout=max(deadline - time.perf_counter(), 1.0), max_output_bytes=max_output_bytes,
+                          files=files)
         plain.fallback = f"XeLaTeX failed with {', '.join(used)} ({first}) and succeeded the plain way"
         speed.mark_failed(used, first)
         if self.fmt is not None:

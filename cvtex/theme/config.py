@@ -31,7 +31,8 @@ _CODE_POINT = r"^[0-9A-Fa-f]{4,6}$"
 #: The theme's own LaTeX package (its design), loaded by the base's ``cv.tex.j2``.
 THEME_PACKAGE = "theme.sty"
 #: The section kinds whose entries have dates (``newest_first`` may name them).
-DATED_KINDS = ("awards", "custom", "education", "patents", "press", "projects", "publications", "talks", "teaching")
+DATED_KINDS = ("awards", "certifications", "custom", "education", "language-tests", "military", "patents", "press",
+               "projects", "publications", "talks", "teaching")
 
 
 class FontSet(BaseModel):
@@ -81,6 +82,9 @@ class ThemeConfig(BaseModel):
                                   description="an icon font the templates load by name (design.icon_font), for "
                                               "icon(); cvtex doctor checks it is installed")
     icons: Icons | None = Field(default=None, description="icons of the header's contact items (needs icon_font)")
+    section_titles: dict[str, dict[str, str]] = Field(
+        default={}, description="per locale, the theme's titles of section kinds, replacing the locale's (a "
+                                "Korean form's 학력사항 for 학력); a title the profile gives still wins")
     newest_first: list[Literal[DATED_KINDS]] = Field(  # type: ignore[valid-type]
         default=[], description="section kinds whose entries are printed newest first (by date; an undated entry "
                                 "is a note of the dated one before it and moves with it; undated entries before "
@@ -101,8 +105,8 @@ class Theme:
         return theme_search_path(self.path)
 
     def files(self) -> list[Path]:
-        """Every file the theme is made of: its own files, then the base's files it does
-        not replace (same relative path), each list sorted. What the build cache hashes
+        """Every file the theme is made of: its own files, then the base's (also those it
+        replaces, which its templates may include as ``_base/<name>``), each list sorted. What the build cache hashes
         (:func:`source_files`) and where a LaTeX error's line is looked for."""
         return [path for _, path in source_files(self.path)]
 

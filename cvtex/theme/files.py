@@ -36,20 +36,17 @@ def theme_search_path(theme_dir: Path) -> tuple[Path, ...]:
 
 def source_files(theme_dir: Path) -> list[tuple[str, Path]]:
     """``(name, path)`` for every file the theme in ``theme_dir`` is made of: its own files
-    (``name`` relative to it), then the shared base's that it does not replace (``name``:
-    ``_base/`` and the relative path). Sorted by name within each; ``__pycache__`` and
-    hidden files are left out."""
+    (``name`` relative to it), then the shared base's (``name``: ``_base/`` and the relative
+    path), also those it replaces: a theme's template may include the base's by its
+    ``_base/`` name. Sorted by name within each; ``__pycache__`` and hidden files are left out."""
     out: list[tuple[str, Path]] = []
-    seen: set[str] = set()
     for index, root in enumerate(theme_search_path(theme_dir)):
         found = []
         for path in root.rglob("*"):
             rel = path.relative_to(root).as_posix()
             if not path.is_file() or any(part.startswith(".") or part == "__pycache__" for part in rel.split("/")):
                 continue
-            if rel not in seen:
-                found.append((rel if index == 0 else f"{BASE}/{rel}", path))
-                seen.add(rel)
+            found.append((rel if index == 0 else f"{BASE}/{rel}", path))
         out += sorted(found)
     return out
 
@@ -67,8 +64,8 @@ def copy_theme(theme_dir: Path, target: Path, *, with_base: bool = False) -> Pat
     if with_base:
         base = base_dir()
         for name, path in source_files(Path(theme_dir)):
-            if name.startswith(f"{BASE}/"):
-                copied = target / path.relative_to(base)
+            copied = target / path.relative_to(base) if name.startswith(f"{BASE}/") else None
+            if copied is not None and not copied.exists():  # not one the theme replaces
                 copied.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, copied)
     return target

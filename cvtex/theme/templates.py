@@ -17,10 +17,12 @@ them from there: the document stays one self-contained file and the engine reads
 outside its sandbox).
 
 Template variables: ``header``, ``locale``, ``labels``, ``design`` (:class:`DesignValues`),
-``contacts`` (:class:`Contact` list), ``label_items``; in ``cv.tex.j2`` (:func:`render`) ``cv``
+``contacts`` (:class:`Contact` list), ``label_items``, ``photo`` (the header photo's file in
+the build directory, or ``None``: a letter never has one); in ``cv.tex.j2`` (:func:`render`) ``cv``
 (the view) and ``sections`` (arranged), in ``letter.tex.j2`` (:func:`render_letter`) ``letter``
 (a :class:`cvtex.localize.LetterView`); the shared ``_preamble.tex.j2`` and ``_header.tex.j2``
-are included by both; helpers: :func:`cvtex.theme.helpers.template_globals` and
+are included by both; ``_base/<name>`` names the shared base's file also where the theme
+replaces ``<name>`` (a theme's ``sections/<kind>.tex.j2`` may include the base's); helpers: :func:`cvtex.theme.helpers.template_globals` and
 ``package(name, as_name)``.
 """
 
@@ -37,6 +39,7 @@ from typing import Any
 from cvtex.diagnostics import Diagnostic, ProfileError
 from cvtex.theme import helpers, latex
 from cvtex.theme.config import FontSet, Theme, effective_fonts
+from cvtex.theme.files import BASE, base_dir
 from cvtex.theme.helpers import TexSource
 
 #: ``render``'s ``coverage`` when the caller has none at hand: made here.
@@ -201,7 +204,11 @@ def _environment(search_path: tuple[Path, ...]):
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
         extensions=["jinja2.ext.do"],
     )
-    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
+    # "_base/<name>" is always the shared base's file, also where the theme replaces <name>
+    # with its own: a theme's sections/<kind>.tex.j2 may include the base's for some locales
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(p) for p in search_path]),
+                                  jinja2.PrefixLoader({BASE: jinja2.FileSystemLoader(str(base_dir()))})])
+    env = SandboxedEnvironment(loader=loader,
                                undefined=jinja2.StrictUndefined, finalize=helpers.finalize,
                                bytecode_cache=_bytecode_cache(options), **options)
     env.globals.update(helpers.template_globals())
@@ -226,7 +233,7 @@ def _package(env: Any, name: str, as_name: str) -> latex.LaTeX:
     return latex.LaTeX(f"\\begin{{filecontents*}}[overwrite]{{{as_name}.sty}}\n{body}\\end{{filecontents*}}\n")
 
 
-def render(view: Any, theme: Theme, coverage: Any = COMPUTE) -> TexSource:
+def render(view: Any, theme: Theme, coverage: Any = COMPUTE, *, photo: str | None = None) -> TexSource:
     """Fill ``theme``'s ``cv.tex.j2`` (its own or the base's) with ``view`` (see
     :func:`cvtex.localize.localize`).
 
@@ -235,16 +242,20 @@ def render(view: Any, theme: Theme, coverage: Any = COMPUTE) -> TexSource:
     fontconfig cannot tell); URLs printed without a text keep the characters the view's
     locale's fonts have (:func:`cvtex.theme.helpers.display_url`). Made here when not given.
 
+    ``photo``: the file name of the header photo in the build directory
+    (:func:`cvtex.build.photo.printed_name`) when this CV shows it; the templates' ``photo``.
+
     Raises :class:`ProfileError` for a template error (file and line of the template).
     """
-    return _fill("cv.tex.j2", view, theme, coverage, cv=view, sections=arrange(view.sections, theme))
+    return _fill("cv.tex.j2", view, theme, coverage, cv=view, sections=arrange(view.sections, theme),
+                 photo=latex.LaTeX(photo) if photo else None)
 
 
 def render_letter(view: Any, theme: Theme, coverage: Any = COMPUTE) -> TexSource:
     """Fill ``theme``'s ``letter.tex.j2`` (its own or the base's) with a letter's ``view``
     (:func:`cvtex.localize.localize_letter`; the template's ``letter``): the CV's
     preamble and header, then the letter. ``coverage`` and errors as :func:`render`."""
-    return _fill("letter.tex.j2", view, theme, coverage, letter=view)
+    return _fill("letter.tex.j2", view, theme, coverage, letter=view, photo=None)
 
 
 def _fill(name: str, view: Any, theme: Theme, coverage: Any, **values: Any) -> TexSource:

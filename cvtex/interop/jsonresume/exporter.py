@@ -19,7 +19,10 @@ def export_resume(profile: Profile, lang: str) -> tuple[dict[str, Any], list[Not
     Text is plain: ``**bold**``/``*italic*`` marks are removed and a ``[text](url)`` link
     becomes ``text (url)``. An ongoing period has no ``endDate``. Sections go where
     JSON Resume has a list for them; ``talks``, ``teaching``, ``press`` and custom
-    sections become ``projects`` with a ``type``, ``patents`` become ``publications``.
+    sections become ``projects`` with a ``type``, ``patents`` become ``publications``,
+    ``certifications`` become ``certificates`` (name, date, issuer, url; number and expiry
+    have no field), ``language-tests`` become ``languages`` (the fluency ``TEST SCORE (date)``);
+    ``military`` has no counterpart and is left out, with a note.
     """
     from cvtex.schema import markup
 
@@ -106,14 +109,19 @@ def export_resume(profile: Profile, lang: str) -> tuple[dict[str, Any], list[Not
                         "url": entry.url or entry.doi_url, "summary": t(entry.note),
                         "authors": [t(a) for a in entry.authors], "doi": entry.doi}
                 add("publications", item)
-            elif kind == "awards" and sid.startswith("certificates"):
+            elif kind == "certifications" or (kind == "awards" and sid.startswith("certificates")):
                 when = entry.date or entry.end or entry.start
-                item = {"name": t(entry.title), "issuer": t(entry.issuer), "url": entry.url,
-                        "summary": t(entry.summary)}
+                certified = entry.name if kind == "certifications" else entry.title
+                item = {"name": t(certified), "issuer": t(entry.issuer), "url": entry.url,
+                        "summary": t(getattr(entry, "summary", None))}
+                for extra, what in (("number", "number"), ("expires", "expiry")):
+                    if getattr(entry, extra, None) is not None:
+                        notes.append(Note(f"{where}", f"certificate '{t(certified)}': JSON Resume has no field for "
+                                                      f"its {what} ({getattr(entry, extra)}); not exported"))
                 if when and when.day:
                     item["date"] = str(when)
                 elif when:
-                    notes.append(Note(f"{where}", f"certificate '{t(entry.title)}': JSON Resume certificate dates "
+                    notes.append(Note(f"{where}", f"certificate '{t(certified)}': JSON Resume certificate dates "
                                                   f"are full dates (YYYY-MM-DD); {when} is exported as 'when'"))
                     item["when"] = str(when)
                 add("certificates", item)
@@ -122,6 +130,13 @@ def export_resume(profile: Profile, lang: str) -> tuple[dict[str, Any], list[Not
                         "date": date(entry.date or entry.end or entry.start), "url": entry.url,
                         "summary": t(entry.summary)}
                 add("awards", item)
+            elif kind == "language-tests":
+                fluency = f"{t(entry.test)} {entry.score}"
+                when = entry.date or entry.end or entry.start
+                add("languages", {"language": t(entry.language) or t(entry.test),
+                                  "fluency": f"{fluency} ({when})" if when else fluency})
+            elif kind == "military":
+                pass  # JSON Resume has no field for military service: one note for the section, below
             elif kind == "skills":
                 add("skills", {"name": t(entry.label), "keywords": [t(i) for i in entry.items]})
             elif kind == "languages":
@@ -165,6 +180,11 @@ def export_resume(profile: Profile, lang: str) -> tuple[dict[str, Any], list[Not
         if kind in ("talks", "teaching", "press", "custom") and not (
                 kind == "custom" and (sid.startswith("interests") or sid.startswith("references"))):
             notes.append(Note(where, f"JSON Resume has no '{sid}' list: its entries are in 'projects' with a 'type'"))
+        if kind == "language-tests":
+            notes.append(Note(where, "JSON Resume has no language test list: each score is a 'languages' entry, "
+                                     "fluency 'TEST SCORE (date)' (imported back as a languages entry)"))
+        if kind == "military":
+            notes.append(Note(where, "JSON Resume has no field for military service (병역사항); not exported"))
         if kind == "patents":
             notes.append(Note(where, "JSON Resume has no patents list: they are in 'publications' (type: patent)"))
     order = ("work", "volunteer", "education", "awards", "certificates", "publications", "skills", "languages",

@@ -26,7 +26,6 @@ IMPORT_LOCALES = ["en", "ko"]
 #: Section titles for what JSON Resume has and cvtex has no kind for.
 TITLES = {
     "volunteer": {"en": "Volunteering", "ko": "봉사 활동"},
-    "certificates": {"en": "Certificates", "ko": "자격증"},
     "interests": {"en": "Interests", "ko": "관심 분야"},
     "references": {"en": "References", "ko": "추천인"},
 }
@@ -318,9 +317,20 @@ class _Importer(Reader):
         return [self.section("awards", entries, "awards")] if entries else []
 
     def certificates(self, items: list[Any]) -> list[Any]:
-        entries = self.entries(items, "certificates", lambda o, p, r: self._award(o, p, r, "name", "issuer"))
-        return [self.section("awards", entries, "certificates", sid="certificates",
-                             title=TITLES["certificates"])] if entries else []
+        """``certificates`` (name, date, issuer, url) -> a ``certifications`` section."""
+        def build(obj, p, raw):
+            name = self.required(obj, "name", p, raw)
+            if name is None:
+                return None
+            e = self.Map()
+            self.put(e, "name", name, f"{p}.name")
+            self.put(e, "issuer", self.text(obj.get("issuer"), f"{p}.issuer"), f"{p}.issuer")
+            self.put(e, "date", self.date(obj.get("date"), f"{p}.date"), f"{p}.date")
+            self.put(e, "url", self.url(obj.get("url"), f"{p}.url"), f"{p}.url")
+            self.rest(obj, {"name", "issuer", "date", "url"}, p)
+            return e
+        entries = self.entries(items, "certificates", build)
+        return [self.section("certifications", entries, "certificates")] if entries else []
 
     def publications(self, items: list[Any]) -> list[Any]:
         def build(obj, p, raw):
