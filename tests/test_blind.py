@@ -293,6 +293,8 @@ def test_an_unknown_mode_is_an_error_naming_the_modes():
     ("서울특별시 마포구 월드컵북로 1", "서울특별시"), ("경기도 성남시 분당구", "경기도"), ("부산광역시,해운대구", "부산광역시"),
     ("Mapo-gu, Seoul", "Seoul"), ("12 Example-ro, Mapo-gu, Seoul 04000", "Seoul"),
     ("1 Example-ro, Mapo-gu, Seoul 04524, South Korea", "Seoul"), ("Seoul", "Seoul"), ("04524", ""),
+    # no city last: nothing rather than a district or a street
+    ("Seoul, Mapo-gu", ""), ("123 Main St, Apt 4", ""),
 ])
 def test_the_city_of_an_address(address, city):
     assert address_city(address) == city

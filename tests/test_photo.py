@@ -170,7 +170,7 @@ def test_prepared_photo_is_upright_cropped_and_has_no_metadata(tmp_path):
     ImageDraw.Draw(stored).rectangle((0, 1050, 200, 1200), fill=(220, 20, 20))  # bottom left as stored
     exif = gps_exif()
     exif[0x0112] = 6
-    stored.save(tmp_path / "side.jpg", exif=exif)
+    stored.save(tmp_path / "side.jpg", exif=exif, comment=b"GPS 37.5N home")  # a JPEG comment (COM) too
     assert Image.open(tmp_path / "side.jpg").getexif().get_ifd(0x8825)  # the source has a GPS position
     made = Image.open(io.BytesIO(photos.convert((tmp_path / "side.jpg").read_bytes())))
     assert made.size == PIXELS
@@ -178,6 +178,7 @@ def test_prepared_photo_is_upright_cropped_and_has_no_metadata(tmp_path):
     assert r > 180 and g < 80, (r, g, b)
     assert not made.getexif() and "exif" not in made.info and "icc_profile" not in made.info
     assert not {"xmp", "XML:com.adobe.xmp", "comment"} & set(made.info)
+    assert b"37.5N" not in photos.convert((tmp_path / "side.jpg").read_bytes())
 
 
 def test_a_photo_is_prepared_once_per_content(tmp_path):

@@ -36,29 +36,24 @@ def photos_dir() -> Path:
     return cache_dir() / "photos"
 
 
-def digest(source: Path) -> str:
-    """The SHA-256 (hex) naming the prepared copy of ``source``: its bytes and :data:`RECIPE`.
-    Raises ``OSError`` when the file cannot be read."""
-    return hashlib.sha256(RECIPE.encode() + b"\0" + source.read_bytes()).hexdigest()
-
-
 def printed_name(key: str) -> str:
     """The prepared photo's file name in a build directory, for the photo of digest ``key``."""
     return f"photo-{key[:16]}.jpg"
 
 
 def prepare(source: Path) -> tuple[Path, str]:
-    """The prepared copy of the photo file ``source`` (see the module doc) and its
-    :func:`digest`: from the cache, else made and stored there (atomically; a cache that
-    cannot be written gets the copy in a temporary directory instead).
+    """The prepared copy of the photo file ``source`` (see the module doc) and its digest
+    (SHA-256 over :data:`RECIPE` and the file's bytes): from the cache, else made and stored
+    there (atomically; a cache that cannot be written gets the copy in a temporary directory).
 
     Raises ``OSError`` when ``source`` cannot be read, and what Pillow raises for an image
     it cannot decode (validation has refused those already)."""
-    key = digest(source)
+    raw = source.read_bytes()  # once: the key and the copy come from the same bytes
+    key = hashlib.sha256(RECIPE.encode() + b"\0" + raw).hexdigest()
     target = photos_dir() / f"{key}.jpg"
     if target.is_file():
         return target, key
-    data = convert(source.read_bytes())
+    data = convert(raw)
     try:
         write_atomic(target, data)
         prune(photos_dir(), MAX_PHOTOS, ".jpg")
@@ -90,6 +85,7 @@ def convert(data: bytes) -> bytes:
         image.paste(rgba, mask=rgba.getchannel("A"))
     image = image.convert("RGB")  # CMYK, palette, grey: 8-bit RGB (Pillow's conversions)
     image = ImageOps.fit(image, PIXELS, method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+    image.info = {}  # Pillow writes a comment (COM) it carried over from the source back out
     out = io.BytesIO()
     image.save(out, "JPEG", quality=QUALITY, optimize=True)  # no exif=, icc_profile=: none written
     return out.getvalue()

@@ -95,19 +95,21 @@ def address_city(text: str) -> str:
     * written the Korean way (it starts with a Hangul syllable): the part before the first
       space or comma — ``서울특별시 마포구 월드컵북로 1`` -> ``서울특별시``;
     * else, the English way (smallest part first): the last comma-separated part that is not a
-      country (Korea, South Korea, Republic of Korea, 대한민국), without a postal code (digits
-      and dashes) — ``Mapo-gu, Seoul`` -> ``Seoul``; ``1 Example-ro, Mapo-gu, Seoul 04524, South
+      country (Korea, South Korea, Republic of Korea, 대한민국), without a postal code (a word of
+      four or more digits and dashes) — ``Mapo-gu, Seoul`` -> ``Seoul``; ``1 Example-ro, Mapo-gu, Seoul 04524, South
       Korea`` -> ``Seoul``.
 
-    Markup is removed first. '' when nothing is left (``04524``)."""
+    Markup is removed first. '' when nothing is left (``04524``), or when that part is a
+    district, neighbourhood or street (``Seoul, Mapo-gu``, ``123 Main St, Apt 4``)."""
     text = markup.plain(text).strip()
     if _HANGUL.match(text):
         return re.split(r"[\s,]", text, maxsplit=1)[0]
     parts = [p.strip() for p in text.split(",") if p.strip()]
     while len(parts) > 1 and parts[-1].casefold() in _COUNTRIES:
         parts.pop()
-    last = parts[-1] if parts else ""
-    return " ".join(w for w in last.split() if not re.fullmatch(r"[0-9-]+", w))
+    last = " ".join(w for w in (parts[-1] if parts else "").split() if not re.fullmatch(r"[0-9][0-9-]{3,}", w))
+    # a district, a neighbourhood or a street is not a city: better nothing than more than the city
+    return "" if re.search(r"-(gu|dong|ro|gil|eup|myeon|ri)$|[0-9]", last, re.I) else last
 
 
 def _city(address: LocalizedText | None) -> LocalizedText | None:

@@ -118,7 +118,7 @@ class Header(Model):
                                     "metadata, left out of --blind PDFs.", "1994-05-17", default=None)
     address: Text | None = field("The postal address (주소) Korean forms ask for; --blind public PDFs print "
                                  "only its first part (the city, 시·도).",
-                                 {"en": "Seoul, Mapo-gu", "ko": "서울특별시 마포구"}, default=None)
+                                 {"en": "Mapo-gu, Seoul", "ko": "서울특별시 마포구"}, default=None)
     name_hanja: PlainStr | None = field("The name in Hanja (한자 성명), printed by Korean forms.", "韓智宇",
                                         default=None)
     hometown: Text | None = field("Where the owner comes from (출신 지역). Never printed: `cvtex validate --blind` "

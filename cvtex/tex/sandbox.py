@@ -72,8 +72,8 @@ class CompileError(Exception):
 
 def place(build_dir: Path, files: Mapping[str, Path]) -> None:
     """Put ``files`` (``{name: path}``: a file name, no directory part, and the file it is)
-    into ``build_dir`` (created if needed) for the engine to read as ``name``: a hard link,
-    else a copy. Kpathsea's ``openin_any=p`` lets the engine read only files below its
+    into ``build_dir`` (created if needed) for the engine to read as ``name``: a copy (the
+    engine may write in its directory; the source, a cached file, stays as it was). Kpathsea's ``openin_any=p`` lets the engine read only files below its
     working directory, so a source's pictures (the header photo) are placed there before
     the engine starts on it. Raises ``ValueError`` for a name with a directory part, and
     ``OSError``."""
@@ -84,11 +84,7 @@ def place(build_dir: Path, files: Mapping[str, Path]) -> None:
         if Path(name).name != name or name.startswith("."):
             raise ValueError(f"place(): {name!r} is not a plain file name")
         target = build_dir / name
-        if target.exists():
-            continue
-        try:
-            os.link(path, target)
-        except OSError:
+        if not target.exists():  # a copy: the engine may write in its directory, never in the source
             shutil.copyfile(path, target)
 
 
