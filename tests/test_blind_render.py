@@ -50,7 +50,10 @@ HOMETOWN = ["Gwangju", "광주"]
 KEPT = ["B.S.", "Computer Science and Engineering", "학사", "컴퓨터공학과"]
 
 BLIND_FILES = ["hire-en-blind.pdf", "hire-ko-blind.pdf", "hire-letter-agency-en-blind.pdf",
-               "hire-bilingual-blind.pdf", "hire-application-agency-en-blind.pdf"]
+               "hire-bilingual-blind.pdf", "hire-application-agency-en-blind.pdf",
+               "hire-career-en-blind.pdf", "hire-career-ko-blind.pdf"]
+#: The 경력기술서 of each locale (the data profile's roles have projects).
+CAREER = ["hire-career-en{}.pdf", "hire-career-ko{}.pdf"]
 
 
 def hire_copy(directory: Path) -> Path:
@@ -119,10 +122,11 @@ def text(pdf: Path) -> str:
 
 def test_blind_pdfs_have_the_blind_names(renders):
     assert sorted(p.name for p in renders["public"].glob("*.pdf")) == sorted(BLIND_FILES)
-    assert sorted(p.name for p in renders["private"].glob("*.pdf")) == ["hire-en-blind.pdf", "hire-ko-blind.pdf",
-                                                                         "hire-letter-agency-en-blind.pdf"]
-    assert sorted(p.name for p in renders["normal"].glob("*.pdf")) == ["hire-en.pdf", "hire-ko.pdf",
-                                                                        "hire-letter-agency-en.pdf"]
+    assert sorted(p.name for p in renders["private"].glob("*.pdf")) == sorted(
+        ["hire-en-blind.pdf", "hire-ko-blind.pdf", "hire-letter-agency-en-blind.pdf",
+         *(name.format("-blind") for name in CAREER)])
+    assert sorted(p.name for p in renders["normal"].glob("*.pdf")) == sorted(
+        ["hire-en.pdf", "hire-ko.pdf", "hire-letter-agency-en.pdf", *(name.format("") for name in CAREER)])
 
 
 def test_the_photo_is_in_the_normal_ko_pdf_only(renders):
@@ -253,14 +257,15 @@ def test_blind_and_normal_renders_have_records_of_their_own(tmp_path, monkeypatc
     assert replayed("private", "r2") is None
     hit = replayed("public", "r3")
     assert hit is not None and hit.replayed
-    assert sorted(o.pdf.name for o in hit.outputs) == ["hire-en-blind.pdf", "hire-ko-blind.pdf",
-                                                        "hire-letter-agency-en-blind.pdf"]
+    assert sorted(o.pdf.name for o in hit.outputs) == sorted(
+        ["hire-en-blind.pdf", "hire-ko-blind.pdf", "hire-letter-agency-en-blind.pdf",
+         *(name.format("-blind") for name in CAREER)])
     assert images(tmp_path / "r3" / "hire-ko-blind.pdf") == 0
     code, output = render(profile, tmp_path / "normal")
     assert code == 0, output
     hit = replayed(None, "r4")
-    assert hit is not None and sorted(p.name for p in (tmp_path / "r4").iterdir()) == [
-        "hire-en.pdf", "hire-ko.pdf", "hire-letter-agency-en.pdf"]
+    assert hit is not None and sorted(p.name for p in (tmp_path / "r4").iterdir()) == sorted(
+        ["hire-en.pdf", "hire-ko.pdf", "hire-letter-agency-en.pdf", *(name.format("") for name in CAREER)])
     assert images(tmp_path / "r4" / "hire-ko.pdf") == 1
     hit = replayed("public", "r5")
     assert hit is not None and images(tmp_path / "r5" / "hire-ko-blind.pdf") == 0

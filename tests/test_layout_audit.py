@@ -51,11 +51,16 @@ def documents(path: Path) -> list[tuple[str, str]]:
     """What a render of ``path`` writes: ``(name, kind)`` — name as
     :attr:`cvtex.build.results.Output.name` — of each locale's CV (``("en", "cv")``), then of
     each letter in each of its locales that the profile renders
-    (``("letter-<id>-en", "cover-letter")``)."""
+    (``("letter-<id>-en", "cover-letter")``), then the 경력기술서 of each locale whose
+    experience has projects (``("career-en", "career")``)."""
+    from cvtex.localize import localize, localize_career
+
     prof = profile.validate(loader.load(path))[0]
     return [*((code, "cv") for code in prof.locales),
             *((f"letter-{letter.id}-{code}", letter.kind) for letter in prof.letters
-              for code in prof.letter_locales(letter) if code in prof.locales)]
+              for code in prof.letter_locales(letter) if code in prof.locales),
+            *((f"career-{code}", "career") for code in prof.locales
+              if localize_career(localize(prof, code)) is not None)]
 
 
 CASES = [(theme, path, name) for theme in THEMES for path in PROFILES for name, _ in documents(path)]

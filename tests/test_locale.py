@@ -97,7 +97,7 @@ def test_end_before_start_and_unsupported_locale_are_errors():
 
 #: Fields a view class has beyond its model's (see cvtex.localize.view).
 VIEW_EXTRAS = {"Dated": {"dates", "duration", "year", "sort_date"}, "Header": {"phone_url", "names"},
-               "PublicationEntry": {"doi_url"},
+               "PublicationEntry": {"doi_url"}, "ExperienceEntry": {"dates", "duration"},
                "MilitaryEntry": {"discharge"}}
 
 

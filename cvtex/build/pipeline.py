@@ -38,7 +38,7 @@ from cvtex import localize as locale
 from cvtex import theme as themes
 from cvtex.build.failures import PAGE_OVERFLOW_PT, compile_diagnostics, lost_text, toolchain_problem
 from cvtex.build.outline import bookmarks, letter_bookmarks, letter_metadata, metadata
-from cvtex.build.results import BilingualOutput, BundleOutput, Output, Result, cached_output, file_name
+from cvtex.build.results import CAREER, BilingualOutput, BundleOutput, Output, Result, cached_output, file_name
 from cvtex.diagnostics import Diagnostic, ProfileError, display_path, field_path
 from cvtex.files import write_atomic
 from cvtex.schema import loader
@@ -53,8 +53,10 @@ class _Job:
     stages: templated (``tex``, the PDF's ``metadata`` and ``marks``), looked up in the build
     cache (``key``, ``hit``), compiled (``build``, or ``error``; ``lost``: text a page would
     lose) and post-processed (``final`` bytes with ``bookmarks`` written). ``document`` is
-    ``""`` for the CV and ``letter-<id>`` for a letter (:data:`cvtex.build.results.Output.document`);
-    ``view`` is a :class:`cvtex.localize.View` or a :class:`cvtex.localize.LetterView`."""
+    ``""`` for the CV, ``letter-<id>`` for a letter and ``career`` for the 경력기술서
+    (:data:`cvtex.build.results.Output.document`); ``view`` is a :class:`cvtex.localize.View`
+    (the CV's, or the 경력기술서's: :func:`cvtex.localize.localize_career`) or a
+    :class:`cvtex.localize.LetterView`."""
 
     code: str
     view: Any
@@ -222,7 +224,10 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
     """Render the profile at ``path`` to ``output_dir/<stem>-<locale>.pdf``, and each of its
     letters (:mod:`cvtex.schema.letters`) in each of the letter's locales that is rendered to
     ``output_dir/<stem>-letter-<id>-<locale>.pdf``, in the same theme, compiled alongside the
-    CVs (:func:`_template_stage`). A cover letter longer than one page is a warning.
+    CVs (:func:`_template_stage`). A cover letter longer than one page is a warning. When a
+    role of the experience a locale prints has ``projects``, that locale's 경력기술서 (career
+    description, :func:`cvtex.localize.localize_career`) is written too:
+    ``output_dir/<stem>-career-<locale>.pdf``.
 
     ``locales`` defaults to every locale the profile declares; ``theme`` (a built-in
     name or a theme directory) defaults to the profile's ``design.theme``; ``timeout``
@@ -348,7 +353,13 @@ def _template_stage(loaded: _Loaded) -> list[_Job]:
         files = {photo[0]: photo[1]} if photo and code in loaded.profile.header.photo.locales else {}
         source = _templated(loaded, functools.partial(themes.render, photo=next(iter(files), None)), view)
         jobs.append(_Job(code, view, source, _blind_mark(loaded, metadata(view)), bookmarks(view), files=files))
-    headers = {job.code: job.view.header for job in jobs}
+    for job in list(jobs):  # the 경력기술서 of each locale whose experience has projects
+        career = locale.localize_career(job.view)
+        if career is not None:
+            source = _templated(loaded, themes.render_career, career)
+            jobs.append(_Job(job.code, career, source, _blind_mark(loaded, metadata(career)), bookmarks(career),
+                             document=CAREER))
+    headers = {job.code: job.view.header for job in jobs if not job.document}
     problem = letter_theme_problem(loaded.theme) if loaded.profile.letters else None
     if problem:
         loaded.warnings = loaded.warnings + [
@@ -692,6 +703,10 @@ def _requested_locales(doc: loader.Document, profile: schema.Profile, locales: l
     return list(dict.fromkeys(locales))
 
 
+def _is_letter(job: _Job) -> bool:
+    return job.document.startswith("letter-")
+
+
 def _letter_warnings(loaded: _Loaded, jobs: list[_Job]) -> list[Diagnostic]:
     """A warning, at the letter, for each cover letter longer than one page (a cover letter
     is one page by convention; it still is written)."""
@@ -699,7 +714,7 @@ def _letter_warnings(loaded: _Loaded, jobs: list[_Job]) -> list[Diagnostic]:
 
     out = []
     for job in jobs:
-        if job.document and job.view.kind == "cover-letter":
+        if _is_letter(job) and job.view.kind == "cover-letter":
             pages = page_count(job.pdf)
             if pages > 1:
                 loc = ("letters", job.view.index)
@@ -720,7 +735,7 @@ def _bundle(loaded: _Loaded, jobs: list[_Job]) -> list[Any]:
     cvs = {job.code: job for job in jobs if not job.document}
     out = []
     for job in jobs:
-        if job.document:
+        if _is_letter(job):
             cv = cvs[job.code]
             try:
                 out.append(bu.bundle(job.view.id, job.code, (job.pdf, job.metadata), (cv.pdf, cv.metadata)))

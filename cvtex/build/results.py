@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 #: The suffix of every file a blind render writes (``cvtex render --blind MODE``), before the
 #: extension: ``cv-ko-blind.pdf``, ``cv-letter-acme-en-blind.pdf``, ``cv-bilingual-blind.pdf``.
 BLIND_SUFFIX = "-blind"
+#: :attr:`Output.document` of the 경력기술서 (career description): ``<stem>-career-<locale>.pdf``
+CAREER = "career"
 
 #: A blind PDF's ``/Creator`` (document information): the mode it was made in, for
 #: ``cvtex check-links --profile`` (which compares its links with that mode's blind copy).
@@ -66,13 +68,15 @@ class Output:
     #: the files outside the build directory the engine read (:func:`cvtex.tex.recorded_inputs`;
     #: empty for a cached PDF)
     inputs: tuple[str, ...] = ()
-    #: ``""`` for the CV; ``letter-<id>`` for a letter (:mod:`cvtex.schema.letters`)
+    #: ``""`` for the CV; ``letter-<id>`` for a letter (:mod:`cvtex.schema.letters`);
+    #: :data:`CAREER` for the 경력기술서
     document: str = ""
 
     @property
     def name(self) -> str:
         """What follows ``<stem>-`` in the PDF's name: the locale for the CV (``en``),
-        ``letter-<id>-<locale>`` for a letter; the key of :attr:`Result.links`."""
+        ``letter-<id>-<locale>`` for a letter, ``career-<locale>`` for the 경력기술서; the key of
+        :attr:`Result.links`."""
         return f"{self.document}-{self.locale}" if self.document else self.locale
 
 

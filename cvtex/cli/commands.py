@@ -174,7 +174,8 @@ def check_links(
     """Check every link annotation in each PDF: compared with the PROFILE's URLs, internal
     links resolved, mailto:/tel: syntax, and each http(s) URL requested once. A bilingual
     PDF (render --bilingual) is compared with the URLs of all its languages; a letter's PDF
-    (<stem>-letter-<id>-<lang>.pdf) with its letter's, an application bundle (render --bundle,
+    (<stem>-letter-<id>-<lang>.pdf) with its letter's, a 경력기술서 (<stem>-career-<lang>.pdf)
+    with its experience's, an application bundle (render --bundle,
     <stem>-application-<id>-<lang>.pdf) with its letter's and its CV's; a blind PDF (render
     --blind, <stem>-<lang>-blind.pdf) with the blind copy's in the mode its /Creator names.
 
@@ -207,6 +208,10 @@ def check_links(
                     expected[i] = links.expected_links(prof, code, letter=index)
                     if kind == "application":
                         expected[i] += links.expected_links(prof, code)
+                    continue
+                career = _career_of(pdf, tags)
+                if career is not None:  # a 경력기술서 (<stem>-career-<code>.pdf): its URLs
+                    expected[i] = links.expected_links(prof, career, career=True)
                     continue
                 parts = _parts_of(pdf, part_locales)
                 if parts == ["letter", "cv"]:  # cvtex.build.bundle.PARTS: a bundle's parts, not locales
@@ -243,6 +248,15 @@ def _letter_of(pdf: Path, profile) -> Optional[tuple[str, int, str]]:
              for code in profile.letter_locales(letter) for kind in ("letter", "application")
              if stem.endswith(f"-{kind}-{letter.id}-{code}")]
     return max(found)[1:] if found else None  # the longest id: "a-b" over "b"
+
+
+def _career_of(pdf: Path, codes) -> Optional[str]:
+    """The locale when the name of ``pdf`` is that of a 경력기술서 (``<stem>-career-<code>.pdf``,
+    :data:`cvtex.build.results.CAREER`, with or without the ``-blind`` suffix), else None."""
+    from cvtex.build.results import CAREER, unblind_stem
+
+    stem, _ = unblind_stem(pdf.stem)
+    return next((code for code in codes if stem.endswith(f"-{CAREER}-{code}")), None)
 
 
 def _blind_copy(pdf: Path, profile):

@@ -32,7 +32,9 @@ from cvtex import tex
 from cvtex import theme as themes
 
 LATEX_PACKAGES = ("kotex.sty", "xetexko.sty", "fontspec.sty", "xcolor.sty", "enumitem.sty", "fancyhdr.sty",
-                  "geometry.sty",
+                  "geometry.sty", "graphicx.sty",
+                  # the korean-form theme's tables
+                  "longtable.sty", "array.sty", "colortbl.sty",
                   # hyperref's XeTeX driver loads this font for link borders (a user theme with hyperref)
                   "pzdr.tfm")
 #: Width of the console when the output is not a terminal: wide enough for any row.

@@ -120,7 +120,8 @@ def print_render(path: Path, result) -> None:
         note = f", {len(wide)} overfull line(s)" if wide else ""
         how = "cached" if o.cached else f"XeLaTeX {o.seconds:.1f} s" + (" after the preamble, read ahead"
                                                                         if o.primed else "")
-        what = f"{o.locale}, letter {o.document[len('letter-'):]}" if o.document else o.locale
+        what = (f"{o.locale}, letter {o.document[len('letter-'):]}" if o.document.startswith("letter-")
+                else f"{o.locale}, {o.document}" if o.document else o.locale)
         out.print(f"wrote {o.pdf} ({what}, {o.bookmarks} bookmarks, {how}{note})", markup=False)
         if o.fallback:
             out.print(f"note: {o.fallback}; they stay off for this run (cvtex doctor lists the speed paths)",

@@ -27,20 +27,26 @@ def profile_links(view: View) -> list[ProfileLink]:
     """Every URL a localized view (:func:`cvtex.localize.localize`, or a letter's:
     :func:`cvtex.localize.localize_letter`) puts in its PDF, in
     document order, each normalized by :func:`cvtex.schema.urls.normalize_url` and with its
-    field path (``header.websites[0].url``): the ``url``, ``doi_url`` and ``phone_url``
+    field path (``header.websites[0].url``) — a CV's without the fields only its 경력기술서
+    prints (:data:`cvtex.localize.view.CAREER_FIELDS`): the ``url``, ``doi_url`` and ``phone_url``
     fields, ``mailto:`` for each of ``emails``, and each ``[text](url)`` link inside a
     :class:`~cvtex.localize.Text`. Raises ``ValueError`` for a URL the schema would have
     refused (a view of a validated profile has none)."""
     from cvtex.localize import Text
+    from cvtex.localize.view import CAREER_FIELDS, CV
     from cvtex.schema import markup, normalize_url
 
     found: list[ProfileLink] = []
+    # what a CV does not print (an organization's description, a role's projects: the 경력기술서's)
+    skipped = CAREER_FIELDS if getattr(view, "document", None) == CV else ()
 
     def visit(value: Any, path: str) -> None:
         if isinstance(value, Text):
             found.extend(ProfileLink(normalize_url(u), value.path) for u in markup.link_targets(value))
         elif is_dataclass(value):
             for f in fields(value):
+                if f.name in skipped:
+                    continue
                 child = getattr(value, f.name)
                 child_path = f"{path}.{f.name}" if path else f.name
                 if f.name in _URL_FIELDS and isinstance(child, str):
@@ -266,11 +272,17 @@ def read_profile(path: Path | str) -> Profile:
     return profile
 
 
-def expected_links(profile: Profile, code: str, letter: int | None = None) -> list[ProfileLink]:
+def expected_links(profile: Profile, code: str, letter: int | None = None, *,
+                   career: bool = False) -> list[ProfileLink]:
     """:func:`profile_links` of ``profile`` (a validated :class:`cvtex.schema.models.Profile`)
     in locale ``code``: its CV's, or with ``letter`` (an index into ``profile.letters``, ``code``
-    one of that letter's locales) the letter's (:func:`cvtex.localize.localize_letter`)."""
-    from cvtex.localize import localize, localize_letter
+    one of that letter's locales) the letter's (:func:`cvtex.localize.localize_letter`), or
+    with ``career`` its 경력기술서's (:func:`cvtex.localize.localize_career`; none when the
+    profile has no projects, and so no 경력기술서)."""
+    from cvtex.localize import localize, localize_career, localize_letter
 
     view = localize(profile, code)
+    if career:
+        career_view = localize_career(view)
+        return profile_links(career_view) if career_view is not None else []
     return profile_links(view if letter is None else localize_letter(profile, letter, code, view.header))

@@ -4,7 +4,8 @@
   :class:`Labels`, :func:`get_locale`, :func:`supported_locales`), from
   ``locales/<code>.yaml``;
 * :mod:`~cvtex.localize.view` — :func:`localize` and the view's classes (:class:`View`,
-  :class:`Section`, :class:`Header`, one class per entry kind);
+  :class:`Section`, :class:`Header`, one class per entry kind); :func:`localize_career`,
+  the 경력기술서 (career description) of a CV's view;
 * :mod:`~cvtex.localize.letters` — :func:`localize_letter`: a letter (cover letter,
   자기소개서) in one locale (:class:`LetterView`), with the CV's header;
 * :mod:`~cvtex.localize.text` — :class:`Text`, a localized string that knows its profile field.
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         ProjectEntry,
         PublicationEntry,
         Role,
+        RoleProject,
         Section,
         SkillEntry,
         SocialProfile,
@@ -49,11 +51,12 @@ if TYPE_CHECKING:
         TeachingEntry,
         View,
         localize,
+        localize_career,
         section_order,
     )
 
-_VIEW_NAMES = ("localize", "section_order", "View", "Section", "Header", "Link", "SocialProfile", "Role",
-               "ExperienceEntry", "EducationEntry", "Author", "PublicationEntry", "ProjectEntry", "AwardEntry",
+_VIEW_NAMES = ("localize", "localize_career", "section_order", "View", "Section", "Header", "Link", "SocialProfile", "Role",
+               "RoleProject", "ExperienceEntry", "EducationEntry", "Author", "PublicationEntry", "ProjectEntry", "AwardEntry",
                "TalkEntry", "TeachingEntry", "PatentEntry", "PressEntry", "SkillEntry", "LanguageEntry",
                "MilitaryEntry", "CertificationEntry", "LanguageTestEntry", "CustomEntry", "Entry", "VIEW_OF")
 __getattr__, __dir__, __all__ = exports(__name__, {"view": _VIEW_NAMES, "letters": ("localize_letter", "LetterView")},

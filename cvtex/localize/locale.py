@@ -58,7 +58,9 @@ class Locale:
     the letter PDF's ``title`` pattern (fields ``document``, ``company``), a letter's date
     (:meth:`format_letter_date`) and, per counting
     rule (:data:`cvtex.schema.counting.RULES`), the count line printed under a 자기소개서
-    question (fields ``count``, ``limit``)."""
+    question (fields ``count``, ``limit``); ``durations`` (:meth:`format_duration`) and ``career``:
+    the 경력기술서's (career description) heading ``title``, its PDF's ``document_title``
+    (field ``name``) and the labels of a project's details (``team_size``: field ``n``)."""
 
     code: str
     language_tag: str
@@ -76,6 +78,7 @@ class Locale:
     military: dict[str, str]
     letters: dict[str, str]
     durations: dict[str, str]
+    career: dict[str, str]
 
     def format_date(self, date: PartialDate) -> str:
         """``2023-09`` -> 'Sep 2023' (en) / '2023. 9.' (ko); ``present`` -> 'Present' / '현재'."""

@@ -23,6 +23,7 @@ same attribute names, and differs from them in these ways:
   lacks;
 * publication authors are :class:`Author` (``name``, ``owner``: the CV owner's name or
   one of ``header.name_aliases``), and a publication has ``doi_url``;
+* an experience entry has ``dates`` and ``duration``: the span of its roles;
 * the header has ``phone_url`` (the ``tel:`` URI of ``phone``), ``names`` (the name in each
   of the profile's locales, for a form that prints both) and ``birth_date`` as printed;
 * a military service entry's ``status`` is the locale's word for it and it has
@@ -69,6 +70,7 @@ from cvtex.schema import PressEntry as _PressEntry
 from cvtex.schema import ProjectEntry as _ProjectEntry
 from cvtex.schema import PublicationEntry as _PublicationEntry
 from cvtex.schema import Role as _Role
+from cvtex.schema import RoleProject as _RoleProject
 from cvtex.schema import SkillEntry as _SkillEntry
 from cvtex.schema import SocialProfile as _SocialProfile
 from cvtex.schema import TalkEntry as _TalkEntry
@@ -146,6 +148,17 @@ class Header:
 
 
 @_view
+class RoleProject(_Period):
+    name: Text
+    role: Text | None
+    team_size: int | None
+    technologies: list[Text]
+    url: str | None
+    highlights: list[Text]
+    results: list[Text]
+
+
+@_view
 class Role(_Period):
     title: Text
     department: Text | None
@@ -153,15 +166,22 @@ class Role(_Period):
     location: Text | None
     advisor: Text | None
     highlights: list[Text]
+    projects: list[RoleProject]
 
 
 @_view
 class ExperienceEntry:
+    """An organization and its roles; ``dates`` and ``duration``: the span of its roles, from
+    the earliest start to the latest end (the 경력기술서 prints it by the organization)."""
+
     organization: Text
     department: Text | None
     location: Text | None
     url: str | None
+    description: Text | None
     roles: list[Role]
+    dates: str | None
+    duration: str | None
 
 
 @_view
@@ -336,7 +356,9 @@ class View:
     the PDF's Title; never typeset), ``summary``, ``summary_title`` (the summary's heading;
     ``None`` without a summary), ``sections`` (the sections this locale prints, in print
     order), ``locale`` (its language data), ``locales`` (every locale of the profile,
-    first = fallback) and ``design`` (the profile's design overrides, as validated)."""
+    first = fallback), ``design`` (the profile's design overrides, as validated) and
+    ``document``: :data:`CV`, or :data:`CAREER` for the 경력기술서 (:func:`localize_career`),
+    which alone prints an organization's ``description`` and a role's ``projects``."""
 
     header: Header
     title: str
@@ -346,11 +368,19 @@ class View:
     locale: Locale
     locales: list[str]
     design: Design
+    document: str = "cv"
+
+
+#: :attr:`View.document` of a CV and of a 경력기술서.
+CV, CAREER = "cv", "career"
+#: The fields only a 경력기술서 prints: a CV's links leave them out (:func:`cvtex.links.profile_links`).
+CAREER_FIELDS = ("description", "projects")
 
 
 #: The view class of each profile model (every section model's view is :class:`Section`).
 VIEW_OF: dict[type, type] = {
-    _Link: Link, _SocialProfile: SocialProfile, _Photo: Photo, _Header: Header, _Role: Role, _ExperienceEntry: ExperienceEntry,
+    _Link: Link, _SocialProfile: SocialProfile, _Photo: Photo, _Header: Header, _Role: Role, _RoleProject: RoleProject,
+    _ExperienceEntry: ExperienceEntry,
     _EducationEntry: EducationEntry, _PublicationEntry: PublicationEntry, _ProjectEntry: ProjectEntry,
     _AwardEntry: AwardEntry, _TalkEntry: TalkEntry, _TeachingEntry: TeachingEntry, _PatentEntry: PatentEntry,
     _PressEntry: PressEntry, _SkillEntry: SkillEntry, _LanguageEntry: LanguageEntry, _CustomEntry: CustomEntry,
@@ -419,6 +449,10 @@ def localize(profile: Profile, code: str, *, theme_order: Sequence[str] = (),
             when = model.date or model.end or model.start
             out["year"] = when.year if when else None
             out["sort_date"] = (when.year, when.month, when.day) if when else None
+        if isinstance(model, _ExperienceEntry):
+            first, last = _span(model.roles)
+            out["dates"] = locale.format_period(first, last)
+            out["duration"] = locale.format_duration(first, last)
         if isinstance(model, _MilitaryEntry):
             out["status"] = Text(locale.military[model.status], loc + ("status",))
             out["discharge"] = (locale.format_date(model.end) if model.status == "serving" and model.end
@@ -459,6 +493,39 @@ def localize(profile: Profile, code: str, *, theme_order: Sequence[str] = (),
                      if summary else None)
     return View(header=header, title=title, summary=summary, summary_title=summary_title, sections=sections,
                 locale=locale, locales=list(profile.locales), design=profile.design)
+
+
+def localize_career(view: View) -> View | None:
+    """The 경력기술서 (career description) of the CV ``view`` (:func:`localize`, one locale):
+    a :class:`View` of its experience sections alone, each with its entries newest first (by
+    their latest role's date: an ongoing role is the newest; the sort keeps the profile's
+    order among equals), no summary, and the locale's ``career["document_title"]`` as its
+    ``title`` (the PDF's Title). ``None`` when no role there has ``projects``: without
+    projects the document would repeat the CV's experience section."""
+    import dataclasses
+
+    sections = [s for s in view.sections if s.kind == "experience"]
+    if not any(role.projects for s in sections for entry in s.entries for role in entry.roles):
+        return None
+
+    def newest(entry: ExperienceEntry) -> tuple[int, int, int]:
+        return max((role.sort_date or (0, 0, 0) for role in entry.roles), default=(0, 0, 0))
+
+    sections = [dataclasses.replace(s, entries=sorted(s.entries, key=newest, reverse=True)) for s in sections]
+    title = view.locale.career["document_title"].format(name=markup.plain(view.header.name))
+    return dataclasses.replace(view, title=title, summary=None, summary_title=None, sections=sections,
+                               document=CAREER)
+
+
+def _span(roles: Sequence[_Role]) -> tuple[PartialDate | None, PartialDate | None]:
+    """The earliest start and the latest end of ``roles`` (a role with only a ``date``: that
+    date for both; ``present`` is the latest end)."""
+    def key(d: PartialDate) -> tuple[int, int, int]:
+        return (d.year, d.month or 1, d.day or 1)
+
+    starts = [d for r in roles for d in (r.start or r.date,) if d is not None]
+    ends = [d for r in roles for d in (r.end or r.date,) if d is not None]
+    return (min(starts, key=key) if starts else None), (max(ends, key=key) if ends else None)
 
 
 def _fold(name: str) -> str:

@@ -35,7 +35,7 @@ _EXPORTS = {
                      "LOCALE_PATTERN"), "text"),
     **dict.fromkeys(("Model", "Dated", "Link", "field"), "base"),
     **dict.fromkeys(("SECTION_KINDS", "SECTION_MODELS", "Section", "SectionBase", "ExperienceEntry", "Role",
-                     "EducationEntry", "PublicationEntry", "ProjectEntry", "AwardEntry", "TalkEntry", "TeachingEntry",
+                     "RoleProject", "EducationEntry", "PublicationEntry", "ProjectEntry", "AwardEntry", "TalkEntry", "TeachingEntry",
                      "PatentEntry", "PressEntry", "SkillEntry", "LanguageEntry", "CustomEntry", "MilitaryEntry",
                      "CertificationEntry", "LanguageTestEntry"), "sections"),
     **dict.fromkeys(("MILITARY_STATUSES", "KNOWN_TESTS", "KnownTest", "known_test", "score_problem", "expiry_of",

@@ -187,7 +187,7 @@ def reference_markdown() -> str:
         parts.append(f"### `kind: {kind}` {{#{_anchor(name)}}}\n\n{section.get('description', '').strip()}\n\n"
                      + _table(extra) + "\n")
         entry = _ref(section["properties"]["entries"]["items"])
-        for model_name in (entry, "Role" if kind == "experience" else None):
+        for model_name in (entry, *(("Role", "RoleProject") if kind == "experience" else ())):
             if model_name and model_name not in shown:
                 shown.add(model_name)
                 parts.append(_model(model_name, defs[model_name]).replace("## ", "#### ", 1))

@@ -110,8 +110,14 @@ TEX_PACKAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "l3kernel": ("texlive-latex-base", ("expl3.sty",)),
     "l3backend": ("texlive-latex-base", ("l3backend-xetex.def",)),
     "l3packages": ("texlive-latex-base", ("xparse.sty",)),
-    "graphics": ("texlive-latex-base", ("keyval.sty", "mathcolor.ltx", "graphicx.sty", "color.sty")),
-    "graphics-cfg": ("texlive-latex-base", ("color.cfg",)),
+    "graphics": ("texlive-latex-base", ("keyval.sty", "mathcolor.ltx", "graphicx.sty", "graphics.sty", "trig.sty",
+                                        "color.sty")),
+    "graphics-cfg": ("texlive-latex-base", ("color.cfg", "graphics.cfg")),
+    # the korean-form theme's tables; a tabular is set in math mode, which loads the math
+    # fonts of its size (9 pt, 6 pt scripts)
+    "tools": ("texlive-latex-base", ("array.sty", "longtable.sty")),
+    "colortbl": ("texlive-latex-base", ("colortbl.sty",)),
+    "cm": ("texlive-base", tuple(f"{face}{size}.tfm" for face in ("cmr", "cmmi", "cmsy") for size in (9, 6))),
     "graphics-def": ("texlive-base", ("xetex.def",)),
     "iftex": ("texlive-base", ("iftex.sty", "ifvtex.sty")),
     "unicode-data": ("texlive-base", ("EastAsianWidth.txt", "LineBreak.txt", "load-unicode-xetex-classes.tex")),

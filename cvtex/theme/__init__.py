@@ -6,7 +6,8 @@
 * :mod:`cvtex.theme.fonts` — can the theme's fonts set a text? (glyph coverage, without TeX);
 * :mod:`cvtex.theme.latex` — escaping, links, inline markup as LaTeX;
 * :mod:`cvtex.theme.helpers` — what templates print with; :class:`TexSource`;
-* :mod:`cvtex.theme.templates` — :func:`render`: the view through the theme's templates; :func:`render_letter`: a letter's.
+* :mod:`cvtex.theme.templates` — :func:`render`: the view through the theme's templates;
+  :func:`render_letter`: a letter's; :func:`render_career`: the 경력기술서's.
 
 The names below are this package's public API; each is imported from its module on first
 use, so ``import cvtex.theme`` costs nothing (``cvtex validate`` never loads Jinja2).
@@ -25,7 +26,7 @@ _EXPORTS = {
     "fonts": ("Coverage", "theme_coverage", "font_problem", "coverage_problem", "fc_list_problem", "bold_faces",
               "theme_font_families", "missing_theme_fonts"),
     "helpers": ("TexSource", "section_destination"),
-    "templates": ("render", "render_letter", "design_values", "DesignValues", "Contact"),
+    "templates": ("render", "render_letter", "render_career", "design_values", "DesignValues", "Contact"),
 }
 __getattr__, __dir__, __all__ = exports(__name__, _EXPORTS)
 
@@ -59,5 +60,5 @@ if TYPE_CHECKING:
         theme_font_families,
     )
     from cvtex.theme.helpers import TexSource, section_destination
-    from cvtex.theme.templates import Contact, DesignValues, design_values, render, render_letter
+    from cvtex.theme.templates import Contact, DesignValues, design_values, render, render_career, render_letter
 

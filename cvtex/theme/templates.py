@@ -258,6 +258,14 @@ def render_letter(view: Any, theme: Theme, coverage: Any = COMPUTE) -> TexSource
     return _fill("letter.tex.j2", view, theme, coverage, letter=view, photo=None)
 
 
+def render_career(view: Any, theme: Theme, coverage: Any = COMPUTE) -> TexSource:
+    """Fill ``theme``'s ``career.tex.j2`` (its own or the base's) with the 경력기술서's
+    (career description) ``view`` (:func:`cvtex.localize.localize_career`; the template's
+    ``career`` and ``sections``): the CV's preamble and header without the photo, then each
+    organization, role and project. ``coverage`` and errors as :func:`render`."""
+    return _fill("career.tex.j2", view, theme, coverage, career=view, sections=view.sections, photo=None)
+
+
 def _fill(name: str, view: Any, theme: Theme, coverage: Any, **values: Any) -> TexSource:
     """Template ``name`` of ``theme`` filled with the variables every document has (module
     doc) and ``values``."""

@@ -1,0 +1,192 @@
+"""Issue 23: the 경력기술서 (career description), ``<stem>-career-<lang>.pdf``: written for each
+locale whose experience has roles with ``projects``, in the CV's theme, from the real
+``cvtex`` and XeLaTeX; its links checked against the real HTTP server of tests/linkserver.py.
+
+Each check is shown failing where it can: the CV next to the 경력기술서 (no projects, a photo),
+a profile listed oldest first next to the PDF's newest-first order, a broken project link
+next to a good one, a team of 0 people refused at its line and column.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from .conftest import PLAIN_ENV, ROOT, pdf_text, run_cvtex, squash, use_cache_dir
+from .linkserver import LinkServer
+from .test_photo import images
+
+pytestmark = pytest.mark.tex
+
+HIRE = ROOT / "data" / "experienced-hire.yaml"
+EXAMPLE = ROOT / "data" / "example.yaml"
+
+
+def env() -> dict[str, str]:
+    return PLAIN_ENV | {"CVTEX_CACHE_DIR": os.environ["CVTEX_CACHE_DIR"]}
+
+
+@pytest.fixture(scope="module")
+def hire(tmp_path_factory):
+    """``cvtex render data/experienced-hire.yaml --offline``: (the process, the output directory)."""
+    out = tmp_path_factory.mktemp("career")
+    # the data profile's photo is relative to it: render it where it is
+    done = run_cvtex("render", str(HIRE), "-o", str(out), "--offline", env=env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done, out
+
+
+def test_each_locale_gets_its_career_description(hire):
+    done, out = hire
+    names = sorted(p.name for p in out.glob("*.pdf"))
+    assert names == ["experienced-hire-career-en.pdf", "experienced-hire-career-ko.pdf",
+                     "experienced-hire-en.pdf", "experienced-hire-ko.pdf"]
+    assert re.search(r"wrote \S+experienced-hire-career-ko\.pdf \(ko, career, 1 bookmarks", done.stdout), done.stdout
+
+
+def test_the_korean_career_description_holds_every_project_field(hire):
+    _, out = hire
+    text = squash(pdf_text(out / "experienced-hire-career-ko.pdf"))
+    for shown in ("김도현", "경력기술서", "달빛페이", "가맹점4만곳의온라인결제·정산서비스.", "결제플랫폼본부", "2021.4.–현재",
+                  "시니어백엔드엔지니어", "실시간정산시스템구축", "2023.3.–2024.2.", "역할:기술리드", "투입인원:6명",
+                  "사용기술:Kotlin,Kafka,KafkaStreams,PostgreSQL", "담당업무", "이벤트모델과정확히한번", "성과",
+                  "일일정산시간6시간→40분.", "멱등결제API재설계", "투입인원:4명", "노을커머스", "주문시스템MSA전환",
+                  "투입인원:8명", "배포주기주1회→매일."):
+        assert squash(shown) in text, shown
+    english = squash(pdf_text(out / "experienced-hire-career-en.pdf"))
+    for shown in ("Career Description", "Streaming settlement", "Role: Tech lead", "Team size: 6",
+                  "Technologies: Kotlin, Kafka, Kafka Streams, PostgreSQL", "What I did", "Results",
+                  "Online payments and settlement for 40,000 merchants."):
+        assert squash(shown) in english, shown
+
+
+def test_projects_are_in_the_career_description_only_and_the_photo_in_the_korean_cv_only(hire):
+    _, out = hire
+    for code, project in (("en", "Streaming settlement"), ("ko", "실시간 정산 시스템 구축")):
+        assert squash(project) not in squash(pdf_text(out / f"experienced-hire-{code}.pdf"))
+        assert squash(project) in squash(pdf_text(out / f"experienced-hire-career-{code}.pdf"))
+    # the education is the CV's, not the career description's
+    assert "한울대학교" in pdf_text(out / "experienced-hire-ko.pdf")
+    assert "한울대학교" not in pdf_text(out / "experienced-hire-career-ko.pdf")
+    assert len(images(out / "experienced-hire-ko.pdf")) == 1
+    assert images(out / "experienced-hire-career-ko.pdf") == []
+    assert images(out / "experienced-hire-career-en.pdf") == []
+
+
+def test_its_title_and_outline(hire):
+    _, out = hire
+    reader = PdfReader(out / "experienced-hire-career-ko.pdf")
+    assert reader.metadata.title == "김도현 경력기술서"
+    assert [item.title for item in reader.outline] == ["경력"]
+    assert PdfReader(out / "experienced-hire-career-en.pdf").metadata.title == "Dohyun Kim — Career Description"
+
+
+def oldest_first(tmp_path: Path) -> Path:
+    """The data profile with its organizations listed oldest first (its photo copied along)."""
+    data = yaml.safe_load(HIRE.read_text(encoding="utf-8"))
+    data["sections"][0]["entries"].reverse()
+    (tmp_path / "experienced-hire-photo.jpg").write_bytes((ROOT / "data" / "experienced-hire-photo.jpg").read_bytes())
+    path = tmp_path / "hire.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_organizations_are_newest_first_whatever_the_profile_order(tmp_path):
+    path = oldest_first(tmp_path)
+    done = run_cvtex("render", str(path), "-o", str(tmp_path / "out"), "--offline", "--lang", "en", env=env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    career = pdf_text(tmp_path / "out" / "hire-career-en.pdf")
+    cv = pdf_text(tmp_path / "out" / "hire-en.pdf")
+    assert career.index("Dalbit Pay") < career.index("Noeul Commerce")  # 2021–present before 2017–2021
+    assert cv.index("Noeul Commerce") < cv.index("Dalbit Pay")  # the CV keeps the profile's order
+
+
+def test_a_profile_without_projects_gets_no_career_description(tmp_path):
+    done = run_cvtex("render", str(EXAMPLE), "-o", str(tmp_path), "--offline", env=env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["example-en.pdf", "example-ko.pdf"]
+
+
+def test_a_team_of_no_one_is_refused_at_its_line_and_column(tmp_path):
+    text = HIRE.read_text(encoding="utf-8").replace("team_size: 6", "team_size: 0", 1)
+    path = tmp_path / "cv.yaml"
+    path.write_text(text, encoding="utf-8")
+    line, column = next((i, s.index("team_size: 0") + len("team_size: ") + 1)
+                        for i, s in enumerate(text.splitlines(), 1) if "team_size: 0" in s)
+    done = run_cvtex("validate", str(path), env=env())
+    assert done.returncode == 1
+    out = done.stdout + done.stderr
+    assert f"cv.yaml:{line}:{column}: error: expected greater than or equal to 1" in out, out
+    assert "field: sections[0].entries[0].roles[0].projects[0].team_size" in out, out
+    assert "Traceback" not in out
+
+
+# ------------------------------------------------------------------------------ links
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    use_cache_dir(tmp_path / "cache", monkeypatch)  # every link asked for again
+    with LinkServer() as srv:
+        yield srv
+
+
+def linked_profile(tmp_path: Path, server: LinkServer, target: str) -> Path:
+    """A one-role profile whose project links to ``target`` on the server."""
+    path = tmp_path / "cv.yaml"
+    path.write_text(f"""\
+locales: [en]
+header:
+  name: Link Tester
+  emails: [tester@example.com]
+sections:
+  - kind: experience
+    entries:
+      - organization: Example Corp
+        url: '{server.url("/ok")}'
+        roles:
+          - title: Engineer
+            start: 2020-01
+            end: present
+            projects:
+              - name: The project
+                url: '{server.url(target)}'
+                team_size: 3
+""", encoding="utf-8")
+    return path
+
+
+def test_a_broken_project_link_fails_render_and_check_links_in_the_career_pdf(server, tmp_path):
+    out = tmp_path / "out"
+    field = "sections[0].entries[0].roles[0].projects[0].url"
+    path = linked_profile(tmp_path, server, "/missing")
+    done = run_cvtex("render", str(path), "-o", str(out), "--report", str(out / "links.json"), env=env())
+    assert done.returncode == 4, done.stdout + done.stderr
+    report = {e["url"]: e for e in json.loads((out / "links.json").read_text(encoding="utf-8"))["links"]}
+    broken = report[server.url("/missing")]
+    assert broken["status"] == "broken" and broken["profile"] == [field]
+    assert {Path(p["file"]).name for p in broken["pdf"]} == {"cv-career-en.pdf"}  # not in the CV
+    assert {Path(p["file"]).name for p in report[server.url("/ok")]["pdf"]} == {"cv-en.pdf", "cv-career-en.pdf"}
+    checked = run_cvtex("check-links", str(out / "cv-career-en.pdf"), "--profile", str(path), env=env())
+    assert checked.returncode == 4 and "broken" in checked.stdout, checked.stdout + checked.stderr
+
+    good = linked_profile(tmp_path, server, "/ok")
+    done = run_cvtex("render", str(good), "-o", str(out), env=env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    checked = run_cvtex("check-links", str(out / "cv-career-en.pdf"), str(out / "cv-en.pdf"), "--profile", str(good),
+                        env=env())
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_blind_render_writes_a_blind_career_description(tmp_path):
+    done = run_cvtex("render", str(HIRE), "-o", str(tmp_path), "--offline", "--blind", "public", env=env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
+        "experienced-hire-career-en-blind.pdf", "experienced-hire-career-ko-blind.pdf",
+        "experienced-hire-en-blind.pdf", "experienced-hire-ko-blind.pdf"]
+    assert "(blind copy: public)" in PdfReader(tmp_path / "experienced-hire-career-ko-blind.pdf").metadata.creator
