@@ -19,6 +19,11 @@ CVTEX = str(Path(sys.executable).with_name("cvtex"))
 PLAIN_ENV = dict(os.environ, NO_COLOR="1", TERM="dumb", COLUMNS="300")
 
 
+def plain_env() -> dict[str, str]:
+    """The environment now (with the test's ``CVTEX_CACHE_DIR``), plain and wide output."""
+    return dict(os.environ, NO_COLOR="1", TERM="dumb", COLUMNS="300")
+
+
 def run_cvtex(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
               timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """``cvtex ARGS…`` as a user runs it: a real process, no standard input, output captured

@@ -12,6 +12,7 @@ field the rules name is in it, and rendered in the korean-form theme (which prin
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -288,7 +289,8 @@ def test_an_education_entry_without_its_school_reads_well(tmp_path, monkeypatch,
     rows = [line for line in layout if "B.S., Computer Science and Engineering" in line]
     assert len(rows) == 1, layout
     assert "Mar 2010 – Feb 2016" in rows[0], rows
-    assert "Engineering," not in rows[0], rows
+    assert "Engineering, Graduated" in rows[0], rows  # the status (학력 구분) after degree and major
+    assert not re.search(r",\s*($|Mar 2010|·)", rows[0]), rows  # and no comma left hanging
     assert not any(line.strip() == "Mar 2010 – Feb 2016" for line in layout), layout
 
 

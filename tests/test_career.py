@@ -10,7 +10,6 @@ next to a good one, a team of 0 people refused at its line and column.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from .conftest import PLAIN_ENV, ROOT, pdf_text, run_cvtex, squash, use_cache_dir
+from .conftest import ROOT, pdf_text, plain_env, run_cvtex, squash, use_cache_dir
 from .linkserver import LinkServer
 from .test_photo import images
 
@@ -28,16 +27,12 @@ HIRE = ROOT / "data" / "experienced-hire.yaml"
 EXAMPLE = ROOT / "data" / "example.yaml"
 
 
-def env() -> dict[str, str]:
-    return PLAIN_ENV | {"CVTEX_CACHE_DIR": os.environ["CVTEX_CACHE_DIR"]}
-
-
 @pytest.fixture(scope="module")
 def hire(tmp_path_factory):
     """``cvtex render data/experienced-hire.yaml --offline``: (the process, the output directory)."""
     out = tmp_path_factory.mktemp("career")
     # the data profile's photo is relative to it: render it where it is
-    done = run_cvtex("render", str(HIRE), "-o", str(out), "--offline", env=env())
+    done = run_cvtex("render", str(HIRE), "-o", str(out), "--offline", env=plain_env())
     assert done.returncode == 0, done.stdout + done.stderr
     return done, out
 
@@ -47,7 +42,7 @@ def test_each_locale_gets_its_career_description(hire):
     names = sorted(p.name for p in out.glob("*.pdf"))
     assert names == ["experienced-hire-career-en.pdf", "experienced-hire-career-ko.pdf",
                      "experienced-hire-en.pdf", "experienced-hire-ko.pdf"]
-    assert re.search(r"wrote \S+experienced-hire-career-ko\.pdf \(ko, career, 1 bookmarks", done.stdout), done.stdout
+    assert re.search(r"wrote \S+experienced-hire-career-ko\.pdf \(ko, career, 2 bookmarks", done.stdout), done.stdout
 
 
 def test_the_korean_career_description_holds_every_project_field(hire):
@@ -83,7 +78,8 @@ def test_its_title_and_outline(hire):
     _, out = hire
     reader = PdfReader(out / "experienced-hire-career-ko.pdf")
     assert reader.metadata.title == "김도현 경력기술서"
-    assert [item.title for item in reader.outline] == ["경력"]
+    assert [item.title for item in reader.outline] == ["달빛페이", "노을커머스"]  # an organization each
+    assert [reader.get_destination_page_number(item) for item in reader.outline] == [0, 0]
     assert PdfReader(out / "experienced-hire-career-en.pdf").metadata.title == "Dohyun Kim — Career Description"
 
 
@@ -99,7 +95,7 @@ def oldest_first(tmp_path: Path) -> Path:
 
 def test_organizations_are_newest_first_whatever_the_profile_order(tmp_path):
     path = oldest_first(tmp_path)
-    done = run_cvtex("render", str(path), "-o", str(tmp_path / "out"), "--offline", "--lang", "en", env=env())
+    done = run_cvtex("render", str(path), "-o", str(tmp_path / "out"), "--offline", "--lang", "en", env=plain_env())
     assert done.returncode == 0, done.stdout + done.stderr
     career = pdf_text(tmp_path / "out" / "hire-career-en.pdf")
     cv = pdf_text(tmp_path / "out" / "hire-en.pdf")
@@ -108,7 +104,7 @@ def test_organizations_are_newest_first_whatever_the_profile_order(tmp_path):
 
 
 def test_a_profile_without_projects_gets_no_career_description(tmp_path):
-    done = run_cvtex("render", str(EXAMPLE), "-o", str(tmp_path), "--offline", env=env())
+    done = run_cvtex("render", str(EXAMPLE), "-o", str(tmp_path), "--offline", env=plain_env())
     assert done.returncode == 0, done.stdout + done.stderr
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["example-en.pdf", "example-ko.pdf"]
 
@@ -119,7 +115,7 @@ def test_a_team_of_no_one_is_refused_at_its_line_and_column(tmp_path):
     path.write_text(text, encoding="utf-8")
     line, column = next((i, s.index("team_size: 0") + len("team_size: ") + 1)
                         for i, s in enumerate(text.splitlines(), 1) if "team_size: 0" in s)
-    done = run_cvtex("validate", str(path), env=env())
+    done = run_cvtex("validate", str(path), env=plain_env())
     assert done.returncode == 1
     out = done.stdout + done.stderr
     assert f"cv.yaml:{line}:{column}: error: expected greater than or equal to 1" in out, out
@@ -165,28 +161,143 @@ def test_a_broken_project_link_fails_render_and_check_links_in_the_career_pdf(se
     out = tmp_path / "out"
     field = "sections[0].entries[0].roles[0].projects[0].url"
     path = linked_profile(tmp_path, server, "/missing")
-    done = run_cvtex("render", str(path), "-o", str(out), "--report", str(out / "links.json"), env=env())
+    done = run_cvtex("render", str(path), "-o", str(out), "--report", str(out / "links.json"), env=plain_env())
     assert done.returncode == 4, done.stdout + done.stderr
     report = {e["url"]: e for e in json.loads((out / "links.json").read_text(encoding="utf-8"))["links"]}
     broken = report[server.url("/missing")]
     assert broken["status"] == "broken" and broken["profile"] == [field]
     assert {Path(p["file"]).name for p in broken["pdf"]} == {"cv-career-en.pdf"}  # not in the CV
     assert {Path(p["file"]).name for p in report[server.url("/ok")]["pdf"]} == {"cv-en.pdf", "cv-career-en.pdf"}
-    checked = run_cvtex("check-links", str(out / "cv-career-en.pdf"), "--profile", str(path), env=env())
+    checked = run_cvtex("check-links", str(out / "cv-career-en.pdf"), "--profile", str(path), env=plain_env())
     assert checked.returncode == 4 and "broken" in checked.stdout, checked.stdout + checked.stderr
 
     good = linked_profile(tmp_path, server, "/ok")
-    done = run_cvtex("render", str(good), "-o", str(out), env=env())
+    done = run_cvtex("render", str(good), "-o", str(out), env=plain_env())
     assert done.returncode == 0, done.stdout + done.stderr
     checked = run_cvtex("check-links", str(out / "cv-career-en.pdf"), str(out / "cv-en.pdf"), "--profile", str(good),
-                        env=env())
+                        env=plain_env())
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_the_blind_render_writes_a_blind_career_description(tmp_path):
-    done = run_cvtex("render", str(HIRE), "-o", str(tmp_path), "--offline", "--blind", "public", env=env())
+    done = run_cvtex("render", str(HIRE), "-o", str(tmp_path), "--offline", "--blind", "public", env=plain_env())
     assert done.returncode == 0, done.stdout + done.stderr
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
         "experienced-hire-career-en-blind.pdf", "experienced-hire-career-ko-blind.pdf",
         "experienced-hire-en-blind.pdf", "experienced-hire-ko-blind.pdf"]
     assert "(blind copy: public)" in PdfReader(tmp_path / "experienced-hire-career-ko-blind.pdf").metadata.creator
+
+
+# ------------------------------------------------------------------------------ hostile strings
+
+#: Where the battery puts string i in the 경력기술서 (kind letters of its own, none printed as written).
+CAREER_KINDS = {"o": "the organization's description", "p": "a project's name", "r": "a project's role",
+                "t": "a technology", "w": "what the owner did", "x": "a result"}
+
+
+@pytest.fixture(scope="module")
+def hostile_career(tmp_path_factory):
+    """The literal hostile strings (tests/fixtures/hostile.py) in every field only the 경력기술서
+    prints: one organization per string, its one role with one project, rendered in both locales."""
+    from cvtex.build.pipeline import render_profile
+
+    from .fixtures.hostile import LITERAL
+    from .fixtures.pdfs import marked
+
+    tmp = tmp_path_factory.mktemp("hostile-career")
+    entries = [{"organization": f"O{i}", "description": marked(i, "o", s),
+                "roles": [{"title": f"R{i}", "start": "2020-01", "end": "2021-01",
+                           "projects": [{"name": marked(i, "p", s), "role": marked(i, "r", s), "team_size": 2,
+                                         "technologies": [marked(i, "t", s)], "highlights": [marked(i, "w", s)],
+                                         "results": [marked(i, "x", s)]}]}]}
+               for i, s in enumerate(LITERAL)]
+    path = tmp / "hostile.yaml"
+    path.write_text(yaml.safe_dump({"locales": ["en", "ko"], "header": {"name": "Hostile Battery"},
+                                    "sections": [{"kind": "experience", "entries": entries}]},
+                                   allow_unicode=True, width=float("inf"), sort_keys=False), encoding="utf-8")
+    result = render_profile(path, output_dir=tmp / "out", cache=False)
+    return LITERAL, {o.name: o for o in result.outputs}, path
+
+
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_hostile_strings_are_typeset_exactly_in_the_career_description(hostile_career, code):
+    from .fixtures.pdfs import expected, marked, visible_text, words_off_page
+
+    strings, outputs, _ = hostile_career
+    output = outputs[f"career-{code}"]
+    text = visible_text(output.pdf)
+    wrong = [(i, CAREER_KINDS[k], repr(s)[:60]) for i, s in enumerate(strings) for k in CAREER_KINDS
+             if expected(marked(i, k, s), plain="") not in text]
+    assert len(strings) > 200 and wrong == []
+    assert output.missing_chars == [] and words_off_page(output.pdf) == []
+    assert [o for o in output.overfull if o.points > 1] == []
+    # the CV prints none of them
+    cv = visible_text(outputs[code].pdf)
+    assert not any(f"Q{i:03d}{k}" in cv for i in range(len(strings)) for k in CAREER_KINDS)
+
+
+def test_hostile_links_in_the_career_description_are_its_link_annotations(hostile_career):
+    from cvtex.links import pdf_links, profile_links
+    from cvtex.localize import localize, localize_career
+    from cvtex.build.pipeline import load_profile
+
+    _, outputs, path = hostile_career
+    prof = load_profile(path)[1]
+    for code in ("en", "ko"):
+        expected_urls = {link.url for link in profile_links(localize_career(localize(prof, code)))}
+        assert expected_urls, "the battery has markup links"
+        assert {link.url for link in pdf_links(outputs[f"career-{code}"].pdf)} == expected_urls
+
+
+# ------------------------------------------------------------------------------ --watch
+
+def test_watch_rewrites_the_career_description_alone_and_keeps_it_on_an_error(tmp_path, monkeypatch):
+    """A real ``cvtex render --watch``: a project's Korean result edited compiles the Korean
+    경력기술서 again and takes the CVs and the English one from the build cache; a team of 0
+    shows its ``file:line:col`` and leaves every PDF as it was."""
+    import subprocess
+
+    from .conftest import CVTEX
+    from .test_authoring import _wait_for
+    from .test_letter_watch import render_lines
+
+    use_cache_dir(tmp_path / "cache", monkeypatch)
+    profile = tmp_path / "hire.yaml"
+    good = HIRE.read_text(encoding="utf-8")
+    profile.write_text(good, encoding="utf-8")
+    (tmp_path / "experienced-hire-photo.jpg").write_bytes((ROOT / "data" / "experienced-hire-photo.jpg").read_bytes())
+    out = tmp_path / "out"
+    pdfs = {name: out / f"hire-{name}.pdf" for name in ("en", "ko", "career-en", "career-ko")}
+    log_out, log_err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with open(log_out, "w") as so, open(log_err, "w") as se:
+        proc = subprocess.Popen([CVTEX, "render", str(profile), "-o", str(out), "--offline", "--watch"],
+                                stdin=subprocess.DEVNULL, stdout=so, stderr=se, start_new_session=True, env=plain_env())
+
+    def err() -> str:
+        return log_err.read_text(encoding="utf-8")
+
+    def renders() -> list[list[str]]:
+        return render_lines(log_out.read_text(encoding="utf-8"), profile)
+
+    try:
+        _wait_for(lambda: "watching" in err() and len(renders()) == 1, "the first render", proc)
+        assert good.count("일일 정산 시간 6시간 → **40분**.") == 1
+        edited = good.replace("일일 정산 시간 6시간 → **40분**.", "일일 정산 시간 6시간 → **35분**.")
+        profile.write_text(edited, encoding="utf-8")
+        _wait_for(lambda: len(renders()) == 2 and err().count("done; watching") == 1, "the re-render", proc)
+        assert squash("6시간 → 35분") in squash(pdf_text(pdfs["career-ko"]))
+        wrote = {line.split()[1]: line.endswith(", cached)") for line in renders()[1]}
+        assert wrote == {str(pdfs["en"]): True, str(pdfs["ko"]): True, str(pdfs["career-en"]): True,
+                         str(pdfs["career-ko"]): False}
+        kept = {name: pdf.read_bytes() for name, pdf in pdfs.items()}
+
+        broken = edited.replace("team_size: 6", "team_size: 0", 1)
+        line = broken[:broken.index("team_size: 0")].count("\n") + 1
+        profile.write_text(broken, encoding="utf-8")
+        _wait_for(lambda: "render failed" in err(), "the error", proc)
+        assert f"hire.yaml:{line}:28: error: expected greater than or equal to 1" in err(), err()
+        assert "field: sections[0].entries[0].roles[0].projects[0].team_size" in err()
+        assert {name: pdf.read_bytes() for name, pdf in pdfs.items()} == kept and proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -145,7 +145,8 @@ def test_quirks_are_reported_fixed_and_the_result_validates(tmp_path):
         "basics.url: 'example.org' has no scheme: written as https://example.org",
         "basics.profiles[0].url: 'github.com/quinn' has no scheme: written as https://github.com/quinn",
         "basics.email: 'quinn-at-example.com' is not an e-mail address; not imported",
-        "basics.image: cvtex does not print photos; not imported",
+        "basics.image: a web address: cvtex prints a photo from a JPEG or PNG file (header.photo); download it "
+        "next to the profile; not imported",
         "basics.pronouns: no matching field in a cvtex profile; not imported",
         "work[0].endDate: missing: the entry is ongoing (end: present)",
         "work[1]: same organization as the entry before: a further role of it",
@@ -205,7 +206,7 @@ def test_round_trip_keeps_what_maps_one_to_one(sample_import, tmp_path):
     assert pick(back["basics"], basics) == pick(original["basics"], basics)
     assert back["basics"]["profiles"] == [original["basics"]["profiles"][1]]  # [0] has no url
     fields = {
-        "work": ("name", "position", "url", "location", "startDate", "endDate"),
+        "work": ("name", "description", "position", "url", "location", "startDate", "endDate"),
         "volunteer": ("organization", "position", "url", "startDate", "endDate"),
         "education": ("institution", "url", "area", "studyType", "startDate", "endDate", "score", "courses"),
         "awards": ("title", "date", "awarder", "summary"),
@@ -217,9 +218,10 @@ def test_round_trip_keeps_what_maps_one_to_one(sample_import, tmp_path):
     }
     for key, keys in fields.items():
         assert [pick(i, keys) for i in back[key]] == [pick(i, keys) for i in original[key]], key
-    # highlights: the role's description and summary come first (cvtex roles have no summary)
+    # the organization's description is the entry's (the 경력기술서 prints it); the role's
+    # summary is its first highlight (cvtex roles have no summary)
     work = original["work"][0]
-    assert back["work"][0]["highlights"] == [work["description"], work["summary"], *work["highlights"]]
+    assert back["work"][0]["highlights"] == [work["summary"], *work["highlights"]]
     assert back["volunteer"][0]["highlights"] == [original["volunteer"][0]["summary"],
                                                   *original["volunteer"][0]["highlights"]]
     assert back["projects"][0]["highlights"][:-1] == original["projects"][0]["highlights"]
@@ -293,3 +295,39 @@ def test_export_leaves_out_a_section_limited_to_other_locales(tmp_path):
     assert [a["title"] for a in json.loads(en.stdout)["awards"]] == ["Best Paper"]
     assert "sections[0]: not exported: the section is only in the ko PDF" in en.stderr
     assert [a["title"] for a in json.loads(ko.stdout)["awards"]] == ["우수상", "Best Paper"]
+
+
+def test_the_photo_maps_to_basics_image_both_ways(tmp_path):
+    """A file name in ``basics.image`` becomes ``header.photo`` (the profile then renders it);
+    a profile's photo is exported as that relative reference, and the personal fields JSON
+    Resume has no place for are named, not exported."""
+    hire = ROOT / "data" / "experienced-hire.yaml"
+    exported = run("export", str(hire), "--lang", "ko")
+    assert exported.returncode == 0, exported.stderr
+    document = json.loads(exported.stdout)
+    assert document["basics"]["image"] == "experienced-hire-photo.jpg" and schema_errors(document) == []
+    for field in ("birth_date", "address", "name_hanja"):  # the profile gives no hometown
+        assert f"header.{field}: JSON Resume has no field for the" in exported.stderr, field
+    assert "header.hometown" not in exported.stderr
+    assert "1991" not in exported.stdout  # the birth date is not exported
+    # the organization's description is JSON Resume's work description; projects have no place
+    assert document["work"][0]["description"] == "가맹점 4만 곳의 온라인 결제·정산 서비스."
+    assert "sections[0].entries[0].roles[0].projects: JSON Resume has no field for a role's projects" \
+        in exported.stderr
+
+    (tmp_path / "experienced-hire-photo.jpg").write_bytes((ROOT / "data" / "experienced-hire-photo.jpg").read_bytes())
+    source = tmp_path / "me.json"
+    source.write_text(json.dumps({"basics": {"name": "Kim Dohyun", "image": "experienced-hire-photo.jpg"}}),
+                      encoding="utf-8")
+    imported = run("import", str(source), "-o", str(tmp_path / "me.yaml"))
+    assert imported.returncode == 0, imported.stderr
+    assert "note: basics.image: 'experienced-hire-photo.jpg' is a file: the header photo" in imported.stdout
+    assert read_yaml(tmp_path / "me.yaml")["header"]["photo"] == "experienced-hire-photo.jpg"
+    assert run("validate", str(tmp_path / "me.yaml")).returncode == 0
+
+    # a file that is not there is the profile's error at validate, with its line
+    (tmp_path / "experienced-hire-photo.jpg").unlink()
+    checked = run("validate", str(tmp_path / "me.yaml"))
+    assert checked.returncode == 1
+    assert re.search(r"me\.yaml:\d+:10: error: the photo \S*experienced-hire-photo\.jpg does not exist",
+                     checked.stderr), checked.stderr

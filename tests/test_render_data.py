@@ -23,20 +23,25 @@ def view_of(path, code):
     return locale.localize(prof, code)
 
 
-def texts(value, out=None):
-    """Every localized text value in a view."""
+def texts(value, out=None, skip=None):
+    """Every localized text value in a view that its document prints: a CV's without the
+    fields only its 경력기술서 prints (:data:`cvtex.localize.view.CAREER_FIELDS`)."""
     from dataclasses import fields, is_dataclass
 
+    from cvtex.localize.view import CAREER_FIELDS, CV, View
+
+    if skip is None:
+        skip = CAREER_FIELDS if isinstance(value, View) and value.document == CV else ()
     out = [] if out is None else out
     if isinstance(value, Text):
         out.append(value)
     elif is_dataclass(value):
         for f in fields(value):
-            if f.name not in ("locale", "design", "locales"):
-                texts(getattr(value, f.name), out)
+            if f.name not in ("locale", "design", "locales", *skip):
+                texts(getattr(value, f.name), out, skip)
     elif isinstance(value, list):
         for child in value:
-            texts(child, out)
+            texts(child, out, skip)
     return out
 
 
@@ -54,6 +59,29 @@ def test_pdf_contains_every_text_field(rendered, path, code):
     assert len(fields) > 10
     missing = [(t.path, markup.plain(t)) for t in fields if squash(markup.plain(t)) not in text]
     assert missing == []
+
+
+#: The 경력기술서 of each data profile and locale that has one (a role with projects).
+CAREERS = [(path, code) for path, code in CASES if locale.localize_career(view_of(path, code)) is not None]
+
+
+def test_a_data_profile_has_a_career_description():
+    assert {(p.stem, c) for p, c in CAREERS} >= {("experienced-hire", "en"), ("experienced-hire", "ko")}
+
+
+@pytest.mark.parametrize("path,code", CAREERS, ids=[f"{p.stem}-{c}" for p, c in CAREERS])
+def test_the_career_description_has_every_text_and_link_of_its_view(rendered, path, code):
+    """The 경력기술서 prints every text of its view (organizations, roles, projects; the header
+    but the hometown and the address) and has exactly its links."""
+    output = rendered[(path.stem, f"career-{code}")]
+    view = locale.localize_career(view_of(path, code))
+    text = squash(pdf_text(output.pdf))
+    fields = [t for t in texts(view) if t.path not in ("header.hometown", "header.address")]
+    assert any(".projects[" in str(t.path) for t in fields)
+    missing = [(t.path, markup.plain(t)) for t in fields if squash(markup.plain(t)) not in text]
+    assert missing == []
+    assert {link.url for link in pdf_links(output.pdf)} == {link.url for link in profile_links(view)}
+    assert [b for b in output.overfull if b.points > 1.0] == [] and output.missing_chars == []
 
 
 @pytest.mark.parametrize("path,code", CASES, ids=IDS)

@@ -64,6 +64,11 @@ LETTER_CASES = [(theme, path, f"letter-{letter.id}-{code}") for theme in BUILT_I
                 for prof in [profile.validate(loader.load(path))[0]] for letter in prof.letters
                 for code in prof.letter_locales(letter)]
 
+#: The 경력기술서 of each data profile and locale that has one (a role with projects), per
+#: built-in theme: (theme, path, Output.name).
+CAREER_CASES = [(theme, path, f"career-{code}") for theme in BUILT_IN for path in DATA
+                for prof in [profile.validate(loader.load(path))[0]] for code in prof.locales
+                if locale.localize_career(locale.localize(prof, code)) is not None]
 REFERENCES = ROOT / "tests" / "reference"
 DOCS = ROOT / "docs" / "themes"
 DOCS_PROFILE = ROOT / "data" / "infra-backend.yaml"
@@ -369,10 +374,35 @@ def test_letter_first_page_matches_reference_picture(themed, theme, path, name, 
     check_reference(actual, REFERENCES / actual.name)
 
 
+@pytest.mark.parametrize("theme,path,name", CAREER_CASES, ids=[f"{t}-{p.stem}-{n}" for t, p, n in CAREER_CASES])
+def test_career_first_page_matches_reference_picture(themed, theme, path, name, tmp_path, reference_platform):
+    """Each 경력기술서's first page as its reference picture shows it."""
+    actual = first_page_png(themed(theme, path)[name].pdf, tmp_path / f"{theme}-{path.stem}-{name}.png",
+                            dpi=REFERENCE_DPI)
+    check_reference(actual, REFERENCES / actual.name)
+
+
+@pytest.mark.parametrize("theme,path,name", CAREER_CASES, ids=[f"{t}-{p.stem}-{n}" for t, p, n in CAREER_CASES])
+def test_career_description_prints_every_text_and_link(themed, theme, path, name):
+    """Every text of the 경력기술서's view is in its PDF (the shared header, which prints the
+    location, not the postal address), its links are exactly the view's, no line is too wide."""
+    code = name.rsplit("-", 1)[1]
+    output = themed(theme, path)[name]
+    view = locale.localize_career(theme_view(path, code, theme))
+    text = squash(pdf_text(output.pdf))
+    fields = [t for t in texts(view) if t.path not in ("header.hometown", "header.address")]
+    assert any(".projects[" in t.path for t in fields)
+    assert [(t.path, markup.plain(t)) for t in fields if squash(markup.plain(t)) not in text] == []
+    assert {link.url for link in pdf_links(output.pdf)} == {link.url for link in profile_links(view)}
+    assert output.overfull == [] and output.missing_chars == [] and words_off_page(output.pdf) == []
+
+
 def test_every_letter_has_a_reference_case():
     """The data profiles have letters, so the reference comparison above is not empty."""
     assert {name.split("-")[-1] for _, _, name in LETTER_CASES} == {"en", "ko"}
     assert len(LETTER_CASES) == 2 * len(BUILT_IN)
+    assert {name for _, _, name in CAREER_CASES} == {"career-en", "career-ko"}
+    assert len(CAREER_CASES) == 2 * len(BUILT_IN)
 
 
 @pytest.mark.parametrize("theme,code", [(t, c) for t in BUILT_IN for c in ("en", "ko")])

@@ -1,6 +1,7 @@
 """What a PDF says about itself, from the localized view: its document information
 (:func:`metadata`) and its outline, one bookmark per printed section (:func:`bookmarks`); a
-letter's (:func:`letter_metadata`, :func:`letter_bookmarks`)."""
+letter's (:func:`letter_metadata`, :func:`letter_bookmarks`); a 경력기술서's, one bookmark per
+organization (:func:`career_bookmarks`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from cvtex import __version__
 from cvtex.schema import markup
-from cvtex.theme import section_destination
+from cvtex.theme import entry_destination, section_destination
 
 if TYPE_CHECKING:
     from cvtex.build.pdf import Bookmark, Metadata
@@ -57,6 +58,17 @@ def letter_metadata(view: LetterView) -> Metadata:
     return Metadata(title=view.title, author=markup.plain(view.header.name),
                     subject=markup.plain(about) if about else view.title, keywords=[],
                     creator=f"cvtex {__version__}", lang=view.locale.language_tag)
+
+
+def career_bookmarks(view: View) -> list[Bookmark]:
+    """A 경력기술서's outline (:func:`cvtex.localize.localize_career`): one bookmark per
+    organization, in print order (newest first), titled with its name, at the
+    ``section.<id>.<n>`` destination ``career.tex.j2`` writes before it
+    (:func:`cvtex.theme.helpers.entry_destination`)."""
+    from cvtex.build.pdf import Bookmark
+
+    return [Bookmark(markup.plain(entry.organization), entry_destination(section.id, n))
+            for section in view.sections for n, entry in enumerate(section.entries, 1)]
 
 
 def letter_bookmarks(view: LetterView) -> list[Bookmark]:

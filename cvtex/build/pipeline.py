@@ -37,7 +37,7 @@ from cvtex import links, schema, tex
 from cvtex import localize as locale
 from cvtex import theme as themes
 from cvtex.build.failures import PAGE_OVERFLOW_PT, compile_diagnostics, lost_text, toolchain_problem
-from cvtex.build.outline import bookmarks, letter_bookmarks, letter_metadata, metadata
+from cvtex.build.outline import bookmarks, career_bookmarks, letter_bookmarks, letter_metadata, metadata
 from cvtex.build.results import CAREER, BilingualOutput, BundleOutput, Output, Result, cached_output, file_name
 from cvtex.diagnostics import Diagnostic, ProfileError, display_path, field_path
 from cvtex.files import write_atomic
@@ -72,6 +72,7 @@ class _Job:
     final: bytes | None = None
     bookmarks: int = 0
     files: dict[str, Path] = field(default_factory=dict)  # pictures the source includes: {name: path}
+    blind: str | None = None  # the blind mode it is rendered in: the render's, or its letter's own
 
     @property
     def name(self) -> str:
@@ -100,15 +101,17 @@ class _Loaded:
     codes: list[str]
     coverage: Any = None  # what the theme's fonts can set (cvtex.theme.theme_coverage), from validation
     blind: str | None = None  # the blind mode (cvtex.schema.blind): ``profile`` is then the blind copy
+    validated: Any = None  # the profile as validated (before a blind copy): a letter's own mode copies it
 
     @property
     def stem(self) -> str:
         return self.path.stem
 
-    def file(self, name: str, ext: str) -> str:
+    def file(self, name: str, ext: str, blind: str | None | bool = True) -> str:
         """The name of an output file: ``<stem>-<name>.<ext>``, ``<stem>-<name>-blind.<ext>`` for a
-        blind render (:func:`cvtex.build.results.file_name`)."""
-        return file_name(self.stem, name, ext, self.blind)
+        blind render or, with ``blind`` given, a document in a blind mode of its own (a letter's;
+        :func:`cvtex.build.results.file_name`)."""
+        return file_name(self.stem, name, ext, self.blind if blind is True else blind)
 
 
 class _Clock:
@@ -307,7 +310,9 @@ def render_profile(path: Path | str, *, output_dir: Path | str = "out", locales:
                     links={job.name: links.profile_links(job.view) for job in jobs},
                     link_policy=links.Policy.from_profile(loaded.profile),
                     sources={job.name: job.tex.text for job in jobs}, bundles=applications)
-    if versions is not None and not (keep_tex or bilingual or png or bundle):
+    # a letter in a blind mode of its own has a name a replay would not give it: no record
+    if versions is not None and not (keep_tex or bilingual or png or bundle) \
+            and all(job.blind == loaded.blind for job in jobs):
         _save_record(loaded, jobs, result, locales, theme, versions, blind)
     return result
 
@@ -321,6 +326,7 @@ def _load_stage(path: Path | str, theme: str | None, locales: list[str] | None, 
     if blind is not None:
         schema.check_blind_mode(blind)
     doc, profile, warnings, theme_obj, coverage = _load(path, theme, check_glyphs=True)
+    validated = profile
     if blind is not None:
         leaks = schema.blind_leaks(doc, profile, blind)
         if leaks:
@@ -338,7 +344,7 @@ def _load_stage(path: Path | str, theme: str | None, locales: list[str] | None, 
     absent = themes.missing_theme_fonts(theme_obj, codes, profile.design.fonts)
     if absent is not None:  # a font of the theme missing here: the toolchain (exit 3), not the theme
         raise absent
-    return _Loaded(Path(path), doc, profile, warnings, theme_obj, codes, coverage, blind)
+    return _Loaded(Path(path), doc, profile, warnings, theme_obj, codes, coverage, blind, validated)
 
 
 def _template_stage(loaded: _Loaded) -> list[_Job]:
@@ -352,13 +358,14 @@ def _template_stage(loaded: _Loaded) -> list[_Job]:
                                theme_titles=loaded.theme.config.section_titles.get(code))
         files = {photo[0]: photo[1]} if photo and code in loaded.profile.header.photo.locales else {}
         source = _templated(loaded, functools.partial(themes.render, photo=next(iter(files), None)), view)
-        jobs.append(_Job(code, view, source, _blind_mark(loaded, metadata(view)), bookmarks(view), files=files))
+        jobs.append(_Job(code, view, source, _blind_mark(loaded.blind, metadata(view)), bookmarks(view),
+                         files=files, blind=loaded.blind))
     for job in list(jobs):  # the 경력기술서 of each locale whose experience has projects
         career = locale.localize_career(job.view)
         if career is not None:
             source = _templated(loaded, themes.render_career, career)
-            jobs.append(_Job(job.code, career, source, _blind_mark(loaded, metadata(career)), bookmarks(career),
-                             document=CAREER))
+            jobs.append(_Job(job.code, career, source, _blind_mark(loaded.blind, metadata(career)),
+                             career_bookmarks(career), document=CAREER, blind=loaded.blind))
     headers = {job.code: job.view.header for job in jobs if not job.document}
     problem = letter_theme_problem(loaded.theme) if loaded.profile.letters else None
     if problem:
@@ -368,23 +375,28 @@ def _template_stage(loaded: _Loaded) -> list[_Job]:
                                   severity="warning") for i in range(len(loaded.profile.letters))]
         return jobs
     for index, letter in enumerate(loaded.profile.letters):
+        # a letter to an employer that hires blind: from the blind copy in its own mode
+        mode = letter.blind or loaded.blind
+        own = loaded.profile if mode == loaded.blind else schema.blind_profile(loaded.validated, mode)
         for code in loaded.profile.letter_locales(letter):
             if code in headers:
-                view = locale.localize_letter(loaded.profile, index, code, headers[code])
+                header = headers[code] if own is loaded.profile else locale.localize(own, code).header
+                view = locale.localize_letter(own, index, code, header)
                 source = _templated(loaded, themes.render_letter, view)
-                jobs.append(_Job(code, view, source, _blind_mark(loaded, letter_metadata(view)), letter_bookmarks(view),
-                                 document=f"letter-{letter.id}"))
+                jobs.append(_Job(code, view, source, _blind_mark(mode, letter_metadata(view)), letter_bookmarks(view),
+                                 document=f"letter-{letter.id}", blind=mode))
     return jobs
 
 
-def _blind_mark(loaded: _Loaded, meta: Any) -> Any:
-    """``meta`` (a :class:`cvtex.build.pdf.Metadata`) with, for a blind render, the mode in its
-    ``creator`` (:data:`cvtex.build.results.BLIND_CREATOR`: ``cvtex check-links`` reads it)."""
-    if loaded.blind is None:
+def _blind_mark(mode: str | None, meta: Any) -> Any:
+    """``meta`` (a :class:`cvtex.build.pdf.Metadata`) with, for a document in a blind ``mode``,
+    the mode in its ``creator`` (:data:`cvtex.build.results.BLIND_CREATOR`: ``cvtex check-links``
+    reads it)."""
+    if mode is None:
         return meta
     from cvtex.build.results import BLIND_CREATOR
 
-    return dataclasses.replace(meta, creator=BLIND_CREATOR.format(creator=meta.creator, mode=loaded.blind))
+    return dataclasses.replace(meta, creator=BLIND_CREATOR.format(creator=meta.creator, mode=mode))
 
 
 def _photo(loaded: _Loaded) -> tuple[str, Path] | None:
@@ -432,7 +444,7 @@ def _write_sources(loaded: _Loaded, jobs: list[_Job], out_dir: Path) -> None:
     """``--keep-tex``: ``<stem>-<name>.tex``, the source each job compiles, and the pictures it
     includes (the header photo, ``photo-<digest>.jpg``)."""
     for job in jobs:
-        with _writing(out_dir / loaded.file(job.name, "tex")) as target:
+        with _writing(out_dir / loaded.file(job.name, "tex", job.blind)) as target:
             write_atomic(target, job.tex.text.encode())
         for name, path in job.files.items():  # the pictures it includes, beside it
             with _writing(out_dir / name) as target:
@@ -591,8 +603,8 @@ def _write_pdfs(loaded: _Loaded, jobs: list[_Job], out_dir: Path, keep_tex: bool
     """``<stem>-<name>.pdf`` of every job, from the cache or compiled, and its :class:`Output`."""
     outputs = []
     for job in jobs:
-        target = out_dir / loaded.file(job.name, "pdf")
-        tex_path = out_dir / loaded.file(job.name, "tex") if keep_tex else None
+        target = out_dir / loaded.file(job.name, "pdf", job.blind)
+        tex_path = out_dir / loaded.file(job.name, "tex", job.blind) if keep_tex else None
         with _writing(target):
             write_atomic(target, job.pdf)
         if job.hit is not None:
@@ -727,7 +739,9 @@ def _letter_warnings(loaded: _Loaded, jobs: list[_Job]) -> list[Diagnostic]:
 def _bundle(loaded: _Loaded, jobs: list[_Job]) -> list[Any]:
     """``--bundle``: each letter job with the CV of its locale after it
     (:func:`cvtex.build.bundle.bundle`), one :class:`cvtex.build.bundle.Bundle` per letter and
-    locale; a :class:`ProfileError` when pypdf cannot merge them."""
+    locale; a :class:`ProfileError` when pypdf cannot merge them. A letter in a blind mode the
+    CV is not in (a letter's own ``blind``) gets no bundle, and a warning at the letter: the CV
+    after it would print what the letter's employer may not receive."""
     from pypdf.errors import PyPdfError
 
     from cvtex.build import bundle as bu
@@ -737,6 +751,13 @@ def _bundle(loaded: _Loaded, jobs: list[_Job]) -> list[Any]:
     for job in jobs:
         if _is_letter(job):
             cv = cvs[job.code]
+            if job.blind != cv.blind:
+                index = job.view.index
+                loaded.warnings = loaded.warnings + [loaded.doc.diagnostic(
+                    ("letters", index, "blind"), f"no application bundle for the {job.code} letter '{job.view.id}': "
+                    f"it is blind ({job.blind}) and this render's CV is not; render with --blind {job.blind} "
+                    "--bundle", field_name=f"letters[{index}].blind", severity="warning")]
+                continue
             try:
                 out.append(bu.bundle(job.view.id, job.code, (job.pdf, job.metadata), (cv.pdf, cv.metadata)))
             except (ValueError, KeyError, PyPdfError) as exc:

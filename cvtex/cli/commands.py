@@ -115,6 +115,9 @@ def render(
     stage took (load + validate, template, compile per locale, finish, links); --quiet
     prints errors only (for CI).
 
+    A profile whose roles have projects also gets its 경력기술서 (career description),
+    <stem>-career-<lang>.pdf.
+
     Example: [bold]cvtex render cv.yaml --output-dir out --lang ko --lang en[/]
 
     Example: [bold]cvtex render cv.yaml --bilingual --png[/]  (also cv-bilingual.pdf and PNG previews)

@@ -53,7 +53,8 @@ class Locale:
     (:meth:`str.format` fields ``year``, ``month``, ``month_name``, ``day``), ``present``
     (an ongoing end), ``range`` (``{start} – {end}``), ``list_separator``, ``sections``
     (section kind -> default title; ``summary`` too), ``labels`` (:class:`Labels`), ``military``
-    (each military service status, :data:`cvtex.schema.korean.MILITARY_STATUSES`, in words) and
+    (each military service status, :data:`cvtex.schema.korean.MILITARY_STATUSES`, in words),
+    ``education`` (each study status, :data:`cvtex.schema.korean.EDUCATION_STATUSES`, in words) and
     ``letters``: each letter kind's document name (``cover-letter``, ``self-introduction``),
     the letter PDF's ``title`` pattern (fields ``document``, ``company``), a letter's date
     (:meth:`format_letter_date`) and, per counting
@@ -76,6 +77,7 @@ class Locale:
     sections: dict[str, str]
     labels: Labels
     military: dict[str, str]
+    education: dict[str, str]
     letters: dict[str, str]
     durations: dict[str, str]
     career: dict[str, str]

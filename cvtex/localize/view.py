@@ -26,6 +26,7 @@ same attribute names, and differs from them in these ways:
 * an experience entry has ``dates`` and ``duration``: the span of its roles;
 * the header has ``phone_url`` (the ``tel:`` URI of ``phone``), ``names`` (the name in each
   of the profile's locales, for a form that prints both) and ``birth_date`` as printed;
+* an education entry's ``status`` is the locale's word for it (졸업, Graduated);
 * a military service entry's ``status`` is the locale's word for it and it has
   ``discharge`` (the expected discharge date of a ``serving`` entry); a certification's and
   a language test's ``expires`` is a printed date, a language test's computed from the
@@ -189,6 +190,7 @@ class EducationEntry(_Period):
     institution: Text
     degree: Text | None
     area: Text | None
+    status: Text | None
     location: Text | None
     url: str | None
     score: Text | None
@@ -453,6 +455,8 @@ def localize(profile: Profile, code: str, *, theme_order: Sequence[str] = (),
             first, last = _span(model.roles)
             out["dates"] = locale.format_period(first, last)
             out["duration"] = locale.format_duration(first, last)
+        if isinstance(model, _EducationEntry) and model.status:
+            out["status"] = Text(locale.education[model.status], loc + ("status",))
         if isinstance(model, _MilitaryEntry):
             out["status"] = Text(locale.military[model.status], loc + ("status",))
             out["discharge"] = (locale.format_date(model.end) if model.status == "serving" and model.end

@@ -38,8 +38,8 @@ _EXPORTS = {
                      "RoleProject", "EducationEntry", "PublicationEntry", "ProjectEntry", "AwardEntry", "TalkEntry", "TeachingEntry",
                      "PatentEntry", "PressEntry", "SkillEntry", "LanguageEntry", "CustomEntry", "MilitaryEntry",
                      "CertificationEntry", "LanguageTestEntry"), "sections"),
-    **dict.fromkeys(("MILITARY_STATUSES", "KNOWN_TESTS", "KnownTest", "known_test", "score_problem", "expiry_of",
-                     "is_expired", "section_warnings"), "korean"),
+    **dict.fromkeys(("MILITARY_STATUSES", "EDUCATION_STATUSES", "KNOWN_TESTS", "KnownTest", "known_test",
+                     "score_problem", "expiry_of", "is_expired", "section_warnings"), "korean"),
     **dict.fromkeys(("Profile", "Header", "Photo", "SocialProfile", "Design", "FontOverride", "LinkPolicy",
                      "FONT_NAME_PATTERN"), "models"),
     **dict.fromkeys(("did_you_mean",), "positions"),
@@ -50,7 +50,8 @@ _EXPORTS = {
     **dict.fromkeys(("validate", "by_position", "text_values", "walk", "json_resume_problem", "JSON_RESUME_KEYS",
                      "answer_counts", "count_diagnostics"), "validation"),
     **dict.fromkeys(("json_schema", "json_schema_text", "JSON_SCHEMA_DIALECT"), "profile_schema"),
-    **dict.fromkeys(("BLIND_MODES", "blind_profile", "blind_leaks", "check_blind_mode", "address_city", "school_names"),
+    **dict.fromkeys(("BLIND_MODES", "blind_profile", "blind_leaks", "letter_leaks", "check_blind_mode", "address_city",
+                     "school_names"),
                     "blind"),
 }
 

@@ -358,6 +358,19 @@ def blind_leaks(doc: Document, profile: Any, mode: str) -> list[Diagnostic]:
     return out
 
 
+def letter_leaks(doc: Document, profile: Any) -> list[Diagnostic]:
+    """The leaks (:func:`blind_leaks`) in the own text of each letter that has a ``blind`` mode,
+    in that mode: a letter to an employer that hires blind is checked at every validate, not
+    only with ``--blind``. ``doc`` is the document ``profile`` was validated from."""
+    out: list[Diagnostic] = []
+    for index, letter in enumerate(profile.letters):
+        if letter.blind is not None:
+            prefix = f"letters[{index}]"
+            out += [d for d in blind_leaks(doc, profile, letter.blind)
+                    if d.field == prefix or d.field.startswith((prefix + ".", prefix + "["))]
+    return out
+
+
 def _at(doc: Document, loc: Loc, text: str, start: int, stop: int, message: str) -> Diagnostic:
     """The error at the source character where ``text[start:stop]`` (``text``: the value as
     read, markup removed) starts: the same occurrence of those words in the value's source

@@ -49,6 +49,11 @@ from cvtex.schema.dates import PartialDate
 
 #: Military service statuses, in the order Korean forms list them.
 MILITARY_STATUSES = ("served", "serving", "exempt", "not-served", "not-applicable")
+#: Where a study stands (학력사항's 구분): ``graduated`` 졸업, ``expected`` 졸업예정, ``completed``
+#: 수료 (coursework done, no degree), ``enrolled`` 재학, ``on-leave`` 휴학, ``withdrawn`` 중퇴.
+EDUCATION_STATUSES = ("graduated", "expected", "completed", "enrolled", "on-leave", "withdrawn")
+#: The statuses of a study that has ended: its ``end`` cannot be ``present``.
+ENDED_STUDIES = ("graduated", "completed", "withdrawn")
 
 
 def first_day(date: PartialDate) -> _dt.date:

@@ -229,6 +229,11 @@ class LetterBase(Model):
         "The languages the letter is written in, each one of the profile's locales; its texts need no other "
         "language, and a text in another is an error. Default: the profile's locales.", ["ko"], ["en"],
         default=None, min_length=1)
+    blind: Literal["public", "private"] | None = field(
+        "The employer hires blind (docs/blind.md): public (a public institution, 블라인드 채용) or private (an "
+        "employer of 30 or more, 채용절차법 §4조의3). The letter's own text is then checked for leaks at validate, "
+        "and its PDF is rendered from the profile's blind copy in that mode, named "
+        "<stem>-letter-<id>-<lang>-blind.pdf. Default: the render's --blind, if any.", "public", default=None)
 
     @model_validator(mode="after")
     def _unique_locales(self) -> "LetterBase":

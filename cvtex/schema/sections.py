@@ -108,7 +108,12 @@ class EducationEntry(Dated):
     area: Text | None = field("The field of study.", {"en": "Computer Science", "ko": "컴퓨터공학"}, default=None)
     location: Text | None = _location("institution")
     url: Url | None = url_field("institution")
-    score: Text | None = field("A grade to show, printed after the GPA label.", "3.9/4.3", default=None)
+    status: Literal["graduated", "expected", "completed", "enrolled", "on-leave", "withdrawn"] | None = field(
+        "Where the study stands (학력사항's 구분): graduated (졸업), expected (졸업예정), completed (수료: "
+        "coursework done, no degree), enrolled (재학), on-leave (휴학) or withdrawn (중퇴). Printed in the "
+        "locale's words after the degree and field.", "graduated", default=None)
+    score: Text | None = field("A grade to show, printed after the GPA label; give its scale "
+                               "(3.92/4.5: Korean universities grade out of 4.5 or 4.3).", "3.9/4.3", default=None)
     advisor: Text | None = field("The thesis advisor, printed after the Advisor label.", "Prof. Minji Kim",
                                  default=None)
     thesis: Paragraph | None = field("The thesis title.", {"en": "Adaptive Load Shedding for Web Services",
@@ -116,6 +121,13 @@ class EducationEntry(Dated):
     courses: list[Text] = field("Courses to list, printed after the Courses label.",
                                 ["Operating Systems", "Databases"], default=[])
     highlights: list[Paragraph] = _highlights("studies")
+
+    @model_validator(mode="after")
+    def _check_status(self) -> "EducationEntry":
+        if self.status in korean.ENDED_STUDIES and self.end is not None and self.end.present:
+            raise at_field("status", f"status {self.status} is a study that has ended, and 'end' is present: "
+                                     "give the month it ended, or write status: enrolled or expected")
+        return self
 
 
 class PublicationEntry(Dated):

@@ -75,6 +75,9 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
     language test score past its expiry, and an expected discharge date that has passed,
     are warnings.
 
+    A letter with a ``blind`` mode has its own text checked for leaks in that mode
+    (:func:`cvtex.schema.blind.letter_leaks`): each leak is an error at its line and column.
+
     A JSON Resume document (:func:`json_resume_problem`) is one error at line 1,
     column 1 that says to run ``cvtex import``, instead of an error per key.
     """
@@ -96,6 +99,10 @@ def validate(doc: Document, *, supported_locales: tuple[str, ...] | None = None,
         raise ProfileError(by_position(diagnostics(doc, exc) + references + warnings + counted)) from None
     counted = count_diagnostics(doc, answer_counts(doc, profile), over_limit) + photo_diagnostics(doc, profile)
     counted += section_warnings(doc, profile)
+    if any(letter.blind is not None for letter in profile.letters):
+        from cvtex.schema.blind import letter_leaks
+
+        counted += letter_leaks(doc, profile)
     errors = references + [d for d in counted if d.severity == "error"]
     warnings = by_position(warnings + [d for d in counted if d.severity != "error"])
     if errors:

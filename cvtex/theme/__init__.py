@@ -25,7 +25,7 @@ _EXPORTS = {
     "files": ("themes_root", "base_dir", "source_files", "theme_search_path", "copy_theme"),
     "fonts": ("Coverage", "theme_coverage", "font_problem", "coverage_problem", "fc_list_problem", "bold_faces",
               "theme_font_families", "missing_theme_fonts"),
-    "helpers": ("TexSource", "section_destination"),
+    "helpers": ("TexSource", "section_destination", "entry_destination"),
     "templates": ("render", "render_letter", "render_career", "design_values", "DesignValues", "Contact"),
 }
 __getattr__, __dir__, __all__ = exports(__name__, _EXPORTS)
@@ -59,6 +59,6 @@ if TYPE_CHECKING:
         theme_coverage,
         theme_font_families,
     )
-    from cvtex.theme.helpers import TexSource, section_destination
+    from cvtex.theme.helpers import TexSource, entry_destination, section_destination
     from cvtex.theme.templates import Contact, DesignValues, design_values, render, render_career, render_letter
 

@@ -181,11 +181,21 @@ def icon(code_point: str, actual_text: Any = "") -> latex.LaTeX:
                        "\\special{pdf:literal direct EMC}")
 
 
+def entry_destination(section_id: str, index: int) -> latex.LaTeX:
+    """The named destination of entry ``index`` (1-based) of a section: ``section.<id>.<index>``
+    (no section's: a section id has no dot). The 경력기술서 writes one at each organization,
+    where its outline points. Raises ``ValueError`` for an invalid id or index."""
+    if not isinstance(index, int) or index < 1:
+        raise ValueError(f"invalid entry index {index!r}")
+    return latex.LaTeX(f"{section_destination(section_id)}.{index}")
+
+
 def template_globals() -> dict[str, Any]:
     """The helpers every template can call (module doc); ``link`` and ``display_url`` here
     do not know the document's fonts: :func:`cvtex.theme.templates.render` passes its own."""
     return dict(link=link, url_text=lambda s: latex.url_text(s), display_url=display_url, join=join, macro=macro,
-                bold=bold, destination=lambda section: section_destination(section.id), labelled=labelled,
+                bold=bold, destination=lambda section: section_destination(section.id),
+                entry_destination=lambda section, index: entry_destination(section.id, index), labelled=labelled,
                 icon=icon, tex=lambda s: latex.LaTeX(s), bold_faces=bold_faces,
                 text_fidelity=latex.TEXT_FIDELITY, link_setup=latex.LINK_SETUP)
 

@@ -50,6 +50,12 @@ def export_resume(profile: Profile, lang: str) -> tuple[dict[str, Any], list[Not
         for extra in header.emails[1:]:
             notes.append(Note("header.emails", f"{extra}: JSON Resume has one e-mail address; not exported"))
     basics["phone"] = header.phone
+    if header.photo is not None:  # a relative reference (RFC 3986 §4.2): the file, relative to the profile
+        basics["image"] = header.photo.path
+    for key, what in (("birth_date", "birth date"), ("address", "address"), ("name_hanja", "Hanja name"),
+                      ("hometown", "hometown")):
+        if getattr(header, key) is not None:
+            notes.append(Note(f"header.{key}", f"JSON Resume has no field for the {what}; not exported"))
     profiles: list[dict[str, Any]] = []
     if header.websites:
         basics["url"] = header.websites[0].url
@@ -84,10 +90,11 @@ def export_resume(profile: Profile, lang: str) -> tuple[dict[str, Any], list[Not
         sid = profile.section_id(index)
         kind = section.kind
         where = f"sections[{index}]"
-        for entry in section.entries:
+        for place, entry in enumerate(section.entries):
             if kind == "experience":
-                for role in entry.roles:
+                for held, role in enumerate(entry.roles):
                     item = {"name" if sid != "volunteer" else "organization": t(entry.organization),
+                            "description": t(entry.description) if sid != "volunteer" else None,
                             "position": t(role.title), "url": entry.url,
                             "location": t(role.location) or t(entry.location),
                             "highlights": [t(h) for h in role.highlights],
@@ -95,6 +102,10 @@ def export_resume(profile: Profile, lang: str) -> tuple[dict[str, Any], list[Not
                             "advisor": t(role.advisor)}
                     period(role, item)
                     add("volunteer" if sid == "volunteer" else "work", item)
+                    if role.projects:
+                        notes.append(Note(f"{where}.entries[{place}].roles[{held}].projects",
+                                          f"JSON Resume has no field for a role's projects (the 경력기술서's); "
+                                          f"{len(role.projects)} not exported"))
             elif kind == "education":
                 item = {"institution": t(entry.institution), "url": entry.url, "area": t(entry.area),
                         "studyType": t(entry.degree), "score": t(entry.score),

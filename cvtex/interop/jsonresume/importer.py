@@ -154,8 +154,15 @@ class _Importer(Reader):
             profiles.append(entry)
         if profiles:
             header["profiles"] = self.Seq(profiles)
-        if b.get("image") not in (None, ""):
-            self.leftover("basics.image", b["image"], "cvtex does not print photos")
+        image = b.get("image")
+        if isinstance(image, str) and image.strip() and "://" not in image and not image.startswith("data:"):
+            # a file: the header photo (증명사진), relative to the profile; validate checks it
+            self.put(header, "photo", image.strip(), "basics.image")
+            self.note("basics.image", f"'{image.strip()}' is a file: the header photo (header.photo, relative to "
+                                      "the profile file, shown in the Korean CV; cvtex validate checks it)")
+        elif image not in (None, ""):
+            self.leftover("basics.image", image, "a web address: cvtex prints a photo from a JPEG or PNG file "
+                                                 "(header.photo); download it next to the profile")
         elif "image" in b:
             self.result.empty.append("basics.image")
         summary = self.text(b.get("summary"), "basics.summary")
@@ -240,11 +247,18 @@ class _Importer(Reader):
                 self.put(role, extra, self.text(obj.get(extra), f"{p}.{extra}"), f"{p}.{extra}")
             self.dates(role, obj, p, ongoing=True)
             highlights: list[tuple[str, str | None]] = []
-            for lead in ("description", "summary"):
-                text = self.text(obj.get(lead), f"{p}.{lead}")
-                if text:
-                    highlights.append((text, f"{p}.{lead}"))
-                    self.note(f"{p}.{lead}", "a highlight of the role (cvtex roles have no summary)")
+            # JSON Resume's work description is the organization's ("e.g. Social Media Company"):
+            # the entry's, printed in the 경력기술서; a further role's other description is a highlight
+            described = self.text(obj.get("description"), f"{p}.description")
+            if described and "description" not in entry:
+                self.put(entry, "description", described, f"{p}.description")
+            elif described and described != entry.get("description"):
+                highlights.append((described, f"{p}.description"))
+                self.note(f"{p}.description", "a highlight of the role (its organization has another description)")
+            summary = self.text(obj.get("summary"), f"{p}.summary")
+            if summary:
+                highlights.append((summary, f"{p}.summary"))
+                self.note(f"{p}.summary", "a highlight of the role (cvtex roles have no summary)")
             highlights += [(h, None) for h in self.texts(obj.get("highlights"), f"{p}.highlights")]
             if highlights:
                 self.put(role, "highlights", self.seq(highlights), f"{p}.highlights" if obj.get("highlights")
