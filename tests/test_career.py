@@ -301,3 +301,79 @@ def test_watch_rewrites_the_career_description_alone_and_keeps_it_on_an_error(tm
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+# ------------------------------------------------------------------------------ edge cases
+
+def test_the_shared_engine_run_gives_the_career_description_compiled_alone(tmp_path, monkeypatch):
+    """With the one-run speed path a locale's CV and 경력기술서 compile in one engine run; each
+    named destination must still be its document's own (two of one name would be one), so the
+    shared run's 경력기술서 is the one compiled alone (CVTEX_PLAIN=one-run)."""
+    from cvtex.build.pipeline import render_profile
+
+    profile = tmp_path / "hire.yaml"
+    profile.write_text(HIRE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "experienced-hire-photo.jpg").write_bytes((ROOT / "data" / "experienced-hire-photo.jpg").read_bytes())
+    shared = {o.name: o for o in render_profile(profile, output_dir=tmp_path / "one", cache=False).outputs}
+    monkeypatch.setenv("CVTEX_PLAIN", "one-run")
+    alone = {o.name: o for o in render_profile(profile, output_dir=tmp_path / "alone", cache=False).outputs}
+    for name in ("career-en", "career-ko", "en", "ko"):
+        a, b = PdfReader(shared[name].pdf), PdfReader(alone[name].pdf)
+        assert pdf_text(shared[name].pdf) == pdf_text(alone[name].pdf), name
+        assert {k: a.get_destination_page_number(v) for k, v in a.named_destinations.items()} == \
+            {k: b.get_destination_page_number(v) for k, v in b.named_destinations.items()}, name
+        assert [i.title for i in a.outline] == [i.title for i in b.outline], name
+    assert "career.section.experience" in PdfReader(shared["career-ko"].pdf).named_destinations
+
+
+def test_an_organization_with_an_open_role_has_an_open_span():
+    from cvtex.localize import localize, localize_career
+    from cvtex.schema import loads, validate
+
+    profile, _ = validate(loads("""\
+locales: [en]
+header: {name: A}
+sections:
+  - kind: experience
+    entries:
+      - organization: Example Corp
+        roles:
+          - {title: Lead, start: 2023-01, projects: [{name: P}]}
+          - {title: Engineer, start: 2019-01, end: 2020-12}
+""", "cv.yaml"))
+    entry = localize_career(localize(profile, "en")).sections[0].entries[0]
+    assert (entry.dates, entry.duration) == ("Jan 2019 –", None)  # not "Jan 2019 – Dec 2020", "2 yrs"
+
+
+def test_a_theme_that_cannot_set_it_renders_the_cvs_and_says_so(tmp_path):
+    """A theme with a cvtex.sty of its own has none of the shared career macros: the CVs are
+    rendered, and a warning says why there is no 경력기술서."""
+    import shutil
+
+    theme = tmp_path / "own"
+    shutil.copytree(ROOT / "themes" / "classic", theme)  # classic's theme.yaml and theme.sty
+    (theme / "theme.yaml").write_text((theme / "theme.yaml").read_text(encoding="utf-8").replace(
+        "name: classic", "name: own"), encoding="utf-8")
+    base = (ROOT / "themes" / "_base" / "cvtex.sty").read_text(encoding="utf-8")
+    (theme / "cvtex.sty").write_text(base.split("% ------------------------------------------------------------------ "
+                                                "the 경력기술서")[0] + "\\endinput\n", encoding="utf-8")
+    done = run_cvtex("render", str(HIRE), "-o", str(tmp_path / "out"), "--offline", "--theme", str(theme),
+                     env=plain_env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "the 경력기술서 (career description) is not rendered in this theme: it has its own cvtex.sty but no " \
+           "career.tex.j2" in done.stderr, done.stderr
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == ["experienced-hire-en.pdf",
+                                                                         "experienced-hire-ko.pdf"]
+
+
+def test_check_links_tells_a_cv_named_career_from_a_career_description(tmp_path):
+    """A profile named my-career.yaml: its CV my-career-en.pdf is a CV, not a 경력기술서."""
+    profile = tmp_path / "my-career.yaml"
+    profile.write_text(HIRE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "experienced-hire-photo.jpg").write_bytes((ROOT / "data" / "experienced-hire-photo.jpg").read_bytes())
+    done = run_cvtex("render", str(profile), "-o", str(tmp_path / "out"), "--offline", "--lang", "en", env=plain_env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = tmp_path / "out"
+    checked = run_cvtex("check-links", str(out / "my-career-en.pdf"), str(out / "my-career-career-en.pdf"),
+                        "--profile", str(profile), "--offline", env=plain_env())
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -310,19 +310,25 @@ def test_the_photo_maps_to_basics_image_both_ways(tmp_path):
         assert f"header.{field}: JSON Resume has no field for the" in exported.stderr, field
     assert "header.hometown" not in exported.stderr
     assert "1991" not in exported.stdout  # the birth date is not exported
-    # the organization's description is JSON Resume's work description; projects have no place
+    # the organization's description is JSON Resume's work description; projects have no place;
+    # the study status (학력 구분) is an extra key, read back by import
     assert document["work"][0]["description"] == "가맹점 4만 곳의 온라인 결제·정산 서비스."
+    assert document["education"][0]["status"] == "graduated"
     assert "sections[0].entries[0].roles[0].projects: JSON Resume has no field for a role's projects" \
         in exported.stderr
 
     (tmp_path / "experienced-hire-photo.jpg").write_bytes((ROOT / "data" / "experienced-hire-photo.jpg").read_bytes())
     source = tmp_path / "me.json"
-    source.write_text(json.dumps({"basics": {"name": "Kim Dohyun", "image": "experienced-hire-photo.jpg"}}),
-                      encoding="utf-8")
+    source.write_text(json.dumps({"basics": {"name": "Kim Dohyun", "image": "experienced-hire-photo.jpg"},
+                                  "education": [{"institution": "Hanul University", "status": "graduated"},
+                                                {"institution": "Other", "status": "done"}]}), encoding="utf-8")
     imported = run("import", str(source), "-o", str(tmp_path / "me.yaml"))
     assert imported.returncode == 0, imported.stderr
     assert "note: basics.image: 'experienced-hire-photo.jpg' is a file: the header photo" in imported.stdout
-    assert read_yaml(tmp_path / "me.yaml")["header"]["photo"] == "experienced-hire-photo.jpg"
+    me = read_yaml(tmp_path / "me.yaml")
+    assert me["header"]["photo"] == "experienced-hire-photo.jpg"
+    assert [e.get("status") for e in me["sections"][0]["entries"]] == ["graduated", None]
+    assert "education[1].status: not one of graduated, expected" in imported.stdout
     assert run("validate", str(tmp_path / "me.yaml")).returncode == 0
 
     # a file that is not there is the profile's error at validate, with its line

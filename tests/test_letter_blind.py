@@ -85,3 +85,22 @@ def test_a_blind_letter_is_rendered_blind_beside_the_normal_cv(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     bundle = out / "cv-application-agency-ko-blind.pdf"
     assert bundle.is_file() and "한울대학교" not in pdf_text(bundle)
+
+
+@pytest.mark.tex
+def test_a_letter_in_its_own_mode_is_checked_in_that_mode_under_another_blind(tmp_path):
+    """A ``blind: private`` letter may name the school (§4조의3 does not forbid it): ``--blind
+    public`` renders the CV public and that letter private, and refuses neither."""
+    out = tmp_path / "out"
+    path = write(tmp_path, "blind: private", LEAK)
+    assert run_cvtex("validate", str(path), "--blind", "public", env=plain_env()).returncode == 0
+    done = run_cvtex("render", str(path), "-o", str(out), "--offline", "--blind", "public", env=plain_env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "(blind copy: private)" in PdfReader(out / "cv-letter-agency-ko-blind.pdf").metadata.creator
+    assert "(blind copy: public)" in PdfReader(out / "cv-ko-blind.pdf").metadata.creator
+    assert "한울대학교" in pdf_text(out / "cv-letter-agency-ko-blind.pdf")
+    assert "한울대학교" not in pdf_text(out / "cv-ko-blind.pdf")
+    # the same text in a letter without a mode of its own is the public render's leak
+    done = run_cvtex("render", str(write(tmp_path, "blind: null", LEAK)), "-o", str(out), "--offline", "--blind",
+                     "public", env=plain_env())
+    assert done.returncode == 1 and "cv.yaml:21:9: error: '한울대학교'" in done.stderr, done.stderr

@@ -328,7 +328,7 @@ def _load_stage(path: Path | str, theme: str | None, locales: list[str] | None, 
     doc, profile, warnings, theme_obj, coverage = _load(path, theme, check_glyphs=True)
     validated = profile
     if blind is not None:
-        leaks = schema.blind_leaks(doc, profile, blind)
+        leaks = schema.render_leaks(doc, profile, blind)
         if leaks:
             raise ProfileError(schema.by_position(warnings + leaks))
         profile = schema.blind_profile(profile, blind)
@@ -360,14 +360,20 @@ def _template_stage(loaded: _Loaded) -> list[_Job]:
         source = _templated(loaded, functools.partial(themes.render, photo=next(iter(files), None)), view)
         jobs.append(_Job(code, view, source, _blind_mark(loaded.blind, metadata(view)), bookmarks(view),
                          files=files, blind=loaded.blind))
-    for job in list(jobs):  # the 경력기술서 of each locale whose experience has projects
-        career = locale.localize_career(job.view)
+    careers = {job.code: locale.localize_career(job.view) for job in jobs}  # the 경력기술서, when projects
+    problem = template_problem(loaded.theme, "career.tex.j2") if any(careers.values()) else None
+    if problem:
+        loaded.warnings = loaded.warnings + [loaded.doc.diagnostic(
+            ("sections",), f"the 경력기술서 (career description) is not rendered in this theme: {problem}",
+            field_name="sections", severity="warning")]
+    for job in [] if problem else list(jobs):
+        career = careers[job.code]
         if career is not None:
             source = _templated(loaded, themes.render_career, career)
             jobs.append(_Job(job.code, career, source, _blind_mark(loaded.blind, metadata(career)),
                              career_bookmarks(career), document=CAREER, blind=loaded.blind))
     headers = {job.code: job.view.header for job in jobs if not job.document}
-    problem = letter_theme_problem(loaded.theme) if loaded.profile.letters else None
+    problem = template_problem(loaded.theme) if loaded.profile.letters else None
     if problem:
         loaded.warnings = loaded.warnings + [
             loaded.doc.diagnostic(("letters", i), f"letters are not rendered in this theme: {problem}",
@@ -420,17 +426,17 @@ def _photo(loaded: _Loaded) -> tuple[str, Path] | None:
     return photos.printed_name(key), prepared
 
 
-def letter_theme_problem(theme: themes.Theme) -> str | None:
-    """Why ``theme`` cannot set letters, or ``None``: the shared ``letter.tex.j2`` is built on
-    the shared ``cvtex.sty`` and the theme's ``theme.sty``, so a theme with a ``cv.tex.j2`` or
-    ``cvtex.sty`` of its own, or without ``theme.sty``, needs a ``letter.tex.j2`` of its own."""
-    own = {name for name in ("letter.tex.j2", "cv.tex.j2", "cvtex.sty", "theme.sty")
-           if (theme.path / name).is_file()}
-    if "letter.tex.j2" in own or ("theme.sty" in own and not own & {"cv.tex.j2", "cvtex.sty"}):
+def template_problem(theme: themes.Theme, template: str = "letter.tex.j2") -> str | None:
+    """Why ``theme`` cannot set the documents of the shared ``template`` (``letter.tex.j2``:
+    letters; ``career.tex.j2``: the 경력기술서), or ``None``: the shared template is built on the shared ``cvtex.sty`` and the
+    theme's ``theme.sty``, so a theme with a ``cv.tex.j2`` or ``cvtex.sty`` of its own, or
+    without ``theme.sty``, needs a ``template`` of its own."""
+    own = {name for name in (template, "cv.tex.j2", "cvtex.sty", "theme.sty") if (theme.path / name).is_file()}
+    if template in own or ("theme.sty" in own and not own & {"cv.tex.j2", "cvtex.sty"}):
         return None
     why = ("it has its own " + " and ".join(sorted(own & {"cv.tex.j2", "cvtex.sty"}))) if own & {"cv.tex.j2", "cvtex.sty"} \
         else "it has no theme.sty"
-    return f"{why} but no letter.tex.j2 (docs/themes.md, 'Templates'); the CVs are rendered"
+    return f"{why} but no {template} (docs/themes.md, 'Templates'); the CVs are rendered"
 
 
 def _templated(loaded: _Loaded, render: Callable[..., themes.TexSource], view: Any) -> themes.TexSource:
@@ -755,8 +761,9 @@ def _bundle(loaded: _Loaded, jobs: list[_Job]) -> list[Any]:
                 index = job.view.index
                 loaded.warnings = loaded.warnings + [loaded.doc.diagnostic(
                     ("letters", index, "blind"), f"no application bundle for the {job.code} letter '{job.view.id}': "
-                    f"it is blind ({job.blind}) and this render's CV is not; render with --blind {job.blind} "
-                    "--bundle", field_name=f"letters[{index}].blind", severity="warning")]
+                    f"it is blind ({job.blind}) and this render's CV is "
+                    f"{f'blind ({cv.blind})' if cv.blind else 'not blind'}; render with --blind {job.blind} --bundle",
+                    field_name=f"letters[{index}].blind", severity="warning")]
                 continue
             try:
                 out.append(bu.bundle(job.view.id, job.code, (job.pdf, job.metadata), (cv.pdf, cv.metadata)))

@@ -212,7 +212,7 @@ def check_links(
                     if kind == "application":
                         expected[i] += links.expected_links(prof, code)
                     continue
-                career = _career_of(pdf, tags)
+                career = _career_of(pdf, tags, profile.stem)
                 if career is not None:  # a 경력기술서 (<stem>-career-<code>.pdf): its URLs
                     expected[i] = links.expected_links(prof, career, career=True)
                     continue
@@ -253,12 +253,15 @@ def _letter_of(pdf: Path, profile) -> Optional[tuple[str, int, str]]:
     return max(found)[1:] if found else None  # the longest id: "a-b" over "b"
 
 
-def _career_of(pdf: Path, codes) -> Optional[str]:
+def _career_of(pdf: Path, codes, profile_stem: str) -> Optional[str]:
     """The locale when the name of ``pdf`` is that of a 경력기술서 (``<stem>-career-<code>.pdf``,
-    :data:`cvtex.build.results.CAREER`, with or without the ``-blind`` suffix), else None."""
+    :data:`cvtex.build.results.CAREER`, with or without the ``-blind`` suffix), else None. The
+    CV of a profile whose name ends in ``-career`` (``my-career-en.pdf``) is the CV."""
     from cvtex.build.results import CAREER, unblind_stem
 
     stem, _ = unblind_stem(pdf.stem)
+    if any(stem == f"{profile_stem}-{code}" for code in codes):
+        return None
     return next((code for code in codes if stem.endswith(f"-{CAREER}-{code}")), None)
 
 
@@ -363,7 +366,7 @@ def validate(
     _check_theme(theme)
     _check_blind(blind)
     if blind is not None:
-        from cvtex.schema import blind_leaks, by_position
+        from cvtex.schema import by_position, render_leaks
     failed = False
     for path in profiles:
         try:
@@ -374,7 +377,7 @@ def validate(
             print_counts(path, _raw_counts(path))
             continue
         print_counts(path, answer_counts(doc, model))
-        leaks = blind_leaks(doc, model, blind) if blind is not None else []
+        leaks = render_leaks(doc, model, blind) if blind is not None else []
         if warnings or leaks:
             shown = [replace(w, severity="error") for w in warnings] if strict else warnings
             print_diagnostics(by_position(shown + leaks) if leaks else shown)

@@ -99,14 +99,10 @@ def render_all(profiles: list[Path], *, output_dir: Path, lang: Optional[list[st
             print_render(path, result)
         rendered.append(result)
     if pool is not None and len(profiles) == 1 and rendered and rendered[0].sources:
-        from cvtex.tex import speed
-
         done = rendered[0]
-        # with one-run, a locale's CV and letters compile in one run that begins with the CV's
-        # preamble, under the CV's jobname: engines for the CVs are all the next render uses
-        shared = speed.allowed(speed.ONE_RUN)
-        pool.prime(Path(done.profile).stem, {o.name: done.sources[o.name] for o in done.outputs
-                                             if not (shared and o.document)})
+        # every document of a locale compiles under the CV's jobname <stem>-<locale> (in one run
+        # with one-run, one by one without): engines for the CVs are all the next render uses
+        pool.prime(Path(done.profile).stem, {o.name: done.sources[o.name] for o in done.outputs if not o.document})
     links_failed = False
     if rendered:
         from cvtex import links

@@ -50,9 +50,8 @@ _EXPORTS = {
     **dict.fromkeys(("validate", "by_position", "text_values", "walk", "json_resume_problem", "JSON_RESUME_KEYS",
                      "answer_counts", "count_diagnostics"), "validation"),
     **dict.fromkeys(("json_schema", "json_schema_text", "JSON_SCHEMA_DIALECT"), "profile_schema"),
-    **dict.fromkeys(("BLIND_MODES", "blind_profile", "blind_leaks", "letter_leaks", "check_blind_mode", "address_city",
-                     "school_names"),
-                    "blind"),
+    **dict.fromkeys(("BLIND_MODES", "blind_profile", "blind_leaks", "letter_leaks", "render_leaks",
+                     "check_blind_mode", "address_city", "school_names"), "blind"),
 }
 
 _MODULES: dict[str, list[str]] = {}

@@ -358,6 +358,14 @@ def blind_leaks(doc: Document, profile: Any, mode: str) -> list[Diagnostic]:
     return out
 
 
+def render_leaks(doc: Document, profile: Any, mode: str) -> list[Diagnostic]:
+    """What ``--blind mode`` refuses (:func:`blind_leaks`), but in a letter with a ``blind``
+    mode of its own: that letter is rendered and checked (:func:`letter_leaks`) in its own mode."""
+    own = {f"letters[{i}]" for i, letter in enumerate(profile.letters) if letter.blind not in (None, mode)}
+    return [d for d in blind_leaks(doc, profile, mode)
+            if not any(d.field == p or d.field.startswith((p + ".", p + "[")) for p in own)]
+
+
 def letter_leaks(doc: Document, profile: Any) -> list[Diagnostic]:
     """The leaks (:func:`blind_leaks`) in the own text of each letter that has a ``blind`` mode,
     in that mode: a letter to an employer that hires blind is checked at every validate, not

@@ -102,9 +102,10 @@ class EnginePool:
 
     def prime(self, stem: str, sources: dict[str, str]) -> None:
         """For the next render of the profile ``stem``: an engine per document of ``sources``
-        (``{name: LaTeX source}``, this render's; a name is a locale, ``en``, or a letter's
-        ``letter-<id>-en``: jobname ``<stem>-<name>``) that has read the source's preamble
-        (:func:`cvtex.tex.engine.preamble`, :meth:`cvtex.tex.sandbox.Run.prime`), so a save
+        (``{name: LaTeX source}``, this render's CVs; a name is a locale, ``en``: jobname
+        ``<stem>-<name>``, which the locale's letters and 경력기술서 compile under too) that has
+        read the source's preamble (:func:`cvtex.tex.engine.preamble`,
+        :meth:`cvtex.tex.sandbox.Run.prime`), so a save
         that leaves the preamble as it was compiles only the document's body. A run primed
         with the same preamble is kept; runs of other documents are stopped. Where the
         ``priming`` speed path is off every run is stopped and none started. Never raises."""

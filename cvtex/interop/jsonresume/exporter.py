@@ -52,6 +52,8 @@ def export_resume(profile: Profile, lang: str) -> tuple[dict[str, Any], list[Not
     basics["phone"] = header.phone
     if header.photo is not None:  # a relative reference (RFC 3986 §4.2): the file, relative to the profile
         basics["image"] = header.photo.path
+        notes.append(Note("header.photo", f"written to basics.image as the profile has it ({header.photo.path}: "
+                                          "relative to the profile file, not to the JSON)"))
     for key, what in (("birth_date", "birth date"), ("address", "address"), ("name_hanja", "Hanja name"),
                       ("hometown", "hometown")):
         if getattr(header, key) is not None:
@@ -94,7 +96,7 @@ def export_resume(profile: Profile, lang: str) -> tuple[dict[str, Any], list[Not
             if kind == "experience":
                 for held, role in enumerate(entry.roles):
                     item = {"name" if sid != "volunteer" else "organization": t(entry.organization),
-                            "description": t(entry.description) if sid != "volunteer" else None,
+                            "description": t(entry.description),
                             "position": t(role.title), "url": entry.url,
                             "location": t(role.location) or t(entry.location),
                             "highlights": [t(h) for h in role.highlights],
@@ -108,7 +110,7 @@ def export_resume(profile: Profile, lang: str) -> tuple[dict[str, Any], list[Not
                                           f"{len(role.projects)} not exported"))
             elif kind == "education":
                 item = {"institution": t(entry.institution), "url": entry.url, "area": t(entry.area),
-                        "studyType": t(entry.degree), "score": t(entry.score),
+                        "studyType": t(entry.degree), "score": t(entry.score), "status": entry.status,
                         "courses": [t(c) for c in entry.courses], "location": t(entry.location),
                         "advisor": t(entry.advisor), "thesis": t(entry.thesis),
                         "highlights": [t(h) for h in entry.highlights]}

@@ -19,6 +19,7 @@ from cvtex.interop.jsonresume.reader import (
     comment_text,
     section_slug,
 )
+from cvtex.schema.korean import EDUCATION_STATUSES
 
 #: The locales of an imported profile: both PDFs render; text is the same in both.
 IMPORT_LOCALES = ["en", "ko"]
@@ -252,6 +253,8 @@ class _Importer(Reader):
             described = self.text(obj.get("description"), f"{p}.description")
             if described and "description" not in entry:
                 self.put(entry, "description", described, f"{p}.description")
+                self.note(f"{p}.description", "what the organization does: the entry's description, printed in "
+                                              "the 경력기술서 (career description), not in the CV")
             elif described and described != entry.get("description"):
                 highlights.append((described, f"{p}.description"))
                 self.note(f"{p}.description", "a highlight of the role (its organization has another description)")
@@ -302,13 +305,18 @@ class _Importer(Reader):
                 self.put(e, extra, self.text(obj.get(extra), f"{p}.{extra}"), f"{p}.{extra}")
             self.put(e, "url", self.url(obj.get("url"), f"{p}.url"), f"{p}.url")
             self.put(e, "score", self.text(obj.get("score"), f"{p}.score"), f"{p}.score")
+            status = obj.get("status")  # what cvtex export writes (학력 구분)
+            if status in EDUCATION_STATUSES:
+                self.put(e, "status", status, f"{p}.status")
+            elif status not in (None, ""):
+                self.leftover(f"{p}.status", status, f"not one of {', '.join(EDUCATION_STATUSES)}")
             self.dates(e, obj, p, ongoing=False)
             self.put(e, "courses", self.seq([(c, None) for c in self.texts(obj.get("courses"), f"{p}.courses")]),
                      f"{p}.courses")
             self.put(e, "highlights", self.seq([(h, None) for h in self.texts(obj.get("highlights"),
                                                                                f"{p}.highlights")]), f"{p}.highlights")
             self.rest(obj, {"institution", "studyType", "area", "location", "advisor", "thesis", "url", "score",
-                            "startDate", "endDate", "courses", "highlights"}, p)
+                            "status", "startDate", "endDate", "courses", "highlights"}, p)
             return e
         entries = self.entries(items, "education", build)
         return [self.section("education", entries, "education")] if entries else []
