@@ -83,14 +83,20 @@ def test_its_title_and_outline(hire):
     assert PdfReader(out / "experienced-hire-career-en.pdf").metadata.title == "Dohyun Kim — Career Description"
 
 
+def hire_copy(directory: Path, name: str, text: str | None = None) -> Path:
+    """data/experienced-hire.yaml (or ``text``) written as ``directory/name``, its photo beside it."""
+    photo = ROOT / "data" / "experienced-hire-photo.jpg"
+    (directory / photo.name).write_bytes(photo.read_bytes())
+    path = directory / name
+    path.write_text(HIRE.read_text(encoding="utf-8") if text is None else text, encoding="utf-8")
+    return path
+
+
 def oldest_first(tmp_path: Path) -> Path:
     """The data profile with its organizations listed oldest first (its photo copied along)."""
     data = yaml.safe_load(HIRE.read_text(encoding="utf-8"))
     data["sections"][0]["entries"].reverse()
-    (tmp_path / "experienced-hire-photo.jpg").write_bytes((ROOT / "data" / "experienced-hire-photo.jpg").read_bytes())
-    path = tmp_path / "hire.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return hire_copy(tmp_path, "hire.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
 
 
 def test_organizations_are_newest_first_whatever_the_profile_order(tmp_path):
@@ -255,31 +261,15 @@ def test_watch_rewrites_the_career_description_alone_and_keeps_it_on_an_error(tm
     """A real ``cvtex render --watch``: a project's Korean result edited compiles the Korean
     경력기술서 again and takes the CVs and the English one from the build cache; a team of 0
     shows its ``file:line:col`` and leaves every PDF as it was."""
-    import subprocess
-
-    from .conftest import CVTEX
     from .test_authoring import _wait_for
-    from .test_letter_watch import render_lines
+    from .test_letter_watch import watching
 
     use_cache_dir(tmp_path / "cache", monkeypatch)
-    profile = tmp_path / "hire.yaml"
     good = HIRE.read_text(encoding="utf-8")
-    profile.write_text(good, encoding="utf-8")
-    (tmp_path / "experienced-hire-photo.jpg").write_bytes((ROOT / "data" / "experienced-hire-photo.jpg").read_bytes())
+    profile = hire_copy(tmp_path, "hire.yaml")
     out = tmp_path / "out"
     pdfs = {name: out / f"hire-{name}.pdf" for name in ("en", "ko", "career-en", "career-ko")}
-    log_out, log_err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
-    with open(log_out, "w") as so, open(log_err, "w") as se:
-        proc = subprocess.Popen([CVTEX, "render", str(profile), "-o", str(out), "--offline", "--watch"],
-                                stdin=subprocess.DEVNULL, stdout=so, stderr=se, start_new_session=True, env=plain_env())
-
-    def err() -> str:
-        return log_err.read_text(encoding="utf-8")
-
-    def renders() -> list[list[str]]:
-        return render_lines(log_out.read_text(encoding="utf-8"), profile)
-
-    try:
+    with watching(profile, out, tmp_path, plain_env()) as (proc, err, renders):
         _wait_for(lambda: "watching" in err() and len(renders()) == 1, "the first render", proc)
         assert good.count("일일 정산 시간 6시간 → **40분**.") == 1
         edited = good.replace("일일 정산 시간 6시간 → **40분**.", "일일 정산 시간 6시간 → **35분**.")
@@ -298,9 +288,6 @@ def test_watch_rewrites_the_career_description_alone_and_keeps_it_on_an_error(tm
         assert f"hire.yaml:{line}:28: error: expected greater than or equal to 1" in err(), err()
         assert "field: sections[0].entries[0].roles[0].projects[0].team_size" in err()
         assert {name: pdf.read_bytes() for name, pdf in pdfs.items()} == kept and proc.poll() is None
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 # ------------------------------------------------------------------------------ edge cases
@@ -311,9 +298,7 @@ def test_the_shared_engine_run_gives_the_career_description_compiled_alone(tmp_p
     shared run's 경력기술서 is the one compiled alone (CVTEX_PLAIN=one-run)."""
     from cvtex.build.pipeline import render_profile
 
-    profile = tmp_path / "hire.yaml"
-    profile.write_text(HIRE.read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "experienced-hire-photo.jpg").write_bytes((ROOT / "data" / "experienced-hire-photo.jpg").read_bytes())
+    profile = hire_copy(tmp_path, "hire.yaml")
     shared = {o.name: o for o in render_profile(profile, output_dir=tmp_path / "one", cache=False).outputs}
     monkeypatch.setenv("CVTEX_PLAIN", "one-run")
     alone = {o.name: o for o in render_profile(profile, output_dir=tmp_path / "alone", cache=False).outputs}
@@ -368,9 +353,7 @@ def test_a_theme_that_cannot_set_it_renders_the_cvs_and_says_so(tmp_path):
 
 def test_check_links_tells_a_cv_named_career_from_a_career_description(tmp_path):
     """A profile named my-career.yaml: its CV my-career-en.pdf is a CV, not a 경력기술서."""
-    profile = tmp_path / "my-career.yaml"
-    profile.write_text(HIRE.read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "experienced-hire-photo.jpg").write_bytes((ROOT / "data" / "experienced-hire-photo.jpg").read_bytes())
+    profile = hire_copy(tmp_path, "my-career.yaml")
     done = run_cvtex("render", str(profile), "-o", str(tmp_path / "out"), "--offline", "--lang", "en", env=plain_env())
     assert done.returncode == 0, done.stdout + done.stderr
     out = tmp_path / "out"

@@ -7,8 +7,10 @@ PDFs left as they were; the next good save renders again."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,24 @@ def render_lines(stdout: str, profile: Path) -> list[list[str]]:
     return renders
 
 
+@contextlib.contextmanager
+def watching(profile: Path, out_dir: Path, logs: Path, env: dict[str, str]) -> Iterator[
+        tuple[subprocess.Popen, Callable[[], str], Callable[[], list[list[str]]]]]:
+    """A real ``cvtex render PROFILE -o OUT_DIR --offline --watch``, its output in ``logs``:
+    ``(process, its stderr so far, the wrote lines of each render so far)``; terminated at
+    the end."""
+    log_out, log_err = logs / "stdout.txt", logs / "stderr.txt"
+    with open(log_out, "w") as so, open(log_err, "w") as se:
+        proc = subprocess.Popen([CVTEX, "render", str(profile), "-o", str(out_dir), "--offline", "--watch"],
+                                stdin=subprocess.DEVNULL, stdout=so, stderr=se, start_new_session=True, env=env)
+    try:
+        yield (proc, lambda: log_err.read_text(encoding="utf-8"),
+               lambda: render_lines(log_out.read_text(encoding="utf-8"), profile))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def test_watch_rerenders_a_letter_and_keeps_the_last_good_one_over_its_limit(tmp_path, monkeypatch):
     use_cache_dir(tmp_path / "cache", monkeypatch)
     profile = tmp_path / "app.yaml"
@@ -52,19 +72,8 @@ def test_watch_rerenders_a_letter_and_keeps_the_last_good_one_over_its_limit(tmp
     profile.write_text(good, encoding="utf-8")
     out_dir = tmp_path / "out"
     pdfs = {name: out_dir / f"app-{name}.pdf" for name in NAMES}
-    log_out, log_err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
     env = dict(os.environ, NO_COLOR="1", TERM="dumb", COLUMNS="300")
-    with open(log_out, "w") as so, open(log_err, "w") as se:
-        proc = subprocess.Popen([CVTEX, "render", str(profile), "-o", str(out_dir), "--offline", "--watch"],
-                                stdin=subprocess.DEVNULL, stdout=so, stderr=se, start_new_session=True, env=env)
-
-    def err() -> str:
-        return log_err.read_text(encoding="utf-8")
-
-    def renders() -> list[list[str]]:
-        return render_lines(log_out.read_text(encoding="utf-8"), profile)
-
-    try:
+    with watching(profile, out_dir, tmp_path, env) as (proc, err, renders):
         _wait_for(lambda: "watching" in err() and len(renders()) == 1, "the first render", proc)
         first = {name: pdf.read_bytes() for name, pdf in pdfs.items()}
         assert "Thank you for" in pdf_text(pdfs["letter-example-bank-en-en"])
@@ -110,6 +119,3 @@ def test_watch_rerenders_a_letter_and_keeps_the_last_good_one_over_its_limit(tmp
         assert korean.read_bytes() != second["letter-example-bank-ko-ko"]
         assert squash(extra[1:] + "알게 되었습니다.") in squash(pdf_text(korean))
         assert [line.endswith(", cached)") for line in renders()[2]] == [True, True, True, False]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)

@@ -107,11 +107,15 @@ class _Loaded:
     def stem(self) -> str:
         return self.path.stem
 
-    def file(self, name: str, ext: str, blind: str | None | bool = True) -> str:
+    def file(self, name: str, ext: str) -> str:
         """The name of an output file: ``<stem>-<name>.<ext>``, ``<stem>-<name>-blind.<ext>`` for a
-        blind render or, with ``blind`` given, a document in a blind mode of its own (a letter's;
-        :func:`cvtex.build.results.file_name`)."""
-        return file_name(self.stem, name, ext, self.blind if blind is True else blind)
+        blind render (:func:`cvtex.build.results.file_name`)."""
+        return file_name(self.stem, name, ext, self.blind)
+
+    def job_file(self, job: _Job, ext: str) -> str:
+        """The name of ``job``'s file: as :meth:`file`, ``-blind`` when the job is blind (the
+        render's mode, or a letter's own)."""
+        return file_name(self.stem, job.name, ext, job.blind)
 
 
 class _Clock:
@@ -380,14 +384,18 @@ def _template_stage(loaded: _Loaded) -> list[_Job]:
                                   field_name=f"letters[{i}]",
                                   severity="warning") for i in range(len(loaded.profile.letters))]
         return jobs
+    # a letter to an employer that hires blind is localized from the blind copy in its own
+    # mode: each mode's copy and headers made once
+    copies = {loaded.blind: (loaded.profile, headers)}
     for index, letter in enumerate(loaded.profile.letters):
-        # a letter to an employer that hires blind: from the blind copy in its own mode
         mode = letter.blind or loaded.blind
-        own = loaded.profile if mode == loaded.blind else schema.blind_profile(loaded.validated, mode)
+        if mode not in copies:
+            own = schema.blind_profile(loaded.validated, mode)
+            copies[mode] = (own, {code: locale.localize(own, code).header for code in headers})
+        own, own_headers = copies[mode]
         for code in loaded.profile.letter_locales(letter):
             if code in headers:
-                header = headers[code] if own is loaded.profile else locale.localize(own, code).header
-                view = locale.localize_letter(own, index, code, header)
+                view = locale.localize_letter(own, index, code, own_headers[code])
                 source = _templated(loaded, themes.render_letter, view)
                 jobs.append(_Job(code, view, source, _blind_mark(mode, letter_metadata(view)), letter_bookmarks(view),
                                  document=f"letter-{letter.id}", blind=mode))
@@ -428,9 +436,9 @@ def _photo(loaded: _Loaded) -> tuple[str, Path] | None:
 
 def template_problem(theme: themes.Theme, template: str = "letter.tex.j2") -> str | None:
     """Why ``theme`` cannot set the documents of the shared ``template`` (``letter.tex.j2``:
-    letters; ``career.tex.j2``: the 경력기술서), or ``None``: the shared template is built on the shared ``cvtex.sty`` and the
-    theme's ``theme.sty``, so a theme with a ``cv.tex.j2`` or ``cvtex.sty`` of its own, or
-    without ``theme.sty``, needs a ``template`` of its own."""
+    letters; ``career.tex.j2``: the 경력기술서), or ``None``: the shared template is built on the
+    shared ``cvtex.sty`` and the theme's ``theme.sty``, so a theme with a ``cv.tex.j2`` or
+    ``cvtex.sty`` of its own, or without ``theme.sty``, needs a ``template`` of its own."""
     own = {name for name in (template, "cv.tex.j2", "cvtex.sty", "theme.sty") if (theme.path / name).is_file()}
     if template in own or ("theme.sty" in own and not own & {"cv.tex.j2", "cvtex.sty"}):
         return None
@@ -450,7 +458,7 @@ def _write_sources(loaded: _Loaded, jobs: list[_Job], out_dir: Path) -> None:
     """``--keep-tex``: ``<stem>-<name>.tex``, the source each job compiles, and the pictures it
     includes (the header photo, ``photo-<digest>.jpg``)."""
     for job in jobs:
-        with _writing(out_dir / loaded.file(job.name, "tex", job.blind)) as target:
+        with _writing(out_dir / loaded.job_file(job, "tex")) as target:
             write_atomic(target, job.tex.text.encode())
         for name, path in job.files.items():  # the pictures it includes, beside it
             with _writing(out_dir / name) as target:
@@ -609,8 +617,8 @@ def _write_pdfs(loaded: _Loaded, jobs: list[_Job], out_dir: Path, keep_tex: bool
     """``<stem>-<name>.pdf`` of every job, from the cache or compiled, and its :class:`Output`."""
     outputs = []
     for job in jobs:
-        target = out_dir / loaded.file(job.name, "pdf", job.blind)
-        tex_path = out_dir / loaded.file(job.name, "tex", job.blind) if keep_tex else None
+        target = out_dir / loaded.job_file(job, "pdf")
+        tex_path = out_dir / loaded.job_file(job, "tex") if keep_tex else None
         with _writing(target):
             write_atomic(target, job.pdf)
         if job.hit is not None:

@@ -55,9 +55,9 @@ if TYPE_CHECKING:
         section_order,
     )
 
-_VIEW_NAMES = ("localize", "localize_career", "section_order", "View", "Section", "Header", "Link", "SocialProfile", "Role",
-               "RoleProject", "ExperienceEntry", "EducationEntry", "Author", "PublicationEntry", "ProjectEntry", "AwardEntry",
-               "TalkEntry", "TeachingEntry", "PatentEntry", "PressEntry", "SkillEntry", "LanguageEntry",
+_VIEW_NAMES = ("localize", "localize_career", "section_order", "View", "Section", "Header", "Link", "SocialProfile",
+               "Role", "RoleProject", "ExperienceEntry", "EducationEntry", "Author", "PublicationEntry", "ProjectEntry",
+               "AwardEntry", "TalkEntry", "TeachingEntry", "PatentEntry", "PressEntry", "SkillEntry", "LanguageEntry",
                "MilitaryEntry", "CertificationEntry", "LanguageTestEntry", "CustomEntry", "Entry", "VIEW_OF")
 __getattr__, __dir__, __all__ = exports(__name__, {"view": _VIEW_NAMES, "letters": ("localize_letter", "LetterView")},
                                           eager=("Locale", "Labels", "get_locale", "supported_locales", "Text"))

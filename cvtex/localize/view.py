@@ -524,15 +524,12 @@ def localize_career(view: View) -> View | None:
 def _span(roles: Sequence[_Role]) -> tuple[PartialDate | None, PartialDate | None]:
     """The earliest start and the latest end of ``roles`` (a role with only a ``date``: that
     date for both; ``present`` is the latest end; a role with a start and no end leaves the
-    end open, ``None``)."""
-    def key(d: PartialDate) -> tuple[int, int, int]:
-        return (d.year, d.month or 1, d.day or 1)
-
+    end open, ``None``). Partial dates compare as dates (:class:`~cvtex.schema.PartialDate`)."""
     starts = [d for r in roles for d in (r.start or r.date,) if d is not None]
     ends = [d for r in roles for d in (r.end or r.date,) if d is not None]
     if any(r.start is not None and r.end is None and r.date is None for r in roles):
         ends = []  # a role without its end: the span is open too ("2019 –")
-    return (min(starts, key=key) if starts else None), (max(ends, key=key) if ends else None)
+    return min(starts, default=None), max(ends, default=None)
 
 
 def _fold(name: str) -> str:

@@ -358,25 +358,28 @@ def blind_leaks(doc: Document, profile: Any, mode: str) -> list[Diagnostic]:
     return out
 
 
+_LETTER_FIELD = re.compile(r"letters\[(\d+)\]")
+
+
+def _letter_mode(profile: Any, field: str) -> str | None:
+    """The ``blind`` mode of the letter whose field ``field`` is (``letters[2].paragraphs[0]``),
+    or ``None`` for a field outside the letters and a letter without a mode of its own."""
+    found = _LETTER_FIELD.match(field)
+    return profile.letters[int(found.group(1))].blind if found else None
+
+
 def render_leaks(doc: Document, profile: Any, mode: str) -> list[Diagnostic]:
     """What ``--blind mode`` refuses (:func:`blind_leaks`), but in a letter with a ``blind``
     mode of its own: that letter is rendered and checked (:func:`letter_leaks`) in its own mode."""
-    own = {f"letters[{i}]" for i, letter in enumerate(profile.letters) if letter.blind not in (None, mode)}
-    return [d for d in blind_leaks(doc, profile, mode)
-            if not any(d.field == p or d.field.startswith((p + ".", p + "[")) for p in own)]
+    return [d for d in blind_leaks(doc, profile, mode) if _letter_mode(profile, d.field) in (None, mode)]
 
 
 def letter_leaks(doc: Document, profile: Any) -> list[Diagnostic]:
     """The leaks (:func:`blind_leaks`) in the own text of each letter that has a ``blind`` mode,
     in that mode: a letter to an employer that hires blind is checked at every validate, not
     only with ``--blind``. ``doc`` is the document ``profile`` was validated from."""
-    out: list[Diagnostic] = []
-    for index, letter in enumerate(profile.letters):
-        if letter.blind is not None:
-            prefix = f"letters[{index}]"
-            out += [d for d in blind_leaks(doc, profile, letter.blind)
-                    if d.field == prefix or d.field.startswith((prefix + ".", prefix + "["))]
-    return out
+    modes = sorted({letter.blind for letter in profile.letters if letter.blind is not None})
+    return [d for mode in modes for d in blind_leaks(doc, profile, mode) if _letter_mode(profile, d.field) == mode]
 
 
 def _at(doc: Document, loc: Loc, text: str, start: int, stop: int, message: str) -> Diagnostic:

@@ -105,8 +105,8 @@ class EnginePool:
         (``{name: LaTeX source}``, this render's CVs; a name is a locale, ``en``: jobname
         ``<stem>-<name>``, which the locale's letters and 경력기술서 compile under too) that has
         read the source's preamble (:func:`cvtex.tex.engine.preamble`,
-        :meth:`cvtex.tex.sandbox.Run.prime`), so a save
-        that leaves the preamble as it was compiles only the document's body. A run primed
+        :meth:`cvtex.tex.sandbox.Run.prime`), so a save that leaves the preamble as it was
+        compiles only the document's body. A run primed
         with the same preamble is kept; runs of other documents are stopped. Where the
         ``priming`` speed path is off every run is stopped and none started. Never raises."""
         if not speed.allowed(speed.PRIMING):  # off (CVTEX_PLAIN, or a primed run failed): plain renders
